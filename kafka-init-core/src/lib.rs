@@ -1,0 +1,26 @@
+//! The library behind kafka-init: the topic file model, and (with the
+//! `admin` feature) the engine that makes a cluster match it.
+
+pub mod file;
+pub mod spec;
+
+#[cfg(feature = "admin")]
+pub mod admin;
+#[cfg(feature = "admin")]
+pub mod ensure;
+#[cfg(feature = "admin")]
+pub mod error;
+#[cfg(feature = "admin")]
+pub mod report;
+
+pub use file::{FileError, Problem, TopicFile};
+pub use spec::{ConfigEntry, TopicSpec};
+
+#[cfg(feature = "admin")]
+pub use admin::EnsureOptions;
+#[cfg(feature = "admin")]
+pub use ensure::ensure_topics;
+#[cfg(feature = "admin")]
+pub use error::Error;
+#[cfg(feature = "admin")]
+pub use report::{Action, Report, TopicOutcome};
