@@ -1,0 +1,166 @@
+//! Shared helpers for the integration tests. They need a real broker:
+//! `scripts/test.sh` starts one and exports `KAFKA_INIT_TEST_BOOTSTRAP`.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use rdkafka::admin::{AdminClient, AdminOptions, ResourceSpecifier};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::metadata::Metadata;
+
+/// The broker the tests run against. Panics (never skips) when unset, so a
+/// suite without a broker cannot pass by testing nothing.
+pub fn bootstrap() -> String {
+    std::env::var("KAFKA_INIT_TEST_BOOTSTRAP").expect(
+        "KAFKA_INIT_TEST_BOOTSTRAP is not set: run the tests with scripts/test.sh, which starts a broker",
+    )
+}
+
+/// A topic name no other test (or earlier run) uses.
+pub fn unique(prefix: &str) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "{prefix}-{}-{nanos}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+pub fn admin() -> AdminClient<DefaultClientContext> {
+    ClientConfig::new()
+        .set("bootstrap.servers", bootstrap())
+        .set("allow.auto.create.topics", "false")
+        .create()
+        .expect("admin client")
+}
+
+pub fn metadata() -> Metadata {
+    admin()
+        .inner()
+        .fetch_metadata(None, Duration::from_secs(10))
+        .expect("metadata")
+}
+
+/// Partition count and replication factor of `topic`, if it exists.
+pub fn topic_shape(topic: &str) -> Option<(usize, usize)> {
+    let md = metadata();
+    let t = md
+        .topics()
+        .iter()
+        .find(|t| t.name() == topic && t.error().is_none())?;
+    Some((t.partitions().len(), t.partitions()[0].replicas().len()))
+}
+
+/// One config value as the broker reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reported {
+    pub value: Option<String>,
+    /// True when the topic itself sets it (source DYNAMIC_TOPIC_CONFIG).
+    pub topic_level: bool,
+}
+
+/// DescribeConfigs for `topics`, in one request.
+pub async fn describe(topics: &[&str]) -> HashMap<String, HashMap<String, Reported>> {
+    let admin = admin();
+    let specs: Vec<_> = topics.iter().map(|t| ResourceSpecifier::Topic(t)).collect();
+    let results = admin
+        .describe_configs(&specs, &AdminOptions::new())
+        .await
+        .expect("describe_configs");
+    let mut out = HashMap::new();
+    for (topic, result) in topics.iter().zip(results) {
+        let resource = result.unwrap_or_else(|e| panic!("describe {topic}: {e:?}"));
+        let entries = resource
+            .entries
+            .into_iter()
+            .map(|e| {
+                (
+                    e.name,
+                    Reported {
+                        value: e.value,
+                        topic_level: e.source == rdkafka::admin::ConfigSource::DynamicTopic,
+                    },
+                )
+            })
+            .collect();
+        out.insert(topic.to_string(), entries);
+    }
+    out
+}
+
+/// The topic-level (DYNAMIC_TOPIC_CONFIG) settings of one topic.
+pub async fn topic_configs(topic: &str) -> HashMap<String, String> {
+    describe(&[topic])
+        .await
+        .remove(topic)
+        .unwrap()
+        .into_iter()
+        .filter(|(_, r)| r.topic_level)
+        .map(|(k, r)| (k, r.value.unwrap_or_default()))
+        .collect()
+}
+
+/// A path in the repository, from the root crate's tests or a member's.
+pub fn repo_path(relative: &str) -> std::path::PathBuf {
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = if here.join("config").is_dir() {
+        here
+    } else {
+        here.parent().unwrap()
+    };
+    root.join(relative)
+}
+
+/// `config/default.yaml`, with every topic name given `prefix`.
+pub fn default_yaml_with_prefix(prefix: &str) -> String {
+    let text = std::fs::read_to_string(repo_path("config/default.yaml")).unwrap();
+    text.replace("name: \"", &format!("name: \"{prefix}"))
+}
+
+pub fn expected_default() -> Vec<(&'static str, HashMap<&'static str, &'static str>)> {
+    vec![
+        ("dc.workload", HashMap::from([("retention.ms", "86400000")])),
+        ("dc.power", HashMap::from([("retention.ms", "3600000")])),
+        (
+            "dc.topology",
+            HashMap::from([
+                ("cleanup.policy", "compact"),
+                ("min.compaction.lag.ms", "3600000"),
+            ]),
+        ),
+        (
+            "sim.topology",
+            HashMap::from([
+                ("cleanup.policy", "compact"),
+                ("min.compaction.lag.ms", "0"),
+            ]),
+        ),
+        ("sys.config", HashMap::from([("cleanup.policy", "compact")])),
+        (
+            "sim.results",
+            HashMap::from([("retention.ms", "604800000")]),
+        ),
+    ]
+}
+
+/// Asserts the six reference topics, names given `prefix`, are on the broker
+/// exactly as `config/default.yaml` declares them.
+pub async fn assert_default_topics(prefix: &str) {
+    for (name, want) in expected_default() {
+        let topic = format!("{prefix}{name}");
+        assert_eq!(topic_shape(&topic), Some((1, 1)), "{topic}: partitions, RF");
+        let got = topic_configs(&topic).await;
+        let want: HashMap<String, String> = want
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        assert_eq!(got, want, "{topic}: topic-level configs");
+    }
+}
