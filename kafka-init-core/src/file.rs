@@ -80,6 +80,8 @@ struct RawTopic {
     replication_factor: i32,
     #[serde(default)]
     config: IndexMap<String, Scalar>,
+    #[serde(default)]
+    keep_unmanaged_configs: bool,
 }
 
 fn one() -> i32 {
@@ -155,6 +157,7 @@ impl TopicFile {
                     .map(|(k, v)| (Cow::Owned(k), Cow::Owned(v.into_string())))
                     .collect::<Vec<_>>()
                     .into(),
+                keep_unmanaged_configs: t.keep_unmanaged_configs,
             })
             .collect();
         Ok(TopicFile {

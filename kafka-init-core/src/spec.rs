@@ -20,6 +20,9 @@ pub struct TopicSpec {
     pub replication_factor: i32,
     /// Topic-level configs, in file order.
     pub config: Cow<'static, [ConfigEntry]>,
+    /// Leave topic-level keys the file does not list alone instead of
+    /// deleting them (for topics shared with other tools).
+    pub keep_unmanaged_configs: bool,
 }
 
 impl TopicSpec {
