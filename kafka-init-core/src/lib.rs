@@ -2,6 +2,7 @@
 //! `admin` feature) the engine that makes a cluster match it.
 
 pub mod file;
+pub mod keys;
 pub mod spec;
 
 #[cfg(feature = "admin")]

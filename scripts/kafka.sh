@@ -1,0 +1,481 @@
+#!/usr/bin/env bash
+# Runs a real Apache Kafka cluster (KRaft, combined broker+controller nodes) on 127.0.0.1 for
+# tests, the demo and CI. The jars come from Maven Central through scripts/kafka/pom.xml, so
+# no tarball, Docker or ZooKeeper is needed: only a JDK 17+ and Maven.
+#
+# usage: scripts/kafka.sh COMMAND   (scripts/kafka.sh help lists the commands and knobs)
+set -euo pipefail
+
+readonly default_version=4.4.0
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(dirname "$here")
+
+usage() {
+  cat <<'EOF'
+usage: scripts/kafka.sh COMMAND
+
+commands:
+  fetch            download the Kafka jars into the cache (once per version)
+  start            fetch, format and start the cluster; wait until every broker is registered;
+                   print the bootstrap servers on the last line of stdout
+  stop             stop the brokers this script started (SIGTERM, then SIGKILL at the deadline)
+  status           print each node's state; exit 0 only if all are running and registered
+  bootstrap        print the PLAINTEXT bootstrap servers
+  sasl-bootstrap   print the SASL_PLAINTEXT bootstrap servers (KAFKA_SASL=1 only)
+  reset            stop and delete the state dir
+  stop-node N      stop node N only
+  start-node N     start node N only and wait until it is registered again
+  topics ARGS...   org.apache.kafka.tools.TopicCommand --bootstrap-server <bootstrap> ARGS...
+  configs ARGS...  ConfigCommand --bootstrap-server <bootstrap> ARGS...
+                   (topics/configs: pass your own --bootstrap-server to use another listener)
+
+environment:
+  KAFKA_VERSION        Kafka release from Maven Central (default: the version the state dir was
+                       formatted with, else 4.4.0)
+  KAFKA_NODES          number of nodes (default 1)
+  KAFKA_PORT           first broker port (default 39092); node i listens on KAFKA_PORT+i-1,
+                       its controller on KAFKA_PORT+100+i-1, its SASL listener on KAFKA_PORT+50+i-1
+  KAFKA_SASL           1 adds a SASL_PLAINTEXT listener (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512);
+                       users: kafkainit/kafkainit-secret (PLAIN and SCRAM), admin/admin-secret (PLAIN)
+  KAFKA_STATE_DIR      data, logs and pid files (default <repo>/.kafka/n<NODES>-p<PORT>)
+  KAFKA_HEAP           JVM heap options per node (default "-Xms256m -Xmx768m")
+  KAFKA_INIT_CACHE     jar cache (default ~/.cache/kafka-init)
+  KAFKA_START_TIMEOUT  seconds to wait for the cluster to be ready (default 90)
+  KAFKA_STOP_TIMEOUT   seconds to wait for a node to exit before SIGKILL (default 30)
+
+The state dir also holds client.properties and, with KAFKA_SASL=1, client-sasl.properties
+(SCRAM-SHA-512 as kafkainit) for clients and --command-config.
+EOF
+}
+
+say() { echo "kafka.sh: $*" >&2; }
+die() { say "$*"; exit 1; }
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+join_by_comma() { local IFS=,; echo "$*"; }
+
+# --- settings ---------------------------------------------------------------------------------
+
+nodes=${KAFKA_NODES:-1}
+port=${KAFKA_PORT:-39092}
+{ is_uint "$nodes" && ((nodes >= 1 && nodes <= 9)); } || die "KAFKA_NODES must be 1..9, got '$nodes'"
+{ is_uint "$port" && ((port >= 1024 && port + 100 + nodes <= 65535)); } ||
+  die "KAFKA_PORT must leave room for KAFKA_PORT+100+KAFKA_NODES below 65536, got '$port'"
+
+state=$(realpath -m "${KAFKA_STATE_DIR:-$repo/.kafka/n$nodes-p$port}")
+settings_file=$state/cluster.env
+cache=${KAFKA_INIT_CACHE:-$HOME/.cache/kafka-init}
+start_timeout=${KAFKA_START_TIMEOUT:-90}
+stop_timeout=${KAFKA_STOP_TIMEOUT:-30}
+is_uint "$start_timeout" || die "KAFKA_START_TIMEOUT must be a number of seconds"
+is_uint "$stop_timeout" || die "KAFKA_STOP_TIMEOUT must be a number of seconds"
+read -ra heap_opts <<<"${KAFKA_HEAP:--Xms256m -Xmx768m}"
+
+if [[ -n ${JAVA_HOME:-} ]]; then
+  java=$JAVA_HOME/bin/java javac=$JAVA_HOME/bin/javac
+else
+  java=java javac=javac
+fi
+
+# What the state dir was created with; a cluster keeps its version until it is reset.
+recorded() {
+  [[ -f $settings_file ]] || return 0
+  sed -n "s/^$1=//p" "$settings_file"
+}
+
+version=${KAFKA_VERSION:-$(recorded version)}
+version=${version:-$default_version}
+[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "KAFKA_VERSION must look like 4.1.0, got '$version'"
+sasl=${KAFKA_SASL:-$(recorded sasl)}
+sasl=${sasl:-0}
+[[ $sasl == 0 || $sasl == 1 ]] || die "KAFKA_SASL must be 0 or 1, got '$sasl'"
+
+dist=$cache/kafka-$version
+libs=$dist/libs
+log4j_config=$here/kafka/log4j2.properties
+
+broker_port() { echo $((port + $1 - 1)); }
+sasl_port() { echo $((port + 50 + $1 - 1)); }
+controller_port() { echo $((port + 100 + $1 - 1)); }
+node_dir() { echo "$state/node-$1"; }
+
+bootstrap() {
+  local i servers=()
+  for ((i = 1; i <= nodes; i++)); do servers+=("127.0.0.1:$(broker_port "$i")"); done
+  join_by_comma "${servers[@]}"
+}
+
+sasl_bootstrap() {
+  local i servers=()
+  for ((i = 1; i <= nodes; i++)); do servers+=("127.0.0.1:$(sasl_port "$i")"); done
+  join_by_comma "${servers[@]}"
+}
+
+all_nodes=()
+for ((i = 1; i <= nodes; i++)); do all_nodes+=("$i"); done
+all_ids() { join_by_comma "${all_nodes[@]}"; }
+
+node_arg() {
+  { is_uint "${1:-}" && (($1 >= 1 && $1 <= nodes)); } || die "node must be 1..$nodes, got '${1:-}'"
+}
+
+# --- jars -------------------------------------------------------------------------------------
+
+# The marker holds the pom's hash, so editing the pom (e.g. a log4j bump) refreshes the cache.
+pom_hash() { sha256sum <"$here/kafka/pom.xml" | cut -c1-16; }
+probe_dir() { echo "$dist/probe-$(sha256sum <"$here/kafka/KafkaReady.java" | cut -c1-16)"; }
+
+fetched() {
+  [[ -f $dist/complete && $(<"$dist/complete") == "$(pom_hash)" && -f $(probe_dir)/KafkaReady.class ]]
+}
+
+fetch() {
+  fetched && return 0
+  mkdir -p "$dist"
+  (
+    flock -w 900 9 || die "timed out waiting for another fetch of Kafka $version"
+    fetched && exit 0
+    if [[ ! -f $dist/complete || $(<"$dist/complete") != "$(pom_hash)" ]]; then
+      command -v mvn >/dev/null || die "mvn not found: Maven is needed to download Kafka"
+      say "downloading Kafka $version from Maven Central into $libs"
+      rm -rf "$libs" "$libs.tmp" "$dist/complete"
+      if ! mvn -q -B -f "$here/kafka/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
+        -Dkafka.version="$version" -DoutputDirectory="$libs.tmp" >"$dist/fetch.log" 2>&1; then
+        cat "$dist/fetch.log" >&2
+        die "could not download Kafka $version (is it released on Maven Central?)"
+      fi
+      mv "$libs.tmp" "$libs"
+      pom_hash >"$dist/complete"
+    fi
+    local_probe=$(probe_dir)
+    if [[ ! -f $local_probe/KafkaReady.class ]]; then
+      command -v "$javac" >/dev/null || die "javac not found: a JDK 17+ is needed"
+      rm -rf "$local_probe.tmp"
+      "$javac" -nowarn -d "$local_probe.tmp" -cp "$libs/*" "$here/kafka/KafkaReady.java" >&2
+      mv "$local_probe.tmp" "$local_probe"
+    fi
+  ) 9>"$dist.lock"
+}
+
+kafka_java() {
+  "$java" -cp "$libs/*" -Dlog4j2.configurationFile="$log4j_config" "$@"
+}
+
+# Tools moved from the Scala core (kafka.admin) to kafka-tools across 3.x/4.x; take what exists.
+tool_class() {
+  local class jar
+  for class; do
+    for jar in "$libs"/kafka-tools-*.jar "$libs"/kafka_2.13-*.jar; do
+      [[ -f $jar ]] && grep -qF "${class//.//}.class" "$jar" && { echo "$class"; return 0; }
+    done
+  done
+  die "none of $* found in $libs"
+}
+
+# --- state dir --------------------------------------------------------------------------------
+
+# Serialises start/stop/reset of one state dir, so parallel test runners can share a cluster.
+lock_state() {
+  mkdir -p "$(dirname "$state")"
+  exec 8>"$state.lock"
+  flock -w $((start_timeout + stop_timeout + 60)) 8 || die "timed out waiting for the lock $state.lock"
+}
+
+init_state() {
+  local key want have
+  if [[ -f $settings_file ]]; then
+    for key in version nodes port sasl; do
+      want=${!key}
+      have=$(recorded "$key")
+      [[ $want == "$have" ]] ||
+        die "$state was created with $key=$have, not $want: run 'scripts/kafka.sh reset' first or use another KAFKA_STATE_DIR"
+    done
+    if [[ $version != "$default_version" && -z ${KAFKA_VERSION:-} ]]; then
+      say "note: $state runs Kafka $version (the default is $default_version; reset to switch)"
+    fi
+    return 0
+  fi
+  if [[ -d $state && -n $(ls -A "$state") ]]; then
+    die "$state exists, is not empty and was not made by this script"
+  fi
+  mkdir -p "$state"
+  local cluster_id
+  # A Kafka Uuid is 16 random bytes in URL-safe base64; a leading '-' would read as an option.
+  cluster_id=-
+  while [[ $cluster_id == -* ]]; do
+    cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+  done
+  printf '%s\n' "version=$version" "nodes=$nodes" "port=$port" "sasl=$sasl" \
+    "cluster_id=$cluster_id" >"$settings_file"
+  printf '%s\n' "bootstrap.servers=$(bootstrap)" >"$state/client.properties"
+  if [[ $sasl == 1 ]]; then
+    printf '%s\n' "bootstrap.servers=$(sasl_bootstrap)" \
+      "security.protocol=SASL_PLAINTEXT" "sasl.mechanism=SCRAM-SHA-512" \
+      'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="kafkainit" password="kafkainit-secret";' \
+      >"$state/client-sasl.properties"
+  fi
+}
+
+write_node_config() {
+  local i=$1 dir j voters=() rf min_isr listeners advertised protocols
+  dir=$(node_dir "$i")
+  rf=$((nodes < 3 ? nodes : 3))
+  min_isr=$((rf < 3 ? 1 : 2))
+  for ((j = 1; j <= nodes; j++)); do voters+=("$j@127.0.0.1:$(controller_port "$j")"); done
+  listeners="PLAINTEXT://127.0.0.1:$(broker_port "$i"),CONTROLLER://127.0.0.1:$(controller_port "$i")"
+  advertised="PLAINTEXT://127.0.0.1:$(broker_port "$i")"
+  protocols="CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+  if [[ $sasl == 1 ]]; then
+    listeners+=",SASL_PLAINTEXT://127.0.0.1:$(sasl_port "$i")"
+    advertised+=",SASL_PLAINTEXT://127.0.0.1:$(sasl_port "$i")"
+    protocols+=",SASL_PLAINTEXT:SASL_PLAINTEXT"
+  fi
+  mkdir -p "$dir"
+  cat >"$dir/server.properties" <<EOF
+# Written by scripts/kafka.sh on every start; edits are lost.
+process.roles=broker,controller
+node.id=$i
+# Static voters: the same recipe works for 1..N nodes and for 3.x and 4.x.
+controller.quorum.voters=$(join_by_comma "${voters[@]}")
+listeners=$listeners
+advertised.listeners=$advertised
+listener.security.protocol.map=$protocols
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$dir/data
+
+auto.create.topics.enable=false
+num.partitions=1
+group.initial.rebalance.delay.ms=0
+offsets.topic.replication.factor=$rf
+transaction.state.log.replication.factor=$rf
+transaction.state.log.min.isr=$min_isr
+share.coordinator.state.topic.replication.factor=$rf
+share.coordinator.state.topic.min.isr=$min_isr
+
+# Light on a small test machine: fewer internal partitions, a small log-cleaner buffer.
+offsets.topic.num.partitions=5
+transaction.state.log.num.partitions=5
+share.coordinator.state.topic.num.partitions=5
+log.cleaner.dedupe.buffer.size=16777216
+num.network.threads=2
+num.io.threads=4
+EOF
+  if [[ $sasl == 1 ]]; then
+    cat >>"$dir/server.properties" <<'EOF'
+
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret" user_kafkainit="kafkainit-secret";
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+EOF
+  fi
+}
+
+format_node() {
+  local i=$1 dir args
+  dir=$(node_dir "$i")
+  [[ -f $dir/data/meta.properties ]] && return 0
+  args=(format --ignore-formatted -t "$(recorded cluster_id)" -c "$dir/server.properties")
+  if [[ $sasl == 1 ]]; then
+    # SCRAM credentials live in the metadata log; format time is the only way in before start.
+    args+=(--add-scram 'SCRAM-SHA-256=[name=kafkainit,password=kafkainit-secret]'
+      --add-scram 'SCRAM-SHA-512=[name=kafkainit,password=kafkainit-secret]')
+  fi
+  kafka_java kafka.tools.StorageTool "${args[@]}" >>"$dir/kafka.log" 2>&1
+}
+
+# Prints the pid of node I if the pid file names a live java kafka.Kafka of this state dir.
+node_pid() {
+  local pid_file pid argv=()
+  pid_file=$(node_dir "$1")/pid
+  [[ -f $pid_file ]] || return 1
+  read -r pid <"$pid_file" || return 1
+  is_uint "$pid" || return 1
+  mapfile -d '' -t argv 2>/dev/null <"/proc/$pid/cmdline" || return 1
+  ((${#argv[@]} > 0)) && [[ ${argv[0]##*/} == java ]] || return 1
+  [[ " ${argv[*]} " == *" kafka.Kafka $(node_dir "$1")/server.properties "* ]] || return 1
+  echo "$pid"
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+launch_node() {
+  local i=$1 dir p ports
+  dir=$(node_dir "$i")
+  ports=("$(broker_port "$i")" "$(controller_port "$i")")
+  [[ $sasl == 1 ]] && ports+=("$(sasl_port "$i")")
+  for p in "${ports[@]}"; do
+    port_in_use "$p" && die "port $p (node $i) is taken by another process; pick another KAFKA_PORT"
+  done
+  echo "--- $(date -Is) starting node $i (Kafka $version)" >>"$dir/kafka.log"
+  # setsid: the broker must outlive the shell or test harness that started it.
+  setsid "$java" "${heap_opts[@]}" -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError \
+    -Djava.awt.headless=true -Dlog4j2.configurationFile="$log4j_config" \
+    -cp "$libs/*" kafka.Kafka "$dir/server.properties" >>"$dir/kafka.log" 2>&1 </dev/null &
+  echo $! >"$dir/pid"
+}
+
+# Starts the given nodes unless running, then waits until every node of WAIT_IDS is registered.
+start_nodes() {
+  local wait_ids=$1 i pid jobs=() started=() pids=()
+  shift
+  for i; do
+    node_pid "$i" >/dev/null && continue
+    write_node_config "$i"
+    format_node "$i" &
+    jobs+=("$!")
+    started+=("$i")
+  done
+  for pid in "${jobs[@]}"; do
+    wait "$pid" || { dump_logs "${started[@]}"; die "formatting the storage failed"; }
+  done
+  for i in "${started[@]}"; do launch_node "$i"; done
+  for i in "${all_nodes[@]}"; do
+    pid=$(node_pid "$i") && pids+=("$pid")
+  done
+  ((${#started[@]} == 0)) || say "started node(s) ${started[*]}; waiting up to ${start_timeout}s"
+  if ! probe "$start_timeout" "$wait_ids" "$(join_by_comma "${pids[@]}")"; then
+    dump_logs "${started[@]}"
+    ((${#started[@]} == 0)) || stop_nodes "${started[@]}"
+    die "Kafka did not become ready (logs: $state/node-*/kafka.log)"
+  fi
+}
+
+probe() {
+  local files=("$state/client.properties")
+  [[ $sasl == 1 ]] && files+=("$state/client-sasl.properties")
+  "$java" -Xmx128m -XX:TieredStopAtLevel=1 -cp "$(probe_dir):$libs/*" \
+    -Dlog4j2.configurationFile="$log4j_config" -Dkafka.init.log.level=OFF \
+    KafkaReady "$1" "$2" "${3:--}" "${files[@]}"
+}
+
+dump_logs() {
+  local i
+  for i; do
+    echo "--- tail of $(node_dir "$i")/kafka.log" >&2
+    tail -n 40 "$(node_dir "$i")/kafka.log" >&2 || true
+  done
+}
+
+# SIGTERM (a clean controlled shutdown), then SIGKILL whatever is left at the deadline.
+stop_nodes() {
+  local i pid pids=() deadline
+  for i; do
+    pid=$(node_pid "$i") && { kill -TERM "$pid" 2>/dev/null || true; pids+=("$pid"); }
+  done
+  deadline=$((SECONDS + stop_timeout))
+  for pid in "${pids[@]}"; do
+    while [[ -e /proc/$pid ]] && ((SECONDS < deadline)); do sleep 0.2; done
+  done
+  for pid in "${pids[@]}"; do
+    if [[ -e /proc/$pid ]]; then
+      say "pid $pid did not stop within ${stop_timeout}s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+      while [[ -e /proc/$pid ]]; do sleep 0.1; done
+    fi
+  done
+  for i; do rm -f "$(node_dir "$i")/pid"; done
+}
+
+# --- commands ---------------------------------------------------------------------------------
+
+cmd_start() {
+  fetch
+  lock_state
+  init_state
+  start_nodes "$(all_ids)" "${all_nodes[@]}"
+  bootstrap
+}
+
+cmd_stop() {
+  [[ -f $settings_file ]] || return 0
+  lock_state
+  stop_nodes "${all_nodes[@]}"
+}
+
+cmd_start_node() {
+  node_arg "${1:-}"
+  [[ -f $settings_file ]] || die "no cluster in $state: run 'scripts/kafka.sh start' first"
+  fetch
+  lock_state
+  init_state
+  start_nodes "$1" "$1"
+}
+
+cmd_stop_node() {
+  node_arg "${1:-}"
+  [[ -f $settings_file ]] || return 0
+  lock_state
+  stop_nodes "$1"
+}
+
+cmd_status() {
+  local i pid down=0 pids=()
+  if [[ ! -f $settings_file ]]; then
+    echo "no cluster in $state"
+    return 1
+  fi
+  for i in "${all_nodes[@]}"; do
+    if pid=$(node_pid "$i"); then
+      pids+=("$pid")
+      echo "node $i: running, pid $pid, 127.0.0.1:$(broker_port "$i")"
+    else
+      down=1
+      echo "node $i: stopped"
+    fi
+  done
+  ((down == 0)) || return 1
+  fetch
+  probe 10 "$(all_ids)" "$(join_by_comma "${pids[@]}")"
+}
+
+cmd_reset() {
+  cmd_stop
+  [[ -e $state ]] || return 0
+  if [[ ! -f $settings_file && -n $(ls -A "$state") ]]; then
+    die "refusing to delete $state: it was not made by this script"
+  fi
+  rm -rf "$state"
+  say "deleted $state"
+}
+
+# Runs a Kafka CLI tool (the first of CLASSES the jars have) against this cluster, unless the
+# caller names its own --bootstrap-server.
+cmd_tool() {
+  local classes class arg
+  read -ra classes <<<"$1"
+  shift
+  fetch
+  class=$(tool_class "${classes[@]}")
+  for arg; do
+    [[ $arg == --bootstrap-server* ]] && exec "$java" -cp "$libs/*" \
+      -Dlog4j2.configurationFile="$log4j_config" "$class" "$@"
+  done
+  exec "$java" -cp "$libs/*" -Dlog4j2.configurationFile="$log4j_config" \
+    "$class" --bootstrap-server "$(bootstrap)" "$@"
+}
+
+cmd=${1:-help}
+(($# == 0)) || shift
+case $cmd in
+  fetch) fetch ;;
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  start-node) cmd_start_node "$@" ;;
+  stop-node) cmd_stop_node "$@" ;;
+  status) cmd_status ;;
+  bootstrap) bootstrap ;;
+  sasl-bootstrap)
+    [[ $sasl == 1 ]] || die "the SASL listener is off: start with KAFKA_SASL=1"
+    sasl_bootstrap
+    ;;
+  reset) cmd_reset ;;
+  topics) cmd_tool "org.apache.kafka.tools.TopicCommand kafka.admin.TopicCommand" "$@" ;;
+  configs) cmd_tool "org.apache.kafka.tools.ConfigCommand kafka.admin.ConfigCommand" "$@" ;;
+  help | -h | --help) usage ;;
+  *)
+    usage >&2
+    exit 2
+    ;;
+esac
