@@ -8,9 +8,21 @@ pub mod spec;
 #[cfg(feature = "admin")]
 pub mod admin;
 #[cfg(feature = "admin")]
+pub mod apply;
+#[cfg(feature = "admin")]
+mod batch;
+#[cfg(feature = "admin")]
+pub mod cluster;
+#[cfg(feature = "admin")]
 pub mod ensure;
 #[cfg(feature = "admin")]
 pub mod error;
+#[cfg(feature = "admin")]
+pub mod ffi;
+#[cfg(feature = "admin")]
+pub mod plan;
+#[cfg(feature = "admin")]
+mod readiness;
 #[cfg(feature = "admin")]
 pub mod report;
 
@@ -20,8 +32,12 @@ pub use spec::{ConfigEntry, TopicSpec};
 #[cfg(feature = "admin")]
 pub use admin::EnsureOptions;
 #[cfg(feature = "admin")]
-pub use ensure::ensure_topics;
+pub use apply::apply;
+#[cfg(feature = "admin")]
+pub use ensure::{ensure_topics, plan};
 #[cfg(feature = "admin")]
 pub use error::Error;
 #[cfg(feature = "admin")]
-pub use report::{Action, Report, TopicOutcome};
+pub use plan::{ConfigChange, Creation, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan};
+#[cfg(feature = "admin")]
+pub use report::{Action, Report, Requests, TopicOutcome};
