@@ -5,12 +5,14 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use rdkafka::types::RDKafkaErrorCode;
 use tracing::Instrument;
 
 use crate::admin::{is_retriable, Admin, Backoff, EnsureOptions, Request, Session};
 use crate::batch::{self, Cost};
+use crate::ensure::plan_in;
 use crate::error::Error;
 use crate::ffi::{
     self, AlterOp, BrokerError, ConfigAlteration, NewPartitions, NewTopic, RequestOptions,
@@ -37,7 +39,7 @@ pub async fn apply(plan: &Plan, options: &EnsureOptions) -> Result<Report, Error
 pub(crate) async fn converge(session: &Session, mut plan: Plan) -> Result<Report, Error> {
     let mut done: HashMap<String, Action> = HashMap::new();
     loop {
-        tracing::debug!("plan:\n{plan}");
+        tracing::trace!("plan:\n{plan}");
         let mut problems = plan.refusals();
         if plan.is_converged() {
             if !plan.unready.is_empty() {
@@ -51,7 +53,7 @@ pub(crate) async fn converge(session: &Session, mut plan: Plan) -> Result<Report
             return Err(Error::Rejected(problems));
         }
         execute(session, &plan, &mut done).await?;
-        plan = crate::ensure::plan_in(session, &plan.specs, None)
+        plan = verify(session, &plan)
             .instrument(tracing::info_span!("verify"))
             .await?;
     }
@@ -67,6 +69,46 @@ pub(crate) async fn converge(session: &Session, mut plan: Plan) -> Result<Report
         topics,
         requests: session.requests(),
     })
+}
+
+/// How long to let metadata and DescribeConfigs catch up with changes just
+/// made before concluding someone else changed the topic again.
+const SETTLE: Duration = Duration::from_secs(5);
+
+/// Plans again after `applied` was executed. Brokers answer metadata and
+/// DescribeConfigs from an image that trails the controller by a moment,
+/// so a topic just changed can still look unchanged: wait briefly for it
+/// rather than apply the same change twice.
+async fn verify(session: &Session, applied: &Plan) -> Result<Plan, Error> {
+    let settle_until = Instant::now() + SETTLE;
+    let mut backoff = Backoff::default();
+    loop {
+        let plan = plan_in(session, &applied.specs, None).await?;
+        let stale: Vec<&str> = plan
+            .topics
+            .iter()
+            .zip(&applied.topics)
+            .filter(|(now, before)| {
+                now.action != PlannedAction::Unchanged && before.action == now.action
+            })
+            .map(|(now, _)| now.name.as_str())
+            .collect();
+        if stale.is_empty() || Instant::now() >= settle_until {
+            return Ok(plan);
+        }
+        let why = format!(
+            "{} topic(s) do not show the change yet, e.g. `{}`",
+            stale.len(),
+            stale[0]
+        );
+        session
+            .pause(
+                &mut backoff,
+                "waiting for the cluster to show the changes",
+                why,
+            )
+            .await?;
+    }
 }
 
 /// The requests a plan turns into.
@@ -164,21 +206,21 @@ async fn execute(
 ) -> Result<(), Error> {
     let changes = Changes::of(plan);
     let mut failures = Vec::new();
-    let mut record = |topic: String,
-                      operation: &'static str,
-                      outcome: Outcome,
-                      action: Option<Action>| {
-        match outcome {
-            Outcome::Done => {
-                tracing::info!("{topic}: {operation} done");
-                if let Some(action) = action {
-                    merge(done, topic, action);
+    let mut record =
+        |topic: String, operation: &'static str, outcome: Outcome, action: Option<Action>| {
+            match outcome {
+                Outcome::Done => {
+                    tracing::debug!("{topic}: {operation} done");
+                    if let Some(action) = action {
+                        merge(done, topic, action);
+                    }
                 }
+                Outcome::Raced => {
+                    tracing::debug!("{topic}: another client did the {operation} first")
+                }
+                Outcome::Failed(e) => failures.push(topic_error(topic, operation, e)),
             }
-            Outcome::Raced => tracing::info!("{topic}: another client did the {operation} first"),
-            Outcome::Failed(e) => failures.push(topic_error(topic, operation, e)),
-        }
-    };
+        };
     let action_of = |topic: &str| {
         plan.topics
             .iter()
