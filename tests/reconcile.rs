@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use kafka_init::ffi::{self, AlterOp, ConfigAlteration, RequestOptions};
 use kafka_init::{
-    ensure_topics, plan, Action, ConfigChange, EnsureOptions, Error, PartitionGrowth,
+    apply, ensure_topics, plan, Action, ConfigChange, EnsureOptions, Error, PartitionGrowth,
     PlannedAction, Refusal, TopicFile, TopicSpec,
 };
 use support::*;
@@ -415,6 +415,58 @@ async fn eight_concurrent_runs_on_one_file_all_succeed_with_exact_configs() {
         topic_configs(&grown).await,
         owned(&[("retention.ms", "3000")])
     );
+}
+
+#[tokio::test]
+async fn plan_then_apply_executes_the_plan() {
+    let name = unique("apply");
+    let file = topics(&entry(&name, 2, &[("retention.ms", "1000")], false));
+
+    let planned = plan(&file, &options()).await.unwrap();
+    assert!(
+        matches!(planned.topics[0].action, PlannedAction::Create(_)),
+        "{planned}"
+    );
+    let report = apply(&planned, &options()).await.unwrap();
+
+    assert!(
+        matches!(action(&report, &name), Action::Created(_)),
+        "{report}"
+    );
+    assert_eq!(topic_shape(&name), Some((2, 1)));
+    assert_eq!(
+        topic_configs(&name).await,
+        owned(&[("retention.ms", "1000")])
+    );
+    assert!(plan(&file, &options()).await.unwrap().is_converged());
+}
+
+#[tokio::test]
+async fn more_replicas_than_brokers_fails_at_the_deadline_with_the_brokers_reason() {
+    let name = unique("rf3");
+    let file = topics(&entry(&name, 1, &[], false).replace(
+        "      partitions: 1\n",
+        "      partitions: 1\n      replication_factor: 3\n",
+    ));
+    // A cluster still starting may register more brokers, so this is
+    // retried until the deadline rather than failed at once.
+    let timeout = Duration::from_secs(3);
+    let started = Instant::now();
+    let err = ensure_topics(&file, &EnsureOptions::new(bootstrap()).timeout(timeout))
+        .await
+        .unwrap_err();
+    let elapsed = started.elapsed();
+
+    assert!(matches!(err, Error::Deadline { .. }), "{err}");
+    assert!(
+        err.to_string().contains("INVALID_REPLICATION_FACTOR"),
+        "{err}"
+    );
+    assert!(
+        elapsed < timeout + Duration::from_secs(2),
+        "deadline overrun: {elapsed:?}"
+    );
+    assert_eq!(topic_shape(&name), None);
 }
 
 /// Provisions 1,000 topics, then re-runs and prints the requests and time

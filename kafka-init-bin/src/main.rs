@@ -72,8 +72,16 @@ async fn run(cli: &Cli) -> Result<(), String> {
         match &topic.action {
             Action::Created(_) => tracing::info!("✅ Created topic: {}", topic.name),
             Action::Unchanged => tracing::info!("Topic {} already exists", topic.name),
-            Action::Updated { .. } => {
-                tracing::info!("🔄 Updated topic: {} ({})", topic.name, topic.action)
+            Action::Updated {
+                configs,
+                partitions,
+            } => {
+                let changes: Vec<String> = configs
+                    .iter()
+                    .map(ToString::to_string)
+                    .chain(partitions.iter().map(ToString::to_string))
+                    .collect();
+                tracing::info!("🔄 Updated topic: {} ({})", topic.name, changes.join("; "))
             }
         }
     }

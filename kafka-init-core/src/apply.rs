@@ -48,7 +48,15 @@ pub(crate) async fn converge(session: &Session, mut plan: Plan) -> Result<Report
             break;
         }
         // Validate even a refused plan, to report every problem at once.
-        problems.extend(validate(session, &plan).await?);
+        match validate(session, &plan)
+            .instrument(tracing::info_span!("validate"))
+            .await
+        {
+            Ok(found) => problems.extend(found),
+            // The refusals stand whatever stopped the validation.
+            Err(e) if !problems.is_empty() => problems.push(e),
+            Err(e) => return Err(e),
+        }
         if !problems.is_empty() {
             return Err(Error::Rejected(problems));
         }
@@ -164,35 +172,28 @@ fn alter_op(change: &ConfigChange) -> (String, AlterOp) {
 /// Asks the broker to check every change with `validate_only`, committing
 /// nothing. Returns the problems found, all of them.
 async fn validate(session: &Session, plan: &Plan) -> Result<Vec<Error>, Error> {
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let changes = Changes::of(plan);
     let mut problems = Vec::new();
-    async {
-        let results = [
-            (
-                CreateTopic::OPERATION,
-                send::<CreateTopic>(session, changes.creates, true).await?,
-            ),
-            (
-                AlterConfigs::OPERATION,
-                send::<AlterConfigs>(session, changes.alterations, true).await?,
-            ),
-            (
-                AddPartitions::OPERATION,
-                send::<AddPartitions>(session, changes.growths, true).await?,
-            ),
-        ];
-        for (operation, outcomes) in results {
-            for (topic, outcome) in outcomes {
-                if let Outcome::Failed(e) = outcome {
-                    problems.push(topic_error(topic, operation, e));
-                }
+    let mut note = |operation: &'static str, outcomes: Vec<(String, Outcome)>| {
+        for (topic, outcome) in outcomes {
+            if let Outcome::Failed(e) = outcome {
+                problems.push(topic_error(topic, operation, e));
             }
         }
-        Ok::<_, Error>(())
-    }
-    .instrument(tracing::info_span!("validate"))
-    .await?;
+    };
+    note(
+        CreateTopic::OPERATION,
+        send::<CreateTopic>(session, changes.creates, true).await?,
+    );
+    note(
+        AlterConfigs::OPERATION,
+        send::<AlterConfigs>(session, changes.alterations, true).await?,
+    );
+    note(
+        AddPartitions::OPERATION,
+        send::<AddPartitions>(session, changes.growths, true).await?,
+    );
     tracing::info!(elapsed = ?started.elapsed(), problems = problems.len(), "plan validated");
     Ok(problems)
 }
