@@ -222,12 +222,12 @@ async fn execute(
                 Outcome::Failed(e) => failures.push(topic_error(topic, operation, e)),
             }
         };
-    let action_of = |topic: &str| {
-        plan.topics
-            .iter()
-            .find(|t| t.name == topic)
-            .map(|t| &t.action)
-    };
+    let planned: HashMap<&str, &PlannedAction> = plan
+        .topics
+        .iter()
+        .map(|t| (t.name.as_str(), &t.action))
+        .collect();
+    let action_of = |topic: &str| planned.get(topic).copied();
 
     let results = send::<CreateTopic>(session, changes.creates, false)
         .instrument(tracing::info_span!("create"))

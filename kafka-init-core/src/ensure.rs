@@ -24,6 +24,9 @@ pub async fn plan(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Plan, 
 /// file's partitions and exactly the file's topic-level configs, and every
 /// partition has a leader and enough in-sync replicas. Safe to run from any
 /// number of processes at once.
+///
+/// On a cluster that already matches, a run sends two requests: one
+/// Metadata and one DescribeConfigs (per 1,000 topics), then returns.
 pub async fn ensure_topics(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Report, Error> {
     plan::check(specs)?;
     let session = Session::new(options)?;
