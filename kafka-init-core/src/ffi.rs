@@ -375,7 +375,8 @@ impl Request {
 
         // librdkafka times the request out itself; the extra second only
         // guards against a result that never arrives.
-        let deadline = Instant::now() + self.options.timeout + Duration::from_secs(1);
+        let wait = Duration::from_millis(timeout_ms as u64) + Duration::from_secs(1);
+        let deadline = Instant::now() + wait;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {

@@ -143,6 +143,18 @@ pub fn check(specs: &[TopicSpec]) -> Result<(), Error> {
                 spec.replication_factor
             )));
         }
+        let min_isr = spec
+            .config_value("min.insync.replicas")
+            .and_then(|v| v.trim().parse::<i32>().ok());
+        if let Some(min_isr) = min_isr.filter(|m| *m > spec.replication_factor) {
+            // The broker accepts it, but producers using acks=all will fail.
+            tracing::warn!(
+                topic = %spec.name,
+                "min.insync.replicas is {min_isr}, more than the replication factor {}: \
+                 producers with acks=all will be refused",
+                spec.replication_factor
+            );
+        }
         // Kafka treats `.` and `_` as the same character in topic names.
         let collision_key = spec.name.replace('.', "_");
         match seen.get(&collision_key) {
