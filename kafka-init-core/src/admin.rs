@@ -15,7 +15,7 @@ use rdkafka::types::RDKafkaErrorCode;
 
 use crate::cluster::ClusterState;
 use crate::error::Error;
-use crate::ffi::RequestOptions;
+use crate::ffi::{MainQueueForwarder, RequestOptions};
 use crate::report::Requests;
 
 /// How to reach the cluster and how long to keep trying.
@@ -75,6 +75,7 @@ pub struct Session {
     pub started: Instant,
     pub timeout: Duration,
     requests: RequestCounter,
+    _events: MainQueueForwarder,
 }
 
 /// How one attempt at a phase ended, when it did not succeed.
@@ -128,8 +129,10 @@ impl Session {
                 context: "cannot create Kafka client",
                 message: e.to_string(),
             })?;
+        let admin = Arc::new(admin);
         Ok(Session {
-            admin: Arc::new(admin),
+            _events: MainQueueForwarder::start(&admin),
+            admin,
             bootstrap: options.bootstrap_servers.clone(),
             started: Instant::now(),
             timeout: options.timeout,

@@ -9,12 +9,15 @@
 
 use std::ffi::{c_char, c_int, CStr, CString};
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rdkafka::admin::AdminClient;
 use rdkafka::bindings as rd;
 use rdkafka::client::ClientContext;
+use rdkafka::config::RDKafkaLogLevel;
+use rdkafka::error::KafkaError;
 use rdkafka::types::{RDKafkaErrorCode, RDKafkaRespErr};
 
 /// An error code with the broker's (or librdkafka's) own words for it.
@@ -288,6 +291,85 @@ pub async fn create_partitions<C: ClientContext + 'static>(
             })
     })
     .await
+}
+
+/// Delivers librdkafka's log lines and client-level errors (a refused
+/// connection, a failed SASL handshake) to the client's context.
+///
+/// rdkafka queues both on the client's main queue and only a producer or
+/// consumer polls it; an `AdminClient` never does, so without this thread
+/// `ClientContext::log` and `ClientContext::error` are never called. Stops
+/// within 100 ms of being dropped.
+pub(crate) struct MainQueueForwarder {
+    stop: Arc<AtomicBool>,
+}
+
+impl MainQueueForwarder {
+    pub(crate) fn start<C: ClientContext + 'static>(admin: &Arc<AdminClient<C>>) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (admin, stopped) = (Arc::clone(admin), Arc::clone(&stop));
+        let spawned = std::thread::Builder::new()
+            .name("kafka-init-events".into())
+            .spawn(move || {
+                // SAFETY: the client is live (the thread holds an `Arc`); the
+                // queue reference is ours to destroy, and drops before it.
+                let queue = unsafe { rd::rd_kafka_queue_get_main(admin.inner().native_ptr()) };
+                let Ok(queue) = Owned::new(queue, Queue) else {
+                    return;
+                };
+                while !stopped.load(Ordering::Relaxed) {
+                    // SAFETY: live queue; a non-null event is ours to destroy.
+                    let event = unsafe { rd::rd_kafka_queue_poll(queue.ptr(), 100) };
+                    if let Some(event) = NonNull::new(event) {
+                        forward(admin.inner().context().as_ref(), Owned(event, Event));
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::debug!("librdkafka's logs and errors will not be shown: {e}");
+        }
+        MainQueueForwarder { stop }
+    }
+}
+
+impl Drop for MainQueueForwarder {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn forward<C: ClientContext>(context: &C, event: Owned<rd::rd_kafka_event_t, Event>) {
+    // SAFETY: live event; its strings are read before it is dropped.
+    unsafe {
+        match rd::rd_kafka_event_type(event.ptr()) {
+            rd::RD_KAFKA_EVENT_LOG => {
+                let (mut fac, mut message, mut level) = (std::ptr::null(), std::ptr::null(), 0);
+                if rd::rd_kafka_event_log(event.ptr(), &mut fac, &mut message, &mut level) == 0 {
+                    context.log(log_level(level), string(fac).trim(), string(message).trim());
+                }
+            }
+            rd::RD_KAFKA_EVENT_ERROR => {
+                let code = rd::rd_kafka_event_error(event.ptr());
+                let reason = string(rd::rd_kafka_event_error_string(event.ptr()));
+                context.error(KafkaError::Global(code.into()), reason.trim());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// librdkafka's syslog-style level.
+fn log_level(level: c_int) -> RDKafkaLogLevel {
+    match level {
+        i32::MIN..=0 => RDKafkaLogLevel::Emerg,
+        1 => RDKafkaLogLevel::Alert,
+        2 => RDKafkaLogLevel::Critical,
+        3 => RDKafkaLogLevel::Error,
+        4 => RDKafkaLogLevel::Warning,
+        5 => RDKafkaLogLevel::Notice,
+        6 => RDKafkaLogLevel::Info,
+        _ => RDKafkaLogLevel::Debug,
+    }
 }
 
 /// Runs `work` with the client's handle on a blocking thread. The `Arc`
