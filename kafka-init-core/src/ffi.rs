@@ -692,3 +692,50 @@ unsafe fn topic_results(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_names_are_kafkas() {
+        assert_eq!(code_name(RDKafkaErrorCode::InvalidConfig), "INVALID_CONFIG");
+        assert_eq!(
+            code_name(RDKafkaErrorCode::UnknownTopicOrPartition),
+            "UNKNOWN_TOPIC_OR_PARTITION"
+        );
+    }
+
+    #[test]
+    fn result_of_prefers_the_brokers_message() {
+        let message = CString::new("Unknown topic config name: foo").unwrap();
+        // SAFETY: a valid C string, or null.
+        let (with, without) = unsafe {
+            (
+                result_of(
+                    RDKafkaRespErr::RD_KAFKA_RESP_ERR_INVALID_CONFIG,
+                    message.as_ptr(),
+                ),
+                result_of(
+                    RDKafkaRespErr::RD_KAFKA_RESP_ERR_INVALID_CONFIG,
+                    std::ptr::null(),
+                ),
+            )
+        };
+        let with = with.unwrap_err();
+        assert_eq!(with.name, "INVALID_CONFIG");
+        assert_eq!(with.message, "Unknown topic config name: foo");
+        assert!(!without.unwrap_err().message.is_empty());
+        // SAFETY: null is allowed.
+        assert!(
+            unsafe { result_of(RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR, std::ptr::null()) }
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn an_argument_with_nul_is_refused_before_librdkafka_sees_it() {
+        let e = c_string("a\0b").unwrap_err();
+        assert_eq!(e.code, RDKafkaErrorCode::InvalidArgument);
+    }
+}

@@ -131,6 +131,13 @@ pub fn check(specs: &[TopicSpec]) -> Result<(), Error> {
             topic: spec.name.to_string(),
             message,
         };
+        if spec.name.starts_with("__") {
+            // Kafka's own topics (`__consumer_offsets`...) carry settings
+            // the broker chose; reconciling them would strip those.
+            problems.push(invalid(
+                "names starting with `__` are reserved for Kafka's internal topics".into(),
+            ));
+        }
         if spec.partitions < 1 {
             problems.push(invalid(format!(
                 "partitions must be at least 1, not {}",
@@ -639,6 +646,11 @@ mod tests {
         assert!(text[2].contains("collides with `a.b`"));
         assert!(text[3].contains("listed twice"));
         assert!(check(&specs[2..3]).is_ok());
+        let Err(Error::Rejected(problems)) = check(&[spec("__consumer_offsets", 50, 1, &[])])
+        else {
+            panic!("internal topic accepted");
+        };
+        assert!(problems[0].to_string().contains("reserved"), "{problems:?}");
     }
 
     #[test]
