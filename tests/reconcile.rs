@@ -469,6 +469,66 @@ async fn more_replicas_than_brokers_fails_at_the_deadline_with_the_brokers_reaso
     assert_eq!(topic_shape(&name), None);
 }
 
+/// 26 valid topic-level settings. With its topic and partition records, and
+/// the extra record `min.insync.replicas` brings, a topic costs the
+/// controller 29 records: 344 fit in one request, 345 fail it whole.
+const MANY_CONFIGS: &[(&str, &str)] = &[
+    ("cleanup.policy", "delete"),
+    ("compression.type", "producer"),
+    ("compression.gzip.level", "5"),
+    ("compression.lz4.level", "9"),
+    ("compression.zstd.level", "3"),
+    ("delete.retention.ms", "86400000"),
+    ("file.delete.delay.ms", "60000"),
+    ("flush.messages", "100000"),
+    ("flush.ms", "100000"),
+    ("index.interval.bytes", "4096"),
+    ("max.compaction.lag.ms", "100000000"),
+    ("max.message.bytes", "1048588"),
+    ("message.timestamp.after.max.ms", "3600000"),
+    ("message.timestamp.before.max.ms", "3600000"),
+    ("message.timestamp.type", "CreateTime"),
+    ("min.cleanable.dirty.ratio", "0.5"),
+    ("min.compaction.lag.ms", "0"),
+    ("min.insync.replicas", "1"),
+    ("preallocate", "false"),
+    ("retention.bytes", "-1"),
+    ("retention.ms", "604800000"),
+    ("segment.bytes", "1073741824"),
+    ("segment.index.bytes", "10485760"),
+    ("segment.jitter.ms", "0"),
+    ("segment.ms", "604800000"),
+    ("unclean.leader.election.enable", "false"),
+];
+
+#[tokio::test]
+async fn creates_over_the_controllers_record_limit_are_split() {
+    let prefix = unique("split");
+    // 400 topics x 29 records = 11,600 records: over 10,000, so two requests.
+    let body: String = (0..400)
+        .map(|i| entry(&format!("{prefix}.{i:03}"), 1, MANY_CONFIGS, false))
+        .collect();
+    let file = topics(&body);
+
+    let report = ensure_topics(&file, &options()).await.unwrap();
+
+    // Two validate-only requests and two real ones.
+    assert_eq!(report.requests.create_topics, 4, "{:?}", report.requests);
+    assert_eq!(report.created().count(), 400);
+    let want = owned(MANY_CONFIGS);
+    for topic in [&file[0], &file[343], &file[344], &file[399]] {
+        assert_eq!(topic_shape(&topic.name), Some((1, 1)), "{}", topic.name);
+        assert_eq!(topic_configs(&topic.name).await, want, "{}", topic.name);
+    }
+    assert!(plan(&file, &options()).await.unwrap().is_converged());
+
+    let names: Vec<&str> = file.iter().map(|t| t.name.as_ref()).collect();
+    admin()
+        .delete_topics(&names, &rdkafka::admin::AdminOptions::new())
+        .await
+        .unwrap();
+}
+
 /// Provisions 1,000 topics, then re-runs and prints the requests and time
 /// the converged re-run takes. Deletes its topics afterwards.
 /// `cargo test --test reconcile thousand -- --ignored --nocapture`

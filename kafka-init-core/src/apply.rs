@@ -2,7 +2,7 @@
 //! batched requests; then plan again to verify, until the cluster matches;
 //! then wait for readiness. All within the run's one deadline.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -351,8 +351,9 @@ impl Kind for CreateTopic {
     }
     fn cost(item: &NewTopic) -> Cost {
         let partitions = item.partitions.max(0) as usize;
+        let keys = item.configs.iter().map(|(k, _)| k.as_str());
         Cost {
-            records: 1 + item.configs.len() + partitions,
+            records: 1 + config_records(keys) + partitions,
             partitions,
         }
     }
@@ -378,7 +379,7 @@ impl Kind for AlterConfigs {
     }
     fn cost(item: &ConfigAlteration) -> Cost {
         Cost {
-            records: item.ops.len(),
+            records: config_records(item.ops.iter().map(|(k, _)| k.as_str())),
             partitions: 0,
         }
     }
@@ -425,6 +426,24 @@ impl Kind for AddPartitions {
     }
 }
 
+/// The controller's answer to a request over its record limit.
+fn too_large(result: &Result<(), BrokerError>) -> bool {
+    matches!(result, Err(e) if e.code == RDKafkaErrorCode::PolicyViolation
+        && e.message.contains("excessively large batch"))
+}
+
+/// Controller records for one topic's config changes: one per key, and one
+/// more (a ClearElrRecord, Kafka 4.x) when `min.insync.replicas` changes.
+/// Measured against a 4.4 broker: 26 keys on a one-partition topic cost 29.
+fn config_records<'a>(keys: impl Iterator<Item = &'a str>) -> usize {
+    let (mut records, mut min_isr) = (0, false);
+    for key in keys {
+        records += 1;
+        min_isr |= key == "min.insync.replicas";
+    }
+    records + usize::from(min_isr)
+}
+
 /// Sends `items` in batches that fit the controller's limits, retrying the
 /// topics that failed with a retriable error until the deadline.
 async fn send<K: Kind>(
@@ -438,7 +457,8 @@ async fn send<K: Kind>(
     while !pending.is_empty() {
         let mut retry = Vec::new();
         let mut why = String::new();
-        for batch in batch::split(pending, K::cost) {
+        let mut batches: VecDeque<Vec<K::Item>> = batch::split(pending, K::cost).into();
+        while let Some(mut batch) = batches.pop_front() {
             let started = std::time::Instant::now();
             let options = session.request(K::REQUEST, validate_only);
             let results = K::send(&session.admin, batch.clone(), options).await;
@@ -463,6 +483,18 @@ async fn send<K: Kind>(
                     })
                 }
             };
+            // Our record count is a model of the controller's; should the
+            // controller count more, halve the batch rather than fail it.
+            if batch.len() > 1 && !results.is_empty() && results.values().all(too_large) {
+                tracing::debug!(
+                    topics = batch.len(),
+                    "batch too large for the controller, halving"
+                );
+                let second = batch.split_off(batch.len() / 2);
+                batches.push_front(second);
+                batches.push_front(batch);
+                continue;
+            }
             for item in batch {
                 let topic = K::topic(&item).to_owned();
                 let outcome = match results.remove(&topic) {
@@ -489,4 +521,42 @@ async fn send<K: Kind>(
         pending = retry;
     }
     Ok(outcomes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn min_insync_replicas_costs_the_controller_one_more_record() {
+        assert_eq!(
+            config_records(["retention.ms", "segment.ms"].into_iter()),
+            2
+        );
+        assert_eq!(
+            config_records(["retention.ms", "min.insync.replicas"].into_iter()),
+            3
+        );
+        assert_eq!(config_records(std::iter::empty()), 0);
+    }
+
+    #[test]
+    fn a_new_topic_costs_its_record_configs_and_partitions() {
+        let topic = NewTopic {
+            name: "t".into(),
+            partitions: 3,
+            replication_factor: 1,
+            configs: vec![
+                ("min.insync.replicas".into(), "1".into()),
+                ("retention.ms".into(), "1".into()),
+            ],
+        };
+        assert_eq!(
+            CreateTopic::cost(&topic),
+            Cost {
+                records: 1 + 2 + 1 + 3,
+                partitions: 3
+            }
+        );
+    }
 }

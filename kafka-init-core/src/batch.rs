@@ -1,6 +1,8 @@
 //! Splitting admin requests to fit the controller's limits: one CreateTopics
 //! (or CreatePartitions, or IncrementalAlterConfigs) request is one atomic
-//! metadata batch of at most 10,000 records and 10,000 new partitions.
+//! metadata batch of at most 10,000 records and 10,000 new partitions; one
+//! over either fails whole with POLICY_VIOLATION ("Unable to perform
+//! excessively large batch operation").
 
 /// Records one request may produce on the controller.
 pub(crate) const MAX_RECORDS: usize = 10_000;
