@@ -352,6 +352,48 @@ async fn one_bad_topic_fails_the_run_before_any_topic_is_created() {
 }
 
 #[tokio::test]
+async fn a_bad_config_change_stops_a_create_and_a_growth_in_the_same_run() {
+    let (existing, grown, fresh) = (unique("badalter"), unique("badalter"), unique("badalter"));
+    ensure_topics(
+        &topics(&format!(
+            "{}{}",
+            entry(&existing, 1, &[("retention.ms", "1000")], false),
+            entry(&grown, 1, &[], false)
+        )),
+        &options(),
+    )
+    .await
+    .unwrap();
+
+    let err = ensure_topics(
+        &topics(&format!(
+            "{}{}{}",
+            entry(&existing, 1, &[("retention.ms", "-5")], false),
+            entry(&grown, 3, &[], false),
+            entry(&fresh, 1, &[], false)
+        )),
+        &options(),
+    )
+    .await
+    .unwrap_err();
+
+    let text = err.to_string();
+    assert!(matches!(err, Error::Rejected(_)), "{text}");
+    assert!(
+        text.contains(&format!(
+            "topic `{existing}`: alter configs failed: INVALID_CONFIG"
+        )),
+        "{text}"
+    );
+    assert_eq!(
+        topic_configs(&existing).await,
+        owned(&[("retention.ms", "1000")])
+    );
+    assert_eq!(topic_shape(&grown), Some((1, 1)));
+    assert_eq!(topic_shape(&fresh), None);
+}
+
+#[tokio::test]
 async fn eight_concurrent_runs_on_one_file_all_succeed_with_exact_configs() {
     let (fresh, drifted, grown) = (unique("race"), unique("race"), unique("race"));
     // One topic exists already with drift, so the runs race on every kind
