@@ -182,18 +182,15 @@ async fn validate(session: &Session, plan: &Plan) -> Result<Vec<Error>, Error> {
             }
         }
     };
-    note(
-        CreateTopic::OPERATION,
-        send::<CreateTopic>(session, changes.creates, true).await?,
+    // Nothing is committed, so the three requests can go out together.
+    let (created, altered, grown) = tokio::join!(
+        send::<CreateTopic>(session, changes.creates, true),
+        send::<AlterConfigs>(session, changes.alterations, true),
+        send::<AddPartitions>(session, changes.growths, true),
     );
-    note(
-        AlterConfigs::OPERATION,
-        send::<AlterConfigs>(session, changes.alterations, true).await?,
-    );
-    note(
-        AddPartitions::OPERATION,
-        send::<AddPartitions>(session, changes.growths, true).await?,
-    );
+    note(CreateTopic::OPERATION, created?);
+    note(AlterConfigs::OPERATION, altered?);
+    note(AddPartitions::OPERATION, grown?);
     tracing::info!(elapsed = ?started.elapsed(), problems = problems.len(), "plan validated");
     Ok(problems)
 }
