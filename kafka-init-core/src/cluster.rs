@@ -26,8 +26,8 @@ pub struct ClusterState {
 pub struct TopicState {
     pub partitions: Vec<PartitionState>,
     /// Set while the broker has the topic but cannot describe it fully
-    /// yet (e.g. `LEADER_NOT_AVAILABLE` right after a create).
-    pub error: Option<String>,
+    /// (e.g. `LEADER_NOT_AVAILABLE` right after a create).
+    pub error: Option<RDKafkaErrorCode>,
 }
 
 #[derive(Debug, Clone)]
@@ -68,7 +68,7 @@ impl ClusterState {
                         isr: p.isr().to_vec(),
                     })
                     .collect();
-                let error = t.error().map(|e| RDKafkaErrorCode::from(e).to_string());
+                let error = t.error().map(RDKafkaErrorCode::from);
                 (t.name().to_owned(), TopicState { partitions, error })
             })
             .collect();
@@ -139,8 +139,19 @@ impl Session {
             .collect();
         for name in &existing {
             let topic = &cluster.topics[*name];
-            if let Some(e) = &topic.error {
-                return Err(Attempt::Retry(format!("metadata for `{name}`: {e}")));
+            match topic.error {
+                Some(code) if is_retriable(code) => {
+                    return Err(Attempt::Retry(format!("metadata for `{name}`: {code}")));
+                }
+                Some(code) => {
+                    return Err(Attempt::Fail(Error::Topic {
+                        topic: name.to_string(),
+                        operation: "read metadata",
+                        code: crate::ffi::code_name(code),
+                        message: code.to_string(),
+                    }));
+                }
+                None => {}
             }
             if topic.partitions.is_empty() {
                 return Err(Attempt::Retry(format!(
