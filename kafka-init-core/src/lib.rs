@@ -1,12 +1,22 @@
-//! The library behind kafka-init: the topic file model, and (with the
-//! `admin` feature) the engine that makes a cluster match it.
+//! The library behind kafka-init: the topic file model and its checks,
+//! with the `admin` feature the engine that makes a cluster match it, and
+//! with the `codegen` feature the code generation behind `include_topics!`.
 
+pub mod client;
 pub mod file;
 pub mod keys;
+pub mod source_map;
 pub mod spec;
+pub mod validate;
+pub mod vars;
+
+#[cfg(feature = "codegen")]
+pub mod codegen;
 
 #[cfg(feature = "admin")]
 pub mod admin;
+#[cfg(feature = "admin")]
+pub mod embedded;
 #[cfg(feature = "admin")]
 pub mod ensure;
 #[cfg(feature = "admin")]
@@ -14,11 +24,14 @@ pub mod error;
 #[cfg(feature = "admin")]
 pub mod report;
 
+pub use client::ClientProperties;
 pub use file::{FileError, Problem, TopicFile};
 pub use spec::{ConfigEntry, TopicSpec};
 
 #[cfg(feature = "admin")]
 pub use admin::EnsureOptions;
+#[cfg(feature = "admin")]
+pub use embedded::ensure_topics_with;
 #[cfg(feature = "admin")]
 pub use ensure::ensure_topics;
 #[cfg(feature = "admin")]
