@@ -14,6 +14,8 @@ use crate::vars;
 
 /// The variable that overrides the bootstrap servers a file declares.
 pub const BOOTSTRAP_ENV: &str = "KAFKA_BOOTSTRAP_SERVERS";
+/// The variable that sets the deadline (`30s`, `2m`), as for the binary.
+pub const TIMEOUT_ENV: &str = "KAFKA_INIT_TIMEOUT";
 
 /// Makes every topic in `specs` exist, as `options` say: the explicit form
 /// of the generated `topics::ensure_topics()`.
@@ -42,32 +44,44 @@ impl EnsureOptions {
     /// Options for a service: the bootstrap servers from
     /// `KAFKA_BOOTSTRAP_SERVERS` when set and not empty, otherwise
     /// `fallback` (a file's `bootstrap_servers`) with its `${VAR}`
-    /// references resolved from the environment.
+    /// references resolved from the environment; the deadline from
+    /// `KAFKA_INIT_TIMEOUT` (`30s`, `2m`) when set, otherwise 60 seconds.
     pub fn from_env_or(fallback: Option<&str>) -> Result<EnsureOptions, Error> {
-        if let Some(servers) = std::env::var(BOOTSTRAP_ENV)
-            .ok()
-            .filter(|s| !s.trim().is_empty())
-        {
-            return Ok(EnsureOptions::new(servers));
+        let options = EnsureOptions::new(bootstrap_from_env_or(fallback)?);
+        match std::env::var(TIMEOUT_ENV) {
+            Ok(t) if !t.trim().is_empty() => {
+                let timeout = humantime::parse_duration(t.trim()).map_err(|e| Error::Client {
+                    context: "invalid KAFKA_INIT_TIMEOUT",
+                    message: format!("`{t}`: {e} (write e.g. `30s` or `2m`)"),
+                })?;
+                Ok(options.timeout(timeout))
+            }
+            _ => Ok(options),
         }
-        let Some(fallback) = fallback else {
-            return Err(Error::Client {
-                context: "no Kafka bootstrap servers",
-                message: format!(
-                    "set {BOOTSTRAP_ENV} or `kafka.bootstrap_servers` in the topic file"
-                ),
-            });
-        };
-        let servers = vars::interpolate_env(fallback).map_err(|e| {
-            Error::File(FileError {
-                path: PathBuf::from("(compiled-in topic file)"),
-                problems: vec![Problem {
-                    line: 0,
-                    column: 0,
-                    message: format!("kafka.bootstrap_servers: {e}"),
-                }],
-            })
-        })?;
-        Ok(EnsureOptions::new(servers))
     }
+}
+
+fn bootstrap_from_env_or(fallback: Option<&str>) -> Result<String, Error> {
+    if let Some(servers) = std::env::var(BOOTSTRAP_ENV)
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+    {
+        return Ok(servers);
+    }
+    let Some(fallback) = fallback else {
+        return Err(Error::Client {
+            context: "no Kafka bootstrap servers",
+            message: format!("set {BOOTSTRAP_ENV} or `kafka.bootstrap_servers` in the topic file"),
+        });
+    };
+    vars::interpolate_env(fallback).map_err(|e| {
+        Error::File(FileError {
+            path: PathBuf::from("(compiled-in topic file)"),
+            problems: vec![Problem {
+                line: 0,
+                column: 0,
+                message: format!("kafka.bootstrap_servers: {e}"),
+            }],
+        })
+    })
 }
