@@ -1,21 +1,4 @@
-//! kafka-init makes Kafka topics exist, exactly as declared, before
-//! services need them.
-//!
-//! A service can carry its topic file into its binary with
-//! [`include_topics!`]: the file is checked when the service compiles,
-//! every topic name becomes a constant, and one call provisions them.
-//!
-//! ```no_run
-//! kafka_init::include_topics!("config/default.yaml");
-//!
-//! #[tokio::main]
-//! async fn main() -> Result<(), kafka_init::Error> {
-//!     let report = topics::ensure_topics().await?;
-//!     print!("{report}");
-//!     let _produce_to: &str = topics::DC_WORKLOAD;
-//!     Ok(())
-//! }
-//! ```
+#![doc = include_str!("../README.md")]
 
 pub use kafka_init_core::*;
 
