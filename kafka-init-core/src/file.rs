@@ -416,7 +416,6 @@ impl Parsed {
     ) -> Option<TopicSpec> {
         let base = ["kafka", "topics", key];
         let at = |field: &'static str| -> Vec<&str> { [&base[..], &[field]].concat() };
-        self.unknown_keys(topic, &base, TOPIC_KEYS, &format!("topic `{key}`: "));
 
         let name = match topic.get("name") {
             Some(Value::String(s)) => Some(s.clone()),
@@ -436,6 +435,14 @@ impl Parsed {
             }
         };
 
+        // Problems name the topic by its name when it has one, as the
+        // validator does.
+        let label = match &name {
+            Some(n) if !n.is_empty() => n.clone(),
+            _ => key.to_owned(),
+        };
+        self.unknown_keys(topic, &base, TOPIC_KEYS, &format!("topic `{label}`: "));
+
         let mut int = |field: &'static str, max: i64| -> i32 {
             let Some(v) = topic.get(field) else {
                 return 1;
@@ -447,7 +454,7 @@ impl Parsed {
                     self.problem_value(
                         &at(field),
                         format!(
-                            "topic `{key}`: {field}: expected a whole number, found {}",
+                            "topic `{label}`: {field}: expected a whole number, found {}",
                             kind(other)
                         ),
                     );
@@ -460,7 +467,7 @@ impl Parsed {
                     failed.insert(field);
                     self.problem_value(
                         &at(field),
-                        format!("topic `{key}`: {field}: {n} is out of range: at most {max}"),
+                        format!("topic `{label}`: {field}: {n} is out of range: at most {max}"),
                     );
                     1
                 }
@@ -481,7 +488,7 @@ impl Parsed {
                         self.problem_value(
                             &at("config"),
                             format!(
-                                "topic `{key}`: config keys must be strings, found {}",
+                                "topic `{label}`: config keys must be strings, found {}",
                                 kind(k)
                             ),
                         );
@@ -492,7 +499,7 @@ impl Parsed {
                         Value::Sequence(_) => self.problem_value(
                             &path,
                             format!(
-                                "topic `{key}`: {ck}: expected a single value, found a list; write a list as one string, like `compact,delete`"
+                                "topic `{label}`: {ck}: expected a single value, found a list; write a list as one string, like `compact,delete`"
                             ),
                         ),
                         _ => match scalar_string(v) {
@@ -500,7 +507,7 @@ impl Parsed {
                             None => self.problem_value(
                                 &path,
                                 format!(
-                                    "topic `{key}`: {ck}: expected a string, number or boolean, found {}",
+                                    "topic `{label}`: {ck}: expected a string, number or boolean, found {}",
                                     kind(v)
                                 ),
                             ),
@@ -511,7 +518,7 @@ impl Parsed {
             Some(other) => self.problem_value(
                 &at("config"),
                 format!(
-                    "topic `{key}`: config: expected a mapping of topic configs, found {}",
+                    "topic `{label}`: config: expected a mapping of topic configs, found {}",
                     kind(other)
                 ),
             ),
@@ -524,7 +531,7 @@ impl Parsed {
                 self.problem_value(
                     &at("keep_unmanaged_configs"),
                     format!(
-                        "topic `{key}`: keep_unmanaged_configs: expected `true` or `false`, found {}",
+                        "topic `{label}`: keep_unmanaged_configs: expected `true` or `false`, found {}",
                         kind(other)
                     ),
                 );
@@ -721,7 +728,7 @@ kafka:
                 "9:5: topic `power`: missing `name`",
                 "10:7: topic `power`: unknown key `partition`; did you mean `partitions`?",
                 "12:13: topic `results`: name `__results` starts with `__`, which Kafka reserves for internal topics",
-                "13:27: topic `results`: replication_factor: expected a whole number, found a string `\"3\"`",
+                "13:27: topic `__results`: replication_factor: expected a whole number, found a string `\"3\"`",
             ]
         );
     }

@@ -37,7 +37,11 @@ fn expand(lit: &LitStr) -> proc_macro2::TokenStream {
     let path = PathBuf::from(dir).join(&relative);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(e) => return fail(format!("{relative}: cannot read {}: {e}", path.display())),
+        Err(e) => {
+            return fail(format!(
+                "{relative}: cannot read the file: {e} (the path is relative to the crate's directory, CARGO_MANIFEST_DIR)"
+            ))
+        }
     };
     let Some(absolute) = path.to_str() else {
         return fail(format!("{}: the path is not UTF-8", path.display()));
