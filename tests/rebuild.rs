@@ -4,7 +4,7 @@
 //! `const _: &str = include_str!("<file>")`, which makes the file an input
 //! of the crate.)
 //!
-//! A small crate under `target/tmp` is checked with cargo three times. It
+//! A small crate under `target/tmp` is built with cargo three times. It
 //! shares trybuild's target dir and flags, so the dependencies `ui` built
 //! are reused.
 
@@ -40,11 +40,11 @@ fn renaming_a_topic_in_the_yaml_breaks_stale_constant_uses() {
     std::fs::write(dir.join("src/main.rs"), MAIN).unwrap();
 
     std::fs::write(dir.join("topics.yaml"), yaml("probe.old")).unwrap();
-    let out = check(&dir);
+    let out = build(&dir);
     assert!(out.status.success(), "{}", stderr(&out));
 
     std::fs::write(dir.join("topics.yaml"), yaml("probe.new")).unwrap();
-    let out = check(&dir);
+    let out = build(&dir);
     assert!(!out.status.success(), "a stale constant still compiled");
     assert!(
         stderr(&out).contains("cannot find value `PROBE_OLD` in module `topics`"),
@@ -53,11 +53,11 @@ fn renaming_a_topic_in_the_yaml_breaks_stale_constant_uses() {
     );
 
     std::fs::write(dir.join("topics.yaml"), yaml("probe.old")).unwrap();
-    let out = check(&dir);
+    let out = build(&dir);
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
-fn check(dir: &Path) -> Output {
+fn build(dir: &Path) -> Output {
     let target: PathBuf = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .unwrap()
@@ -65,7 +65,7 @@ fn check(dir: &Path) -> Output {
     // trybuild's flags, so its dependency builds are reused.
     let flags = r#"["--cfg", "trybuild", "--verbose", "-A", "dead_code"]"#;
     Command::new(env!("CARGO"))
-        .args(["check", "--offline", "--quiet"])
+        .args(["build", "--offline", "--quiet"])
         .arg(format!("--config=build.rustflags={flags}"))
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
