@@ -5,6 +5,7 @@ mod support;
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use kafka_init::{ensure_topics_with, Action, EnsureOptions, TopicSpec};
@@ -12,21 +13,22 @@ use support::*;
 
 kafka_init::include_topics!("config/default.yaml");
 
-/// `examples/self_provision`, built by `cargo test` with the other targets
-/// (or here, when only this test was built).
+/// `examples/self_provision`, built (or found up to date) by cargo.
 fn example_binary() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(build_example).clone()
+}
+
+fn build_example() -> PathBuf {
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--example", "self_provision"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .unwrap();
+    assert!(status.success(), "building the example failed");
     let exe = std::env::current_exe().unwrap();
     let debug = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let bin = debug.join("examples/self_provision");
-    if !bin.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--example", "self_provision"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .unwrap();
-        assert!(status.success(), "building the example failed");
-    }
-    bin
+    debug.join("examples/self_provision")
 }
 
 #[tokio::test]

@@ -21,15 +21,15 @@ pub const TIMEOUT_ENV: &str = "KAFKA_INIT_TIMEOUT";
 /// of the generated `topics::ensure_topics()`.
 ///
 /// ```no_run
-/// # async fn run() -> Result<(), kafka_init::Error> {
-/// # let specs: &[kafka_init::TopicSpec] = &[];
+/// # async fn run() -> Result<(), kafka_init_core::Error> {
+/// # let specs: &[kafka_init_core::TopicSpec] = &[];
 /// use std::time::Duration;
-/// use kafka_init::{ClientProperties, EnsureOptions};
+/// use kafka_init_core::{ClientProperties, EnsureOptions};
 ///
 /// let options = EnsureOptions::new("broker-1:9092,broker-2:9092")
 ///     .timeout(Duration::from_secs(30))
 ///     .client(ClientProperties::new().with("security.protocol", "SASL_SSL"));
-/// let report = kafka_init::ensure_topics_with(specs, options).await?;
+/// let report = kafka_init_core::ensure_topics_with(specs, options).await?;
 /// println!("{report}");
 /// # Ok(()) }
 /// ```

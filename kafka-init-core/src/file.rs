@@ -121,7 +121,9 @@ pub(crate) struct Parsed {
     pub map: SourceMap,
 }
 
+/// How `${VAR}` references are resolved; `None` keeps them as written.
 type Lookup<'a> = Option<&'a mut dyn FnMut(&str) -> Option<String>>;
+type LookupRef<'a, 'b> = Option<&'a mut (dyn FnMut(&str) -> Option<String> + 'b)>;
 
 const FILE_KEYS: &[&str] = &["kafka"];
 const KAFKA_KEYS: &[&str] = &["bootstrap_servers", "client", "topics"];
@@ -337,7 +339,7 @@ impl Parsed {
         path: &[&str],
         what: &str,
         value: &str,
-        lookup: Option<&mut (dyn FnMut(&str) -> Option<String> + '_)>,
+        lookup: LookupRef<'_, '_>,
     ) -> Option<String> {
         let result = match lookup {
             Some(lookup) => vars::interpolate(value, lookup),

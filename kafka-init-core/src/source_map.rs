@@ -186,16 +186,13 @@ impl SourceMap {
 
     /// A value ended: leave its path and ready the parent for the next key.
     fn leave_value(&mut self, stack: &mut [Frame], path: &mut Vec<String>) {
-        match stack.last_mut() {
-            None => {}
-            Some(Frame::Seq { .. }) => {
-                path.pop();
-            }
-            Some(Frame::Map { pending, .. }) => {
-                if pending.take().is_some() {
-                    path.pop();
-                }
-            }
+        let entered = match stack.last_mut() {
+            None => false,
+            Some(Frame::Seq { .. }) => true,
+            Some(Frame::Map { pending, .. }) => pending.take().is_some(),
+        };
+        if entered {
+            path.pop();
         }
     }
 
