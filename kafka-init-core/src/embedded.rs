@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+use tracing::Instrument;
+
 use crate::admin::EnsureOptions;
 use crate::ensure::ensure_topics;
 use crate::error::Error;
@@ -37,7 +39,12 @@ pub async fn ensure_topics_with(
     specs: &[TopicSpec],
     options: EnsureOptions,
 ) -> Result<Report, Error> {
-    ensure_topics(specs, &options).await
+    let span = tracing::info_span!(
+        "ensure_topics",
+        topics = specs.len(),
+        bootstrap = %options.bootstrap_servers
+    );
+    ensure_topics(specs, &options).instrument(span).await
 }
 
 impl EnsureOptions {

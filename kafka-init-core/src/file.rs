@@ -148,27 +148,20 @@ impl Parsed {
             map: SourceMap::default(),
         };
         let map = SourceMap::build(text);
-        match serde_yaml::from_str::<Value>(text) {
+        match serde_yaml::from_str::<Lenient>(text) {
             Err(e) => {
-                // serde refuses duplicate keys with one vague error; the
-                // source map names both places.
-                if let Some(map) = map.ok().filter(|m| !m.duplicates.is_empty()) {
-                    parsed.map = map;
-                    parsed.duplicate_problems();
-                } else {
-                    let (line, column) = e
-                        .location()
-                        .map(|l| (l.line(), l.column()))
-                        .unwrap_or((1, 1));
-                    parsed.problems.push(Problem {
-                        line,
-                        column,
-                        message: format!("invalid YAML: {}", strip_location(&e.to_string())),
-                    });
-                }
+                let (line, column) = e
+                    .location()
+                    .map(|l| (l.line(), l.column()))
+                    .unwrap_or((1, 1));
+                parsed.problems.push(Problem {
+                    line,
+                    column,
+                    message: format!("invalid YAML: {}", strip_location(&e.to_string())),
+                });
             }
-            Ok(mut value) => {
-                // A map the marked parser cannot read (it is stricter in
+            Ok(Lenient(mut value)) => {
+                // A text the marked parser cannot read (it is stricter in
                 // corners of YAML) still loads; problems then point at 1:1.
                 parsed.map = map.unwrap_or_default();
                 parsed.duplicate_problems();
@@ -641,6 +634,91 @@ fn strip_location(message: &str) -> String {
     out
 }
 
+/// A YAML value read by serde_yaml, keeping the first of a key written twice
+/// instead of failing: the source map reports the duplicate, and every
+/// other problem in the file can still be found.
+struct Lenient(Value);
+
+impl<'de> serde::Deserialize<'de> for Lenient {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LenientVisitor)
+    }
+}
+
+struct LenientVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LenientVisitor {
+    type Value = Lenient;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Lenient, E> {
+        Ok(Lenient(Value::Bool(b)))
+    }
+
+    fn visit_i64<E>(self, i: i64) -> Result<Lenient, E> {
+        Ok(Lenient(Value::Number(i.into())))
+    }
+
+    fn visit_u64<E>(self, u: u64) -> Result<Lenient, E> {
+        Ok(Lenient(Value::Number(u.into())))
+    }
+
+    fn visit_f64<E>(self, f: f64) -> Result<Lenient, E> {
+        Ok(Lenient(Value::Number(f.into())))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Lenient, E> {
+        Ok(Lenient(Value::String(s.to_owned())))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Lenient, E> {
+        Ok(Lenient(Value::String(s)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Lenient, E> {
+        Ok(Lenient(Value::Null))
+    }
+
+    fn visit_none<E>(self) -> Result<Lenient, E> {
+        Ok(Lenient(Value::Null))
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Lenient, D::Error> {
+        <Lenient as serde::Deserialize>::deserialize(d)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Lenient, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Lenient(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Lenient(Value::Sequence(items)))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Lenient, A::Error> {
+        let mut mapping = Mapping::new();
+        while let Some((Lenient(k), Lenient(v))) = map.next_entry()? {
+            mapping.entry(k).or_insert(v);
+        }
+        Ok(Lenient(Value::Mapping(mapping)))
+    }
+
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Lenient, A::Error> {
+        use serde::de::VariantAccess;
+        let (tag, contents): (String, _) = data.variant()?;
+        let Lenient(value) = contents.newtype_variant()?;
+        Ok(Lenient(Value::Tagged(Box::new(
+            serde_yaml::value::TaggedValue {
+                tag: serde_yaml::value::Tag::new(tag),
+                value,
+            },
+        ))))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -737,10 +815,14 @@ kafka:
 
     #[test]
     fn duplicate_keys_name_both_places() {
-        let text = "kafka:\n  topics:\n    a:\n      name: a\n    a:\n      name: b\n";
+        let text = "kafka:\n  topics:\n    a:\n      name: a\n    a:\n      name: b\n    c:\n      name: a\n";
+        // The first `a` is kept, so the duplicate name is found too.
         assert_eq!(
             problems(text),
-            ["5:5: key `a` appears twice in `kafka.topics` (first at line 3, column 5); YAML would keep only one"]
+            [
+                "5:5: key `a` appears twice in `kafka.topics` (first at line 3, column 5); YAML would keep only one",
+                "8:13: topic `c`: name `a` is already declared by topic `a`",
+            ]
         );
     }
 

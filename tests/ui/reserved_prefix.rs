@@ -2,5 +2,4 @@
 
 kafka_init::include_topics!("tests/ui/reserved_prefix.yaml");
 
-fn main() {
-}
+fn main() {}

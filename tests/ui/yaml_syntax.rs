@@ -2,5 +2,4 @@
 
 kafka_init::include_topics!("tests/ui/yaml_syntax.yaml");
 
-fn main() {
-}
+fn main() {}
