@@ -916,6 +916,11 @@ kafka:
             ["13:19: topic `b`: partitions must be at least 1, got 0"]
         );
         let text = text.replace("partitions: 0", "partitions: 6");
+        // The README's example: a merge inside `config`.
+        let readme = "x-compacted: &compacted\n  cleanup.policy: \"compact\"\nkafka:\n  topics:\n    t:\n      name: t\n      config:\n        <<: *compacted\n        min.compaction.lag.ms: \"3600000\"\n";
+        let t = &TopicFile::parse(readme, "f.yaml").unwrap().topics[0];
+        assert_eq!(t.config_value("cleanup.policy"), Some("compact"));
+        assert_eq!(t.config_value("min.compaction.lag.ms"), Some("3600000"));
         let file = TopicFile::parse(&text, "f.yaml").unwrap();
         assert_eq!(file.topics[0].partitions, 3);
         assert_eq!(file.topics[1].partitions, 6);
