@@ -60,6 +60,8 @@ async fn the_example_fails_when_the_broker_is_unreachable() {
         .output()
         .unwrap();
     assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("127.0.0.1:1"), "{stderr}");
 }
 
 #[tokio::test]
