@@ -13,6 +13,7 @@ use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::error::KafkaError;
 use rdkafka::types::RDKafkaErrorCode;
 
+use crate::client::ClientProperties;
 use crate::cluster::ClusterState;
 use crate::error::Error;
 use crate::ffi::{MainQueueForwarder, RequestOptions};
@@ -25,6 +26,8 @@ pub struct EnsureOptions {
     pub bootstrap_servers: String,
     /// One deadline for the whole run: connecting, creating, verifying.
     pub timeout: Duration,
+    /// librdkafka properties for the connection (security, SASL, TLS).
+    pub client: ClientProperties,
 }
 
 impl EnsureOptions {
@@ -32,7 +35,13 @@ impl EnsureOptions {
         EnsureOptions {
             bootstrap_servers: bootstrap_servers.into(),
             timeout: Duration::from_secs(60),
+            client: ClientProperties::new(),
         }
+    }
+
+    pub fn client(mut self, client: ClientProperties) -> Self {
+        self.client = client;
+        self
     }
 
     pub fn timeout(mut self, timeout: Duration) -> Self {
@@ -116,9 +125,12 @@ impl Default for Backoff {
 impl Session {
     pub fn new(options: &EnsureOptions) -> Result<Session, Error> {
         let mut config = ClientConfig::new();
+        config.set("client.id", "kafka-init");
+        for (key, value) in options.client.iter() {
+            config.set(key, value);
+        }
         config
             .set("bootstrap.servers", &options.bootstrap_servers)
-            .set("client.id", "kafka-init")
             // An admin client is a producer underneath; a metadata request
             // must never create the topic it asks about.
             .set("allow.auto.create.topics", "false")
