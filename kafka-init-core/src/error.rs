@@ -19,7 +19,8 @@ pub enum Error {
     },
 
     /// The topic list itself breaks a rule, before the cluster is asked.
-    #[error("topic `{topic}`: {message}")]
+    /// The message names the topic.
+    #[error("{message}")]
     Invalid { topic: String, message: String },
 
     /// The file asks for a change kafka-init never makes.

@@ -1,7 +1,6 @@
 //! The plan: one action per listed topic, from a pure diff of the file
 //! against what the cluster has. `apply` executes it.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use indexmap::IndexMap;
@@ -12,6 +11,7 @@ use crate::error::Error;
 use crate::keys;
 use crate::readiness::{self, Target};
 use crate::spec::TopicSpec;
+use crate::validate;
 
 /// What `apply` will do, topic by topic, in file order.
 #[derive(Debug, Clone, Serialize)]
@@ -122,60 +122,16 @@ impl Plan {
 }
 
 /// Checks the rules a topic list must meet before the cluster is asked
-/// anything. Every problem is reported, not just the first.
+/// anything: the same validator the file loader and `include_topics!` run,
+/// so hand-built specs get the same checks. Every problem is reported.
 pub fn check(specs: &[TopicSpec]) -> Result<(), Error> {
-    let mut problems = Vec::new();
-    let mut seen: HashMap<String, &str> = HashMap::new();
-    for spec in specs {
-        let invalid = |message: String| Error::Invalid {
-            topic: spec.name.to_string(),
-            message,
-        };
-        if spec.name.starts_with("__") {
-            // Kafka's own topics (`__consumer_offsets`...) carry settings
-            // the broker chose; reconciling them would strip those.
-            problems.push(invalid(
-                "names starting with `__` are reserved for Kafka's internal topics".into(),
-            ));
-        }
-        if spec.partitions < 1 {
-            problems.push(invalid(format!(
-                "partitions must be at least 1, not {}",
-                spec.partitions
-            )));
-        }
-        if spec.replication_factor < 1 {
-            problems.push(invalid(format!(
-                "replication_factor must be at least 1, not {}",
-                spec.replication_factor
-            )));
-        }
-        let min_isr = spec
-            .config_value("min.insync.replicas")
-            .and_then(|v| v.trim().parse::<i32>().ok());
-        if let Some(min_isr) = min_isr.filter(|m| *m > spec.replication_factor) {
-            // The broker accepts it, but producers using acks=all will fail.
-            tracing::warn!(
-                topic = %spec.name,
-                "min.insync.replicas is {min_isr}, more than the replication factor {}: \
-                 producers with acks=all will be refused",
-                spec.replication_factor
-            );
-        }
-        // Kafka treats `.` and `_` as the same character in topic names.
-        let collision_key = spec.name.replace('.', "_");
-        match seen.get(&collision_key) {
-            Some(other) if *other == spec.name => {
-                problems.push(invalid("listed twice".into()));
-            }
-            Some(other) => problems.push(invalid(format!(
-                "collides with `{other}`: Kafka treats `.` and `_` as the same"
-            ))),
-            None => {
-                seen.insert(collision_key, &spec.name);
-            }
-        }
-    }
+    let problems: Vec<Error> = validate::topics(specs)
+        .into_iter()
+        .map(|issue| Error::Invalid {
+            topic: specs[issue.topic].name.to_string(),
+            message: issue.message,
+        })
+        .collect();
     if problems.is_empty() {
         Ok(())
     } else {
@@ -644,13 +600,13 @@ mod tests {
         assert!(text[0].contains("partitions must be at least 1"));
         assert!(text[1].contains("replication_factor must be at least 1"));
         assert!(text[2].contains("collides with `a.b`"));
-        assert!(text[3].contains("listed twice"));
+        assert!(text[3].contains("is already declared"), "{text:#?}");
         assert!(check(&specs[2..3]).is_ok());
         let Err(Error::Rejected(problems)) = check(&[spec("__consumer_offsets", 50, 1, &[])])
         else {
             panic!("internal topic accepted");
         };
-        assert!(problems[0].to_string().contains("reserved"), "{problems:?}");
+        assert!(problems[0].to_string().contains("reserves"), "{problems:?}");
     }
 
     #[test]
