@@ -139,7 +139,7 @@ impl Session {
             .create_with_context::<_, Admin>(Context::default())
             .map_err(|e| Error::Client {
                 context: "cannot create Kafka client",
-                message: e.to_string(),
+                message: redacted_client_error(e),
             })?;
         let admin = Arc::new(admin);
         Ok(Session {
@@ -282,6 +282,32 @@ impl Session {
     }
 }
 
+/// A duration for a log line: `12ms`, `1.25s`.
+pub(crate) fn human(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{}ms", d.as_millis())
+    } else {
+        format!("{:.2}s", d.as_secs_f64())
+    }
+}
+
+/// A client creation error without the property's value: rdkafka's own
+/// message ends with the value, which may be a password (or a misspelled
+/// password key librdkafka does not know).
+pub(crate) fn redacted_client_error(e: KafkaError) -> String {
+    match e {
+        KafkaError::ClientConfig(_, desc, key, value) => {
+            let desc = if ClientProperties::is_secret(&key) && !value.is_empty() {
+                desc.replace(&value, "<redacted>")
+            } else {
+                desc
+            };
+            format!("client property `{key}`: {desc}")
+        }
+        other => other.to_string(),
+    }
+}
+
 /// Whether a failed request is worth repeating within the deadline
 /// (KAFKA.md: the controller moved, a timeout, throttling, a cluster still
 /// registering brokers, metadata not yet propagated, a lost connection).
@@ -307,4 +333,29 @@ pub(crate) fn is_retriable(code: RDKafkaErrorCode) -> bool {
             | Retry
             | WaitCache
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client_error(key: &str, value: &str) -> String {
+        let options =
+            EnsureOptions::new("127.0.0.1:1").client(ClientProperties::new().with(key, value));
+        match Session::new(&options) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("`{key}` should be refused"),
+        }
+    }
+
+    #[test]
+    fn a_refused_client_property_never_shows_its_value() {
+        // A misspelled password key: librdkafka does not know it.
+        let message = client_error("sasl.passwd", "hunter2-value");
+        assert!(message.contains("sasl.passwd"), "{message}");
+        assert!(!message.contains("hunter2-value"), "{message}");
+        // A known key with a value librdkafka refuses.
+        let message = client_error("security.protocol", "SASL_PLAINTXT");
+        assert!(message.contains("security.protocol"), "{message}");
+    }
 }

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use rdkafka::types::RDKafkaErrorCode;
 use tracing::Instrument;
 
-use crate::admin::{is_retriable, Admin, Backoff, EnsureOptions, Request, Session};
+use crate::admin::{human, is_retriable, Admin, Backoff, EnsureOptions, Request, Session};
 use crate::batch::{self, Cost};
-use crate::ensure::plan_in;
+use crate::ensure::{connect, plan_in};
 use crate::error::Error;
 use crate::ffi::{
     self, AlterOp, BrokerError, ConfigAlteration, NewPartitions, NewTopic, RequestOptions,
@@ -29,10 +29,7 @@ use crate::report::{Action, Report, TopicOutcome};
 /// Nothing is applied when any topic is refused or fails validation.
 pub async fn apply(plan: &Plan, options: &EnsureOptions) -> Result<Report, Error> {
     let session = Session::new(options)?;
-    session
-        .wait_for_cluster()
-        .instrument(tracing::info_span!("connect"))
-        .await?;
+    connect(&session).await?;
     converge(&session, plan.clone()).await
 }
 
@@ -42,9 +39,7 @@ pub(crate) async fn converge(session: &Session, mut plan: Plan) -> Result<Report
         tracing::trace!("plan:\n{plan}");
         let mut problems = plan.refusals();
         if plan.is_converged() {
-            if !plan.unready.is_empty() {
-                readiness::wait(session, &plan.targets).await?;
-            }
+            readiness::wait(session, &plan.targets, &plan.unready).await?;
             break;
         }
         // Validate even a refused plan, to report every problem at once.
@@ -91,7 +86,7 @@ async fn verify(session: &Session, applied: &Plan) -> Result<Plan, Error> {
     let settle_until = Instant::now() + SETTLE;
     let mut backoff = Backoff::default();
     loop {
-        let plan = plan_in(session, &applied.specs, None).await?;
+        let plan = plan_in(session, &applied.specs, None, "verify").await?;
         let stale: Vec<&str> = plan
             .topics
             .iter()
@@ -191,7 +186,11 @@ async fn validate(session: &Session, plan: &Plan) -> Result<Vec<Error>, Error> {
     note(CreateTopic::OPERATION, created?);
     note(AlterConfigs::OPERATION, altered?);
     note(AddPartitions::OPERATION, grown?);
-    tracing::info!(elapsed = ?started.elapsed(), problems = problems.len(), "plan validated");
+    tracing::info!(
+        "validate: {} ({} problem(s))",
+        human(started.elapsed()),
+        problems.len()
+    );
     Ok(problems)
 }
 
@@ -226,9 +225,10 @@ async fn execute(
         .collect();
     let action_of = |topic: &str| planned.get(topic).copied();
 
-    let results = send::<CreateTopic>(session, changes.creates, false)
-        .instrument(tracing::info_span!("create"))
-        .await?;
+    let results = timed("create", changes.creates, |items| {
+        send::<CreateTopic>(session, items, false).instrument(tracing::info_span!("create"))
+    })
+    .await?;
     for (topic, outcome) in results {
         let action = match action_of(&topic) {
             Some(PlannedAction::Create(c)) => Some(Action::Created(c.clone())),
@@ -236,9 +236,10 @@ async fn execute(
         };
         record(topic, CreateTopic::OPERATION, outcome, action);
     }
-    let results = send::<AlterConfigs>(session, changes.alterations, false)
-        .instrument(tracing::info_span!("alter"))
-        .await?;
+    let results = timed("alter", changes.alterations, |items| {
+        send::<AlterConfigs>(session, items, false).instrument(tracing::info_span!("alter"))
+    })
+    .await?;
     for (topic, outcome) in results {
         let action = match action_of(&topic) {
             Some(PlannedAction::Update { configs, .. }) => Some(Action::Updated {
@@ -249,9 +250,10 @@ async fn execute(
         };
         record(topic, AlterConfigs::OPERATION, outcome, action);
     }
-    let results = send::<AddPartitions>(session, changes.growths, false)
-        .instrument(tracing::info_span!("partitions"))
-        .await?;
+    let results = timed("add partitions", changes.growths, |items| {
+        send::<AddPartitions>(session, items, false).instrument(tracing::info_span!("partitions"))
+    })
+    .await?;
     for (topic, outcome) in results {
         let action = match action_of(&topic) {
             Some(PlannedAction::Update { partitions, .. }) => Some(Action::Updated {
@@ -267,6 +269,23 @@ async fn execute(
         1 => Err(failures.remove(0)),
         _ => Err(Error::Topics(failures)),
     }
+}
+
+/// Runs one phase of `execute` on `items`, logging its duration at info
+/// when there was something to do.
+async fn timed<I, T, F, Fut>(phase: &str, items: Vec<I>, run: F) -> Result<Vec<T>, Error>
+where
+    F: FnOnce(Vec<I>) -> Fut,
+    Fut: Future<Output = Result<Vec<T>, Error>>,
+{
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = items.len();
+    let started = Instant::now();
+    let results = run(items).await?;
+    tracing::info!("{phase}: {n} topic(s) in {}", human(started.elapsed()));
+    Ok(results)
 }
 
 /// Adds `action` to what was already done to `topic` in this run.

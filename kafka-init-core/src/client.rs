@@ -1,7 +1,11 @@
 //! librdkafka client properties (`security.protocol`, `sasl.password`, ...)
-//! from the file's `kafka.client` map.
+//! from the file's `kafka.client` map and `KAFKA_CLIENT_*` variables.
 
 use std::fmt;
+
+/// The prefix of the environment variables that set client properties:
+/// `KAFKA_CLIENT_SASL_PASSWORD` sets `sasl.password`.
+pub const ENV_PREFIX: &str = "KAFKA_CLIENT_";
 
 /// Client properties in file order. Some values are secrets, so `Debug`
 /// shows their keys but not their values.
@@ -48,10 +52,65 @@ impl ClientProperties {
         self.0.is_empty()
     }
 
+    /// The client properties `KAFKA_CLIENT_<NAME>` variables among `vars`
+    /// set, sorted by variable name: `<NAME>` lower-cased with every `_`
+    /// read as `.` (`KAFKA_CLIENT_SECURITY_PROTOCOL` sets
+    /// `security.protocol`). Other variables are ignored.
+    pub fn from_env_vars(vars: impl IntoIterator<Item = (String, String)>) -> ClientProperties {
+        let mut found: Vec<(String, String)> = vars
+            .into_iter()
+            .filter_map(|(name, value)| Some((ClientProperties::env_property(&name)?, value)))
+            .collect();
+        found.sort();
+        found.into_iter().collect()
+    }
+
+    /// The property the variable `name` sets, if it is a `KAFKA_CLIENT_*` one.
+    pub fn env_property(name: &str) -> Option<String> {
+        let rest = name.strip_prefix(ENV_PREFIX)?;
+        if rest.is_empty() {
+            return None;
+        }
+        Some(rest.to_ascii_lowercase().replace('_', "."))
+    }
+
+    /// Sets every property of `other` over these: `other` wins.
+    pub fn extend(&mut self, other: &ClientProperties) {
+        for (k, v) in other.iter() {
+            self.set(k, v);
+        }
+    }
+
+    /// The values of the secret keys, for scrubbing them from output.
+    pub fn secret_values(&self) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, v)| ClientProperties::is_secret(k) && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// What librdkafka refuses among these properties (an unknown key, a
+    /// value it cannot parse), one message per property, none showing a
+    /// secret value. Builds no client and contacts no broker.
+    #[cfg(feature = "admin")]
+    pub fn check(&self) -> Vec<String> {
+        self.iter()
+            .filter_map(|(k, v)| {
+                let mut config = rdkafka::ClientConfig::new();
+                config.set(k, v);
+                config
+                    .create_native_config()
+                    .err()
+                    .map(crate::admin::redacted_client_error)
+            })
+            .collect()
+    }
+
     /// Whether `key`'s value may be a credential and must not be shown.
     pub fn is_secret(key: &str) -> bool {
         let key = key.to_ascii_lowercase();
-        ["password", "secret", "key", "token"]
+        ["password", "passwd", "secret", "key", "token"]
             .iter()
             .any(|word| key.contains(word))
             || key == "sasl.jaas.config"
@@ -108,6 +167,24 @@ mod tests {
             "{shown}"
         );
         assert!(shown.contains("\"sasl.password\": <redacted>"), "{shown}");
+    }
+
+    #[test]
+    fn env_variables_name_properties() {
+        let vars = [
+            ("KAFKA_CLIENT_SECURITY_PROTOCOL", "SASL_SSL"),
+            ("KAFKA_CLIENT_SASL_PASSWORD", "pw"),
+            ("KAFKA_CLIENT_", "ignored"),
+            ("KAFKA_BOOTSTRAP_SERVERS", "ignored"),
+            ("PATH", "/bin"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let props = ClientProperties::from_env_vars(vars);
+        assert_eq!(
+            props.iter().collect::<Vec<_>>(),
+            [("sasl.password", "pw"), ("security.protocol", "SASL_SSL")]
+        );
+        assert_eq!(props.secret_values(), ["pw"]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use tracing::Instrument;
 
-use crate::admin::{EnsureOptions, Session};
+use crate::admin::{human, EnsureOptions, Session};
 use crate::apply::converge;
 use crate::cluster::ClusterState;
 use crate::error::Error;
@@ -17,7 +17,7 @@ pub async fn plan(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Plan, 
     plan::check(specs)?;
     let session = Session::new(options)?;
     let cluster = connect(&session).await?;
-    plan_in(&session, specs, Some(cluster)).await
+    plan_in(&session, specs, Some(cluster), "plan").await
 }
 
 /// Makes the cluster match `specs`: every listed topic exists with the
@@ -31,40 +31,52 @@ pub async fn ensure_topics(specs: &[TopicSpec], options: &EnsureOptions) -> Resu
     plan::check(specs)?;
     let session = Session::new(options)?;
     let cluster = connect(&session).await?;
-    let plan = plan_in(&session, specs, Some(cluster)).await?;
+    let plan = plan_in(&session, specs, Some(cluster), "plan").await?;
     let report = converge(&session, plan).await?;
     tracing::info!(
-        elapsed = ?session.started.elapsed(),
-        requests = report.requests.total(),
-        "topics converged"
+        "converged: {} ({} request(s))",
+        human(session.started.elapsed()),
+        report.requests.total()
     );
     Ok(report)
 }
 
-async fn connect(session: &Session) -> Result<ClusterState, Error> {
+pub(crate) async fn connect(session: &Session) -> Result<ClusterState, Error> {
     let started = std::time::Instant::now();
     let cluster = session
         .wait_for_cluster()
         .instrument(tracing::info_span!("connect"))
         .await?;
-    tracing::debug!(elapsed = ?started.elapsed(), brokers = cluster.brokers, "connected");
+    tracing::info!(
+        "connect: {} ({} broker(s))",
+        human(started.elapsed()),
+        cluster.brokers
+    );
     Ok(cluster)
 }
 
 /// Observes the listed topics (starting from `known` metadata, if fresh)
 /// and diffs them against `specs`.
+/// `phase` names the pass in the log: `plan`, or `verify` after applying.
 pub(crate) async fn plan_in(
     session: &Session,
     specs: &[TopicSpec],
     known: Option<ClusterState>,
+    phase: &'static str,
 ) -> Result<Plan, Error> {
     let started = std::time::Instant::now();
+    let sent = session.requests().total();
     let names: Vec<&str> = specs.iter().map(|s| s.name.as_ref()).collect();
     let observed = session
         .observe(&names, known)
         .instrument(tracing::info_span!("plan", topics = specs.len()))
         .await?;
     let plan = plan::diff(specs, &observed);
-    tracing::debug!(elapsed = ?started.elapsed(), converged = plan.is_converged(), "planned");
+    tracing::info!(
+        "{phase}: {} ({} request(s)): {}",
+        human(started.elapsed()),
+        session.requests().total() - sent,
+        plan.summary()
+    );
     Ok(plan)
 }

@@ -115,6 +115,37 @@ impl Plan {
             .collect()
     }
 
+    /// How many topics get each action: `2 to create, 1 unchanged`.
+    pub fn summary(&self) -> String {
+        let count =
+            |f: fn(&PlannedAction) -> bool| self.topics.iter().filter(|t| f(&t.action)).count();
+        let parts = [
+            (
+                count(|a| matches!(a, PlannedAction::Create(_))),
+                "to create",
+            ),
+            (
+                count(|a| matches!(a, PlannedAction::Update { .. })),
+                "to update",
+            ),
+            (
+                count(|a| matches!(a, PlannedAction::Refused { .. })),
+                "refused",
+            ),
+            (count(|a| *a == PlannedAction::Unchanged), "unchanged"),
+        ];
+        let parts: Vec<String> = parts
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        if parts.is_empty() {
+            "no topics".to_owned()
+        } else {
+            parts.join(", ")
+        }
+    }
+
     /// The topics the plan lists, with their file declarations.
     pub fn specs(&self) -> &[TopicSpec] {
         &self.specs

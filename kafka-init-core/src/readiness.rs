@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tracing::Instrument;
 
-use crate::admin::{Attempt, Session};
+use crate::admin::{human, Attempt, Session};
 use crate::cluster::ClusterState;
 use crate::error::Error;
 
@@ -52,9 +52,20 @@ pub(crate) fn unready(targets: &[Target], cluster: &ClusterState) -> Vec<String>
     out
 }
 
-/// Polls metadata until every target is ready, within the run's deadline.
-pub(crate) async fn wait(session: &Session, targets: &[Target]) -> Result<(), Error> {
+/// Polls metadata until every target is ready, within the run's deadline;
+/// `not_ready` is what the last observation found not ready (nothing to wait
+/// for when empty).
+pub(crate) async fn wait(
+    session: &Session,
+    targets: &[Target],
+    not_ready: &[String],
+) -> Result<(), Error> {
     let started = std::time::Instant::now();
+    let partitions: i64 = targets.iter().map(|t| i64::from(t.partitions)).sum();
+    if not_ready.is_empty() {
+        tracing::info!("wait for leaders: {partitions} partition(s) ready (0ms)");
+        return Ok(());
+    }
     session
         .retry("waiting for leaders and in-sync replicas", || async {
             let attempt = session.remaining().min(Duration::from_secs(10));
@@ -78,6 +89,9 @@ pub(crate) async fn wait(session: &Session, targets: &[Target]) -> Result<(), Er
             topics = targets.len()
         ))
         .await?;
-    tracing::info!(elapsed = ?started.elapsed(), "all partitions have leaders and in-sync replicas");
+    tracing::info!(
+        "wait for leaders: {partitions} partition(s) ready in {}",
+        human(started.elapsed())
+    );
     Ok(())
 }

@@ -1,0 +1,136 @@
+//! The command line: subcommands, flags and the environment variables
+//! behind them.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Makes Kafka topics exist exactly as a YAML file declares them, then
+/// exits: 0 when they are ready, non-zero when not (see EXIT CODES).
+#[derive(Parser, Debug)]
+#[command(
+    name = "kafka-init",
+    version,
+    about,
+    after_help = "\
+EXIT CODES:
+  0  success (`plan`: the cluster already matches)
+  1  failure (`plan`: any error)
+  2  `plan` only: changes are pending
+  3  invalid file, flags or client settings; nothing was sent to Kafka
+  4  Kafka did not answer within the deadline
+  5  an unsafe change was refused (fewer partitions, another replication factor); nothing was changed
+
+CLIENT SETTINGS:
+  librdkafka properties come from the file's `kafka.client` map and from
+  KAFKA_CLIENT_<NAME> variables, which win: KAFKA_CLIENT_SASL_PASSWORD sets
+  sasl.password, KAFKA_CLIENT_SECURITY_PROTOCOL sets security.protocol."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// The topic file.
+    #[arg(
+        long,
+        env = "CONFIG_FILE",
+        default_value = "/app/config/simulation.yaml",
+        global = true
+    )]
+    pub config: PathBuf,
+
+    /// Kafka's `host:port[,host:port...]`; overrides the file's
+    /// `kafka.bootstrap_servers`.
+    #[arg(long, env = "KAFKA_BOOTSTRAP_SERVERS", global = true)]
+    pub bootstrap_servers: Option<String>,
+
+    /// One deadline for the whole run, e.g. `5s`, `2m`, `1m30s`.
+    #[arg(
+        long,
+        env = "KAFKA_INIT_TIMEOUT",
+        default_value = "60s",
+        value_parser = parse_timeout,
+        global = true
+    )]
+    pub timeout: Duration,
+
+    /// What goes to stdout: `text` (a table), or `json` (the full report).
+    #[arg(
+        long,
+        value_enum,
+        env = "KAFKA_INIT_OUTPUT",
+        default_value_t = Output::Text,
+        global = true
+    )]
+    pub output: Output,
+
+    /// Log lines on stderr: `text` for people, `json` for log collectors.
+    /// `RUST_LOG` sets the level (default `info`).
+    #[arg(
+        long,
+        value_enum,
+        env = "KAFKA_INIT_LOG_FORMAT",
+        default_value_t = LogFormat::Text,
+        global = true
+    )]
+    pub log_format: LogFormat,
+}
+
+#[derive(Subcommand, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// Make the cluster match the file (the default). Exit 0: the topics are ready.
+    Apply,
+    /// Show what `apply` would change, changing nothing. Exit 0: nothing to
+    /// do; 2: changes pending; 1: error.
+    Plan,
+    /// Validate the file offline, reporting every problem with
+    /// file:line:column. Never contacts Kafka.
+    Check,
+    /// Wait until Kafka answers, within the deadline (for health checks and
+    /// scripts).
+    Wait,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    Text,
+    Json,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+fn parse_timeout(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s.trim())
+        .map_err(|e| format!("{e} (write a duration such as `30s`, `2m` or `1m30s`)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn timeouts_take_units() {
+        assert_eq!(parse_timeout("5s"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_timeout("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_timeout("60").is_err());
+    }
+
+    #[test]
+    fn flags_work_before_and_after_the_subcommand() {
+        let before = Cli::try_parse_from(["kafka-init", "--timeout", "5s", "plan"]).unwrap();
+        let after = Cli::try_parse_from(["kafka-init", "plan", "--timeout", "5s"]).unwrap();
+        assert_eq!(before.command, Some(Command::Plan));
+        assert_eq!(before.timeout, after.timeout);
+    }
+}

@@ -1,0 +1,237 @@
+//! The four subcommands.
+
+use std::io::Write;
+use std::time::Instant;
+
+use kafka_init_core::admin::Session;
+use kafka_init_core::{ensure_topics, plan, Action, EnsureOptions, PlannedAction, TopicFile};
+use serde::Serialize;
+
+use crate::cli::{Cli, Command, LogFormat, Output};
+use crate::exit::{self, Failure};
+use crate::logging::Secrets;
+use crate::settings::{self, Settings};
+
+pub async fn run(command: Command, cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
+    match command {
+        Command::Apply => apply(cli, secrets).await,
+        Command::Plan => show_plan(cli, secrets).await.map_err(Failure::for_plan),
+        Command::Check => check(cli, secrets),
+        Command::Wait => wait(cli, secrets).await,
+    }
+}
+
+fn options(settings: &Settings, cli: &Cli) -> EnsureOptions {
+    tracing::info!("Connecting to Kafka at {}", settings.bootstrap);
+    EnsureOptions::new(settings.bootstrap.clone())
+        .timeout(cli.timeout)
+        .client(settings.client.clone())
+}
+
+async fn apply(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
+    let started = Instant::now();
+    let settings = settings::load(cli, secrets, false)?;
+    let options = options(&settings, cli);
+    let file = settings.file.as_ref().expect("apply loads the file");
+    let report = ensure_topics(&file.topics, &options).await?;
+    for topic in &report.topics {
+        match &topic.action {
+            Action::Created(_) => tracing::info!("✅ Created topic: {}", topic.name),
+            Action::Unchanged => tracing::info!("Topic {} already exists", topic.name),
+            Action::Updated {
+                configs,
+                partitions,
+            } => {
+                let changes: Vec<String> = configs
+                    .iter()
+                    .map(ToString::to_string)
+                    .chain(partitions.iter().map(ToString::to_string))
+                    .collect();
+                tracing::info!("🔄 Updated topic: {} ({})", topic.name, changes.join("; "))
+            }
+        }
+    }
+    tracing::info!("All topics created successfully");
+    if cli.output == Output::Json {
+        print_json(&Envelope {
+            status: "ok",
+            bootstrap_servers: &settings.bootstrap,
+            elapsed_ms: started.elapsed().as_millis(),
+            body: &report,
+        });
+    }
+    Ok(exit::SUCCESS)
+}
+
+async fn show_plan(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
+    let started = Instant::now();
+    let settings = settings::load(cli, secrets, false)?;
+    let options = options(&settings, cli);
+    let file = settings.file.as_ref().expect("plan loads the file");
+    let plan = plan(&file.topics, &options).await?;
+    let converged = plan.is_converged();
+    match cli.output {
+        Output::Text => {
+            let mut out = std::io::stdout().lock();
+            let _ = write!(out, "{plan}");
+            let _ = writeln!(out, "\nPlan: {}.", plan.summary());
+        }
+        Output::Json => {
+            #[derive(Serialize)]
+            struct PlanBody<'a> {
+                converged: bool,
+                #[serde(flatten)]
+                plan: &'a kafka_init_core::Plan,
+            }
+            print_json(&Envelope {
+                status: if converged { "ok" } else { "changes_pending" },
+                bootstrap_servers: &settings.bootstrap,
+                elapsed_ms: started.elapsed().as_millis(),
+                body: &PlanBody {
+                    converged,
+                    plan: &plan,
+                },
+            });
+        }
+    }
+    let refusals = plan.refusals();
+    if !refusals.is_empty() {
+        let lines: Vec<String> = refusals.iter().map(|e| format!("  {e}")).collect();
+        return Err(Failure {
+            code: exit::FAILURE,
+            message: format!("apply would refuse:\n{}", lines.join("\n")),
+        });
+    }
+    let pending = plan
+        .topics
+        .iter()
+        .filter(|t| t.action != PlannedAction::Unchanged)
+        .count();
+    if converged {
+        tracing::info!("The cluster matches the file");
+        Ok(exit::SUCCESS)
+    } else {
+        tracing::info!("{pending} topic(s) would change");
+        Ok(exit::CHANGES_PENDING)
+    }
+}
+
+fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
+    #[derive(Serialize)]
+    struct Problem<'a> {
+        line: usize,
+        column: usize,
+        message: &'a str,
+    }
+    #[derive(Serialize)]
+    struct CheckBody<'a> {
+        path: String,
+        valid: bool,
+        topics: Vec<&'a str>,
+        problems: Vec<Problem<'a>>,
+    }
+    let path = &cli.config;
+    let (file, failure): (Option<TopicFile>, _) = match TopicFile::load(path) {
+        Ok(file) => (Some(file), None),
+        Err(e) => (None, Some(e)),
+    };
+    // Client settings are checked too (offline: librdkafka parses them).
+    let client_problems = match &file {
+        Some(_) => match settings::load_file(path, secrets) {
+            Ok(_) => Vec::new(),
+            Err(f) => vec![f.message],
+        },
+        None => Vec::new(),
+    };
+    let mut problems: Vec<Problem> = failure
+        .iter()
+        .flat_map(|e| &e.problems)
+        .map(|p| Problem {
+            line: p.line,
+            column: p.column,
+            message: &p.message,
+        })
+        .collect();
+    problems.extend(client_problems.iter().map(|m| Problem {
+        line: 0,
+        column: 0,
+        message: m,
+    }));
+    let topics: Vec<&str> = file
+        .iter()
+        .flat_map(|f| f.topics.iter().map(|t| t.name.as_ref()))
+        .collect();
+    let valid = problems.is_empty();
+    match cli.output {
+        Output::Json => print_json(&CheckBody {
+            path: path.display().to_string(),
+            valid,
+            topics: topics.clone(),
+            problems,
+        }),
+        Output::Text if valid => println!("{}: OK, {} topic(s)", path.display(), topics.len()),
+        Output::Text => {}
+    }
+    if valid {
+        return Ok(exit::SUCCESS);
+    }
+    // Like a compiler: one `file:line:column: message` line per problem.
+    let mut lines: Vec<String> = failure.iter().map(|e| e.to_string()).collect();
+    lines.extend(
+        client_problems
+            .iter()
+            .map(|m| format!("{}: {m}", path.display())),
+    );
+    for line in lines {
+        match cli.log_format {
+            LogFormat::Text => eprintln!("{}", secrets.scrub(&line)),
+            LogFormat::Json => tracing::error!("{line}"),
+        }
+    }
+    Ok(exit::INVALID)
+}
+
+async fn wait(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
+    let settings = settings::load(cli, secrets, true)?;
+    let options = options(&settings, cli);
+    let session = Session::new(&options)?;
+    let cluster = session.wait_for_cluster().await?;
+    let elapsed = session.started.elapsed();
+    tracing::info!(
+        "Kafka at {} is ready: {} broker(s), answered after {}ms",
+        settings.bootstrap,
+        cluster.brokers,
+        elapsed.as_millis()
+    );
+    if cli.output == Output::Json {
+        #[derive(Serialize)]
+        struct WaitBody {
+            brokers: usize,
+        }
+        print_json(&Envelope {
+            status: "ok",
+            bootstrap_servers: &settings.bootstrap,
+            elapsed_ms: elapsed.as_millis(),
+            body: &WaitBody {
+                brokers: cluster.brokers,
+            },
+        });
+    }
+    Ok(exit::SUCCESS)
+}
+
+/// What `--output json` prints: the command's result with a status.
+#[derive(Serialize)]
+struct Envelope<'a, T: Serialize> {
+    status: &'static str,
+    bootstrap_servers: &'a str,
+    elapsed_ms: u128,
+    #[serde(flatten)]
+    body: &'a T,
+}
+
+pub fn print_json(value: &impl Serialize) {
+    let mut out = std::io::stdout().lock();
+    let _ = serde_json::to_writer_pretty(&mut out, value);
+    let _ = writeln!(out);
+}

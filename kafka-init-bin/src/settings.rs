@@ -1,0 +1,88 @@
+//! What a run connects with: the topic file, the bootstrap servers and the
+//! client properties, from flags, environment and file, in that order.
+
+use std::path::Path;
+
+use kafka_init_core::{ClientProperties, TopicFile};
+
+use crate::cli::Cli;
+use crate::exit::Failure;
+use crate::logging::Secrets;
+
+pub struct Settings {
+    /// `None` only for `wait` without a file.
+    pub file: Option<TopicFile>,
+    pub bootstrap: String,
+    pub client: ClientProperties,
+}
+
+/// `KAFKA_CLIENT_*` variables, already registered as secrets where they
+/// hold one.
+pub fn env_client(secrets: &Secrets) -> Result<ClientProperties, Failure> {
+    let vars = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
+    let client = ClientProperties::from_env_vars(vars);
+    secrets.add(client.secret_values());
+    if client.get("bootstrap.servers").is_some() {
+        return Err(Failure::invalid(
+            "KAFKA_CLIENT_BOOTSTRAP_SERVERS is not used: set KAFKA_BOOTSTRAP_SERVERS (or --bootstrap-servers)",
+        ));
+    }
+    Ok(client)
+}
+
+/// Loads the file and merges the client properties: the file's
+/// `kafka.client`, then `KAFKA_CLIENT_*` over it.
+pub fn load_file(path: &Path, secrets: &Secrets) -> Result<(TopicFile, ClientProperties), Failure> {
+    let env = env_client(secrets)?;
+    let file = TopicFile::load(path).map_err(|e| Failure::invalid(e.to_string()))?;
+    let mut client = file.client.clone();
+    secrets.add(client.secret_values());
+    client.extend(&env);
+    let problems = client.check();
+    if !problems.is_empty() {
+        return Err(Failure::invalid(format!(
+            "invalid client properties (kafka.client or KAFKA_CLIENT_*):\n  {}",
+            problems.join("\n  ")
+        )));
+    }
+    Ok((file, client))
+}
+
+/// Everything a command that talks to Kafka needs. `file_optional`: go on
+/// without the file when it does not exist and the servers come from a
+/// flag or the environment (`wait`).
+pub fn load(cli: &Cli, secrets: &Secrets, file_optional: bool) -> Result<Settings, Failure> {
+    let flag_servers = cli
+        .bootstrap_servers
+        .clone()
+        .filter(|s| !s.trim().is_empty());
+    let (file, client) = if file_optional && flag_servers.is_some() && !cli.config.exists() {
+        let client = env_client(secrets)?;
+        let problems = client.check();
+        if !problems.is_empty() {
+            return Err(Failure::invalid(format!(
+                "invalid client properties (KAFKA_CLIENT_*):\n  {}",
+                problems.join("\n  ")
+            )));
+        }
+        (None, client)
+    } else {
+        tracing::info!("Loading configuration from {}", cli.config.display());
+        let (file, client) = load_file(&cli.config, secrets)?;
+        (Some(file), client)
+    };
+    let bootstrap = flag_servers
+        .or_else(|| file.as_ref().and_then(|f| f.bootstrap_servers.clone()))
+        .ok_or_else(|| {
+            Failure::invalid(format!(
+                "no bootstrap servers: set KAFKA_BOOTSTRAP_SERVERS, --bootstrap-servers or kafka.bootstrap_servers in {}",
+                cli.config.display()
+            ))
+        })?;
+    Ok(Settings {
+        file,
+        bootstrap,
+        client,
+    })
+}
