@@ -2,8 +2,22 @@
 # Runs every test of the workspace against a real Kafka broker on loopback.
 # Starts the broker if none is running (and stops it again afterwards unless
 # KAFKA_INIT_KEEP_BROKER=1). Extra arguments go to the test runner.
+#
+# The broker has a SASL_PLAINTEXT listener too (KAFKA_SASL=1: PLAIN and
+# SCRAM, user kafkainit/kafkainit-secret), for the binary's SASL tests:
+# KAFKA_INIT_TEST_BOOTSTRAP is the PLAINTEXT listener,
+# KAFKA_INIT_TEST_SASL_BOOTSTRAP the SASL one.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# A test cluster made without SASL (by an earlier version of this script)
+# cannot gain the listener in place: it is a throwaway, so start it afresh.
+state=${KAFKA_STATE_DIR:-.kafka/n${KAFKA_NODES:-1}-p${KAFKA_PORT:-39092}}
+if [[ -f $state/cluster.env ]] && ! grep -qx 'sasl=1' "$state/cluster.env"; then
+  echo "the test cluster in $state has no SASL listener: resetting it" >&2
+  KAFKA_SASL=0 scripts/kafka.sh reset >/dev/null
+fi
+export KAFKA_SASL=1
 
 started_here=0
 if ! scripts/kafka.sh status >/dev/null 2>&1; then
@@ -14,6 +28,8 @@ if [ "$started_here" = 1 ] && [ "${KAFKA_INIT_KEEP_BROKER:-0}" != 1 ]; then
   trap 'scripts/kafka.sh stop >/dev/null' EXIT
 fi
 export KAFKA_INIT_TEST_BOOTSTRAP="$bootstrap"
-echo "testing against Kafka at $bootstrap" >&2
+KAFKA_INIT_TEST_SASL_BOOTSTRAP=$(scripts/kafka.sh sasl-bootstrap)
+export KAFKA_INIT_TEST_SASL_BOOTSTRAP
+echo "testing against Kafka at $bootstrap (SASL: $KAFKA_INIT_TEST_SASL_BOOTSTRAP)" >&2
 
 cargo test --workspace --no-fail-fast "$@"
