@@ -40,6 +40,13 @@ fn kafka_init(args: &[&str], config: &Path, env: &[(&str, &str)]) -> Run {
     }
 }
 
+impl Run {
+    /// stdout as one JSON document.
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {self}"))
+    }
+}
+
 impl std::fmt::Display for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -195,7 +202,7 @@ fn wait_exits_0_once_the_broker_answers_even_without_a_file() {
         Path::new("/nonexistent/topics.yaml"),
         &[],
     );
-    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect(&run.to_string());
+    let json = run.json();
     assert_eq!(json["status"], "ok");
     assert_eq!(json["brokers"], 1);
 }
@@ -225,7 +232,7 @@ fn check_needs_no_broker_and_reports_every_problem_with_file_line_column() {
 
     let run = kafka_init(&["check", "--output", "json"], &path, &env);
     assert_eq!(run.code, 3, "{run}");
-    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect(&run.to_string());
+    let json = run.json();
     assert_eq!(json["valid"], false);
     assert_eq!(json["problems"].as_array().unwrap().len(), 3, "{json}");
 
@@ -275,7 +282,7 @@ fn the_json_report_parses_and_names_every_topic() {
 
     let run = kafka_init(&["plan", "--output", "json"], &path, &[]);
     assert_eq!(run.code, 2, "{run}");
-    let plan: serde_json::Value = serde_json::from_str(&run.stdout).expect(&run.to_string());
+    let plan = run.json();
     assert_eq!(plan["converged"], false);
     let kinds: Vec<(&str, &str)> = plan["topics"]
         .as_array()
@@ -299,7 +306,7 @@ fn the_json_report_parses_and_names_every_topic() {
 
     let run = kafka_init(&["apply", "--output", "json"], &path, &[]);
     assert_eq!(run.code, 0, "{run}");
-    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect(&run.to_string());
+    let report = run.json();
     assert_eq!(report["status"], "ok");
     let topics = report["topics"].as_array().unwrap();
     let names: Vec<&str> = topics.iter().map(|t| t["name"].as_str().unwrap()).collect();
@@ -323,7 +330,7 @@ fn the_json_report_parses_and_names_every_topic() {
         &[("KAFKA_BOOTSTRAP_SERVERS", &dead_address())],
     );
     assert_eq!(run.code, 4, "{run}");
-    let error: serde_json::Value = serde_json::from_str(&run.stdout).expect(&run.to_string());
+    let error = run.json();
     assert_eq!(error["status"], "error");
     assert_eq!(error["exit_code"], 4);
 }

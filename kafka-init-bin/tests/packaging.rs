@@ -82,7 +82,7 @@ fn kubernetes_examples_are_a_job_and_an_init_container_with_a_valid_topic_file()
         let env = container["env"].as_sequence().unwrap();
         let password = env
             .iter()
-            .find(|e| e["name"] == Value::from("KAFKA_CLIENT_SASL_PASSWORD"))
+            .find(|e| e["name"] == "KAFKA_CLIENT_SASL_PASSWORD")
             .expect("the password comes from a Secret");
         assert!(password["valueFrom"]["secretKeyRef"].is_mapping());
     }
