@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[command(
     name = "kafka-init",
     version,
-    about,
+    about = "Makes Kafka topics exist exactly as a YAML file declares them, then exits: 0 when they are ready.",
     after_help = "\
 EXIT CODES:
   0  success (`plan`: the cluster already matches)
@@ -36,13 +36,19 @@ pub struct Cli {
         long,
         env = "CONFIG_FILE",
         default_value = "/app/config/simulation.yaml",
+        value_name = "PATH",
         global = true
     )]
     pub config: PathBuf,
 
     /// Kafka's `host:port[,host:port...]`; overrides the file's
     /// `kafka.bootstrap_servers`.
-    #[arg(long, env = "KAFKA_BOOTSTRAP_SERVERS", global = true)]
+    #[arg(
+        long,
+        env = "KAFKA_BOOTSTRAP_SERVERS",
+        value_name = "SERVERS",
+        global = true
+    )]
     pub bootstrap_servers: Option<String>,
 
     /// One deadline for the whole run, e.g. `5s`, `2m`, `1m30s`.
@@ -50,6 +56,7 @@ pub struct Cli {
         long,
         env = "KAFKA_INIT_TIMEOUT",
         default_value = "60s",
+        value_name = "DURATION",
         value_parser = parse_timeout,
         global = true
     )]
