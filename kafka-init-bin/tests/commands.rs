@@ -423,3 +423,22 @@ fn usage_help_and_version() {
         assert_eq!(out.status.code(), Some(3), "{args:?}");
     }
 }
+
+#[test]
+fn a_change_the_broker_refuses_exits_1_and_creates_nothing() {
+    // Valid to the local checks, refused by this broker (no tiered
+    // storage) in CreateTopics' validate_only.
+    let (good, bad) = (unique("cmd-broker-good"), unique("cmd-broker-bad"));
+    let path = file(&format!(
+        "{}    bad:\n      name: \"{bad}\"\n      config:\n        remote.storage.enable: \"true\"\n",
+        topic("good", &good, 1, "1000")
+    ));
+    let run = kafka_init(&["check"], &path, &[]);
+    assert_eq!(run.code, 0, "{run}");
+    let run = kafka_init(&["apply"], &path, &[]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stderr.contains("INVALID_CONFIG"), "{run}");
+    assert!(run.stderr.contains("Topic creation failed"), "{run}");
+    assert_eq!(topic_shape(&good), None);
+    assert_eq!(topic_shape(&bad), None);
+}
