@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use tracing::Instrument;
 
 use crate::admin::EnsureOptions;
+use crate::client::ClientProperties;
 use crate::ensure::ensure_topics;
 use crate::error::Error;
 use crate::file::{FileError, Problem};
@@ -52,9 +53,11 @@ impl EnsureOptions {
     /// `KAFKA_BOOTSTRAP_SERVERS` when set and not empty, otherwise
     /// `fallback` (a file's `bootstrap_servers`) with its `${VAR}`
     /// references resolved from the environment; the deadline from
-    /// `KAFKA_INIT_TIMEOUT` (`30s`, `2m`) when set, otherwise 60 seconds.
+    /// `KAFKA_INIT_TIMEOUT` (`30s`, `2m`) when set, otherwise 60 seconds;
+    /// client properties from `KAFKA_CLIENT_<NAME>` variables, as the binary.
     pub fn from_env_or(fallback: Option<&str>) -> Result<EnsureOptions, Error> {
-        let options = EnsureOptions::new(bootstrap_from_env_or(fallback)?);
+        let options = EnsureOptions::new(bootstrap_from_env_or(fallback)?)
+            .client(ClientProperties::from_env_vars(std::env::vars()));
         match std::env::var(TIMEOUT_ENV) {
             Ok(t) if !t.trim().is_empty() => {
                 let timeout = humantime::parse_duration(t.trim()).map_err(|e| Error::Client {
