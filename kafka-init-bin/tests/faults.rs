@@ -24,6 +24,11 @@ use rdkafka::config::ClientConfig;
 use rdkafka::metadata::Metadata;
 
 /// One cluster at a time on a 2-core machine.
+///
+/// Ports sit below Linux's ephemeral range (32768-60999): a client that
+/// keeps connecting to a free port in that range eventually connects to
+/// itself (TCP simultaneous open) and then holds the port, so the broker
+/// that starts late cannot bind it.
 static TURN: Mutex<()> = Mutex::new(());
 
 /// A cluster started with `scripts/kafka.sh`; reset (stopped, its state
@@ -78,15 +83,38 @@ impl Cluster {
         self.kafka_sh(&["stop"]);
     }
 
-    /// SIGKILL, as a crash or an OOM kill would: no controlled shutdown.
-    fn kill_node(&self, node: usize) {
+    fn pid(&self, node: usize) -> libc::pid_t {
         let pid_file = self.state.join(format!("node-{node}/pid"));
         let pid = std::fs::read_to_string(&pid_file).expect("pid file");
-        let status = Command::new("kill")
-            .args(["-KILL", pid.trim()])
-            .status()
-            .unwrap();
-        assert!(status.success(), "kill -KILL {pid}");
+        pid.trim().parse().expect("a pid")
+    }
+
+    /// Freezes the node at once (SIGSTOP: it handles no further request),
+    /// then SIGKILLs it, as a crash or an OOM kill would: no controlled
+    /// shutdown. Returns once the process is gone.
+    fn kill_node(&self, pid: libc::pid_t) {
+        // SAFETY: plain syscalls on a pid this cluster started.
+        unsafe {
+            libc::kill(pid, libc::SIGSTOP);
+            assert_eq!(libc::kill(pid, libc::SIGKILL), 0, "kill -KILL {pid}");
+        }
+        // Gone (or a zombie, whose sockets are closed) before anything
+        // restarts it on the same ports.
+        let status_file = format!("/proc/{pid}/status");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            match std::fs::read_to_string(&status_file) {
+                Err(_) => return,
+                Ok(s)
+                    if s.lines()
+                        .any(|l| l.starts_with("State:") && l.contains('Z')) =>
+                {
+                    return
+                }
+                Ok(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+        panic!("pid {pid} still alive 10 s after SIGKILL");
     }
 
     fn bootstrap(&self) -> String {
@@ -253,7 +281,7 @@ fn observed(fault: &str, what: &str, took: Duration) {
 #[test]
 fn single_node_late_restarted_dead_and_too_small() {
     let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
-    let cluster = Cluster::new("single", 1, 39620);
+    let cluster = Cluster::new("single", 1, 19620);
     let bootstrap = cluster.bootstrap();
     let run_id = support::unique("fault");
 
@@ -321,6 +349,7 @@ fn single_node_late_restarted_dead_and_too_small() {
         ),
     ];
     let path = file("restart", &after);
+    let pid = cluster.pid(1);
     let started = Instant::now();
     let mut child = kafka_init(&path, &bootstrap, "90s")
         .env("RUST_LOG", "debug")
@@ -336,7 +365,7 @@ fn single_node_late_restarted_dead_and_too_small() {
             && line.contains("validate_only=false");
         log.push(line);
         if created {
-            cluster.kill_node(1);
+            cluster.kill_node(pid);
             killed = true;
             break;
         }
@@ -461,7 +490,7 @@ fn last_line(text: &str) -> String {
 fn three_nodes_rf3_min_isr_2_then_a_node_down() {
     let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
     let started = Instant::now();
-    let cluster = Cluster::new("three", 3, 39630);
+    let cluster = Cluster::new("three", 3, 19630);
     cluster.start();
     observed(
         "3-node KRaft cluster start",
