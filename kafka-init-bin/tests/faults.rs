@@ -402,13 +402,24 @@ fn single_node_late_restarted_dead_and_too_small() {
     for t in &after {
         cluster.assert_exact(t);
     }
-    // When the alter went out relative to the kill, from the run's own log.
-    let alter = log
+    // What the run went through after the kill, from its own log: each
+    // alter attempt and the retries.
+    let alters: Vec<&str> = log
         .lines()
-        .find(|l| l.contains("operation=\"alter configs\"") && l.contains("validate_only=false"))
-        .and_then(|l| l.split("elapsed=").nth(1))
-        .map(|e| format!("the alter request took {}", e.trim()))
-        .unwrap_or_else(|| "no alter request logged".into());
+        .filter(|l| l.contains("operation=\"alter configs\"") && l.contains("validate_only=false"))
+        .filter_map(|l| l.split("elapsed=").nth(1))
+        .map(str::trim)
+        .collect();
+    let retries: Vec<&str> = log.lines().filter(|l| l.contains("retrying:")).collect();
+    let alter = format!(
+        "alter attempts took [{}]; {} retries logged{}",
+        alters.join(", "),
+        retries.len(),
+        retries
+            .first()
+            .map(|r| format!(", first: `{}`", r.split("DEBUG").last().unwrap_or(r).trim()))
+            .unwrap_or_default()
+    );
     observed(
         "broker SIGKILLed after the create, restarted",
         &format!(
