@@ -541,7 +541,7 @@ async fn send<K: Kind>(
                 if settled && short.is_some() {
                     outcomes.push((topic, Outcome::Failed(BrokerError { message, ..e })));
                 } else {
-                    why = format!("topic `{topic}`: {message}");
+                    why = format!("topic `{topic}`: {}: {message}", e.name);
                     retry.push(item);
                 }
             }
