@@ -480,7 +480,7 @@ cmd_cluster() {
   [[ -n $sub ]] || die "usage: scripts/kafka.sh cluster SUBCOMMAND ARGS... (e.g. unregister --id 3)"
   shift
   fetch
-  class=$(tool_class org.apache.kafka.tools.ClusterTool kafka.tools.ClusterTool)
+  class=$(tool_class org.apache.kafka.tools.ClusterTool kafka.admin.ClusterTool)
   kafka_java "$class" "$sub" --bootstrap-server "$(bootstrap)" "$@"
 }
 
