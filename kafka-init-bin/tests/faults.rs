@@ -574,7 +574,11 @@ fn three_nodes_rf3_min_isr_2_then_a_node_down() {
         3,
         &[("min.insync.replicas", "2")],
     );
-    let (out, took) = run(&file("rf3-stopped", &[stopped.clone()]), &bootstrap, "60s");
+    let (out, took) = run(
+        &file("rf3-stopped", std::slice::from_ref(&stopped)),
+        &bootstrap,
+        "60s",
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     cluster.assert_exact(&stopped);
     observed(
