@@ -28,6 +28,7 @@ commands:
   start-node N     start node N only and wait until it is registered again
   topics ARGS...   org.apache.kafka.tools.TopicCommand --bootstrap-server <bootstrap> ARGS...
   configs ARGS...  ConfigCommand --bootstrap-server <bootstrap> ARGS...
+  cluster SUB ARGS...  ClusterTool SUB --bootstrap-server <bootstrap> ARGS... (e.g. unregister --id N)
                    (topics/configs: pass your own --bootstrap-server to use another listener)
 
 environment:
@@ -473,6 +474,16 @@ cmd_tool() {
   kafka_java "$class" --bootstrap-server "$(bootstrap)" "$@"
 }
 
+# ClusterTool wants its subcommand before --bootstrap-server.
+cmd_cluster() {
+  local sub=${1:-} class
+  [[ -n $sub ]] || die "usage: scripts/kafka.sh cluster SUBCOMMAND ARGS... (e.g. unregister --id 3)"
+  shift
+  fetch
+  class=$(tool_class org.apache.kafka.tools.ClusterTool kafka.admin.ClusterTool)
+  kafka_java "$class" "$sub" --bootstrap-server "$(bootstrap)" "$@"
+}
+
 main() {
   local cmd=${1:-help}
   (($# == 0)) || shift
@@ -491,6 +502,7 @@ main() {
     reset) cmd_reset ;;
     topics) cmd_tool "org.apache.kafka.tools.TopicCommand kafka.admin.TopicCommand" "$@" ;;
     configs) cmd_tool "org.apache.kafka.tools.ConfigCommand kafka.admin.ConfigCommand" "$@" ;;
+    cluster) cmd_cluster "$@" ;;
     help | -h | --help) usage ;;
     *)
       usage >&2

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace against a real Kafka broker on loopback.
 # Starts the broker if none is running (and stops it again afterwards unless
-# KAFKA_INIT_KEEP_BROKER=1). Extra arguments go to the test runner.
+# KAFKA_INIT_KEEP_BROKER=1). Extra arguments go to `cargo test`; without
+# any, the run ends with scripts/test-versions.sh (the oldest supported Kafka).
 #
 # The broker has a SASL_PLAINTEXT listener too (KAFKA_SASL=1: PLAIN and
 # SCRAM, user kafkainit/kafkainit-secret), for the binary's SASL tests:
@@ -33,3 +34,9 @@ export KAFKA_INIT_TEST_SASL_BOOTSTRAP
 echo "testing against Kafka at $bootstrap (SASL: $KAFKA_INIT_TEST_SASL_BOOTSTRAP)" >&2
 
 cargo test --workspace --no-fail-fast "$@"
+
+# A full run (no filter given) also covers the oldest Kafka the README
+# claims, on a cluster of its own.
+if [ "$#" = 0 ] && [ "${KAFKA_INIT_SKIP_VERSIONS:-0}" != 1 ]; then
+  scripts/test-versions.sh
+fi

@@ -346,6 +346,10 @@ trait Kind {
     fn cost(item: &Self::Item) -> Cost;
     /// True when the broker refused because another client already did it.
     fn raced(code: RDKafkaErrorCode) -> bool;
+    /// The replication factor the item asks for, when it places replicas.
+    fn replication_factor(_item: &Self::Item) -> Option<i32> {
+        None
+    }
     fn send(
         admin: &Arc<Admin>,
         items: Vec<Self::Item>,
@@ -375,6 +379,9 @@ impl Kind for CreateTopic {
     }
     fn raced(code: RDKafkaErrorCode) -> bool {
         code == RDKafkaErrorCode::TopicAlreadyExists
+    }
+    fn replication_factor(item: &NewTopic) -> Option<i32> {
+        Some(item.replication_factor)
     }
     fn send(
         admin: &Arc<Admin>,
@@ -470,8 +477,10 @@ async fn send<K: Kind>(
     let mut outcomes = Vec::with_capacity(items.len());
     let mut pending = items;
     let mut backoff = Backoff::default();
+    let mut brokers = BrokerCount::default();
     while !pending.is_empty() {
         let mut retry = Vec::new();
+        let mut too_few_brokers = Vec::new();
         let mut why = String::new();
         let mut batches: VecDeque<Vec<K::Item>> = batch::split(pending, K::cost).into();
         while let Some(mut batch) = batches.pop_front() {
@@ -516,6 +525,10 @@ async fn send<K: Kind>(
                 let outcome = match results.remove(&topic) {
                     Some(Ok(())) => Outcome::Done,
                     Some(Err(e)) if K::raced(e.code) => Outcome::Raced,
+                    Some(Err(e)) if e.code == RDKafkaErrorCode::InvalidReplicationFactor => {
+                        too_few_brokers.push((item, e));
+                        continue;
+                    }
                     Some(Err(e)) if is_retriable(e.code) => {
                         why = format!("topic `{topic}`: {e}");
                         retry.push(item);
@@ -531,6 +544,27 @@ async fn send<K: Kind>(
                 outcomes.push((topic, outcome));
             }
         }
+        if !too_few_brokers.is_empty() {
+            let available = brokers.observe(session).await;
+            let settled = brokers.settled();
+            for (item, e) in too_few_brokers {
+                let topic = K::topic(&item).to_owned();
+                // Counted brokers enough: the broker's own words say why.
+                let short = K::replication_factor(&item)
+                    .zip(available)
+                    .filter(|&(wanted, available)| wanted as usize > available);
+                let message = match short {
+                    Some((wanted, available)) => too_few_brokers_message(wanted, available),
+                    None => e.message.clone(),
+                };
+                if settled && short.is_some() {
+                    outcomes.push((topic, Outcome::Failed(BrokerError { message, ..e })));
+                } else {
+                    why = format!("topic `{topic}`: {}: {message}", e.name);
+                    retry.push(item);
+                }
+            }
+        }
         if !retry.is_empty() {
             session.pause(&mut backoff, K::PHASE, why).await?;
         }
@@ -539,9 +573,65 @@ async fn send<K: Kind>(
     Ok(outcomes)
 }
 
+/// How long the number of registered brokers must stay the same, while a
+/// create asks for more replicas than there are brokers, before the create
+/// is refused rather than retried. A cluster that is starting registers
+/// its brokers within seconds of each other (a 3-node cluster here: all
+/// of them within 2-6 s of the first), and every change of the count
+/// starts the wait again; a count that stays put this long is the cluster
+/// as it is (a single-node dev setup, a node that is down), and waiting out
+/// the whole deadline would only hide the answer.
+const BROKER_GRACE: Duration = Duration::from_secs(15);
+
+/// The number of registered brokers across retries, and since when it has
+/// been what it is.
+#[derive(Default)]
+struct BrokerCount {
+    seen: Option<(usize, Instant)>,
+}
+
+impl BrokerCount {
+    /// Reads the count from metadata; `None` when the cluster did not say.
+    async fn observe(&mut self, session: &Session) -> Option<usize> {
+        let attempt = session.remaining().min(Duration::from_secs(5));
+        let count = session.fetch_metadata(attempt).await.ok()?.brokers;
+        match self.seen {
+            Some((n, _)) if n == count => {}
+            _ => self.seen = Some((count, Instant::now())),
+        }
+        Some(count)
+    }
+
+    /// True once the count has not changed for `BROKER_GRACE`.
+    fn settled(&self) -> bool {
+        self.seen
+            .is_some_and(|(_, since)| since.elapsed() >= BROKER_GRACE)
+    }
+}
+
+fn too_few_brokers_message(wanted: i32, available: usize) -> String {
+    let brokers = match available {
+        1 => "only 1 broker is available".to_owned(),
+        n => format!("only {n} brokers are available"),
+    };
+    format!("replication factor {wanted} wanted but {brokers}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn too_few_brokers_names_both_numbers() {
+        assert_eq!(
+            too_few_brokers_message(3, 1),
+            "replication factor 3 wanted but only 1 broker is available"
+        );
+        assert_eq!(
+            too_few_brokers_message(3, 2),
+            "replication factor 3 wanted but only 2 brokers are available"
+        );
+    }
 
     #[test]
     fn min_insync_replicas_costs_the_controller_one_more_record() {

@@ -85,13 +85,29 @@ impl TopicFile {
     /// in `bootstrap_servers` and `client` from the environment.
     pub fn load(path: impl AsRef<Path>) -> Result<TopicFile, FileError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| FileError {
+        let fail = |problem: Problem| FileError {
             path: path.to_owned(),
-            problems: vec![Problem {
+            problems: vec![problem],
+        };
+        let unplaced = |message: String| {
+            fail(Problem {
                 line: 0,
                 column: 0,
-                message: format!("cannot read file: {e}"),
-            }],
+                message,
+            })
+        };
+        let bytes = read_bounded(path).map_err(|e| unplaced(format!("cannot read file: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            // Safe: the prefix up to `valid_up_to` is UTF-8.
+            let before = std::str::from_utf8(valid).unwrap_or_default();
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            fail(Problem {
+                line,
+                column,
+                message: "the file is not UTF-8 text (a YAML file must be UTF-8)".into(),
+            })
         })?;
         TopicFile::parse_with_env(&text, path, |name| std::env::var(name).ok())
     }
@@ -110,6 +126,27 @@ impl TopicFile {
     ) -> Result<TopicFile, FileError> {
         Parsed::new(text, path.as_ref(), Some(&mut lookup)).into_result()
     }
+}
+
+/// The largest topic file `load` reads: 16 MiB holds 100,000 topics with a
+/// few configs each. Anything bigger is not a topic file (`/dev/zero`, a
+/// log file named by mistake), and parsing costs memory in proportion
+/// (about 75 times the file's size), so reading it would only exhaust it.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "it is larger than {} MiB, far more than any topic file",
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    Ok(bytes)
 }
 
 /// A file read as far as it goes: every topic that could be decoded, every

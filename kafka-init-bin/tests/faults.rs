@@ -1,0 +1,632 @@
+//! Faults real clusters have, against real brokers this test starts itself
+//! (never the shared test broker): a broker that starts after kafka-init, a
+//! broker killed mid-run and restarted, a dead broker, a replication factor
+//! above the broker count, and a three-node cluster with a node down.
+//!
+//! Each test runs its scenarios in sequence against one cluster of its own
+//! (its own KAFKA_PORT and KAFKA_STATE_DIR under the target dir), and the
+//! tests take turns, so at most three broker JVMs run at once. A guard
+//! resets the cluster when the test ends, passing or not.
+
+#[path = "../../tests/support/mod.rs"]
+mod support;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use rdkafka::admin::{AdminClient, AdminOptions, ConfigSource, ResourceSpecifier};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::metadata::Metadata;
+
+/// One cluster at a time on a 2-core machine.
+///
+/// Ports sit below Linux's ephemeral range (32768-60999): a client that
+/// keeps connecting to a free port in that range eventually connects to
+/// itself (TCP simultaneous open) and then holds the port, so the broker
+/// that starts late cannot bind it.
+static TURN: Mutex<()> = Mutex::new(());
+
+/// A cluster started with `scripts/kafka.sh`; reset (stopped, its state
+/// deleted) when dropped.
+struct Cluster {
+    nodes: usize,
+    port: u16,
+    state: PathBuf,
+}
+
+impl Cluster {
+    fn new(name: &str, nodes: usize, port: u16) -> Cluster {
+        let state = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fault-{name}"));
+        let cluster = Cluster { nodes, port, state };
+        // A run killed before its guard ran may have left one behind.
+        cluster.kafka_sh(&["reset"]);
+        cluster
+    }
+
+    fn kafka_sh(&self, args: &[&str]) -> Output {
+        let out = Command::new(support::repo_path("scripts/kafka.sh"))
+            .args(args)
+            .env("KAFKA_NODES", self.nodes.to_string())
+            .env("KAFKA_PORT", self.port.to_string())
+            .env("KAFKA_STATE_DIR", &self.state)
+            .env("KAFKA_HEAP", "-Xms128m -Xmx512m")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run scripts/kafka.sh");
+        assert!(
+            out.status.success(),
+            "kafka.sh {args:?}: {}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    fn start(&self) {
+        self.kafka_sh(&["start"]);
+    }
+
+    fn stop_node(&self, node: usize) {
+        self.kafka_sh(&["stop-node", &node.to_string()]);
+    }
+
+    fn start_node(&self, node: usize) {
+        self.kafka_sh(&["start-node", &node.to_string()]);
+    }
+
+    fn stop(&self) {
+        self.kafka_sh(&["stop"]);
+    }
+
+    fn pid(&self, node: usize) -> libc::pid_t {
+        let pid_file = self.state.join(format!("node-{node}/pid"));
+        let pid = std::fs::read_to_string(&pid_file).expect("pid file");
+        pid.trim().parse().expect("a pid")
+    }
+
+    /// Freezes the node at once (SIGSTOP: it handles no further request),
+    /// then SIGKILLs it, as a crash or an OOM kill would: no controlled
+    /// shutdown. Returns once the process is gone.
+    fn kill_node(&self, pid: libc::pid_t) {
+        // SAFETY: plain syscalls on a pid this cluster started.
+        unsafe {
+            libc::kill(pid, libc::SIGSTOP);
+            assert_eq!(libc::kill(pid, libc::SIGKILL), 0, "kill -KILL {pid}");
+        }
+        // Gone (or a zombie, whose sockets are closed) before anything
+        // restarts it on the same ports.
+        let status_file = format!("/proc/{pid}/status");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            match std::fs::read_to_string(&status_file) {
+                Err(_) => return,
+                Ok(s)
+                    if s.lines()
+                        .any(|l| l.starts_with("State:") && l.contains('Z')) =>
+                {
+                    return
+                }
+                Ok(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+        panic!("pid {pid} still alive 10 s after SIGKILL");
+    }
+
+    fn bootstrap(&self) -> String {
+        (0..self.nodes)
+            .map(|i| format!("127.0.0.1:{}", self.port as usize + i))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    fn admin(&self) -> AdminClient<DefaultClientContext> {
+        ClientConfig::new()
+            .set("bootstrap.servers", self.bootstrap())
+            .set("allow.auto.create.topics", "false")
+            .create()
+            .expect("admin client")
+    }
+
+    fn metadata(&self) -> Metadata {
+        self.admin()
+            .inner()
+            .fetch_metadata(None, Duration::from_secs(10))
+            .expect("metadata")
+    }
+
+    /// Topic-level configs (source DYNAMIC_TOPIC_CONFIG) of `topic`.
+    fn topic_configs(&self, topic: &str) -> HashMap<String, String> {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let admin = self.admin();
+        let results = rt
+            .block_on(admin.describe_configs(
+                &[ResourceSpecifier::Topic(topic)],
+                &AdminOptions::new().request_timeout(Some(Duration::from_secs(10))),
+            ))
+            .expect("describe_configs");
+        let resource = results
+            .into_iter()
+            .next()
+            .unwrap()
+            .unwrap_or_else(|e| panic!("describe {topic}: {e:?}"));
+        resource
+            .entries
+            .into_iter()
+            .filter(|e| e.source == ConfigSource::DynamicTopic)
+            .map(|e| (e.name, e.value.unwrap_or_default()))
+            .collect()
+    }
+
+    /// Asserts the topic has exactly these partitions, RF and own configs.
+    fn assert_exact(&self, topic: &Topic) {
+        let md = self.metadata();
+        let t = md
+            .topics()
+            .iter()
+            .find(|t| t.name() == topic.name && t.error().is_none())
+            .unwrap_or_else(|| panic!("{} does not exist", topic.name));
+        assert_eq!(t.partitions().len(), topic.partitions, "{}", topic.name);
+        for p in t.partitions() {
+            assert_eq!(
+                p.replicas().len(),
+                topic.rf,
+                "{}/{}: RF",
+                topic.name,
+                p.id()
+            );
+        }
+        let want: HashMap<String, String> = topic
+            .config
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(self.topic_configs(&topic.name), want, "{}", topic.name);
+    }
+
+    fn exists(&self, topic: &str) -> bool {
+        self.metadata().topics().iter().any(|t| t.name() == topic)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        // Never panic here: a failing test must still show its own message.
+        let _ = Command::new(support::repo_path("scripts/kafka.sh"))
+            .arg("reset")
+            .env("KAFKA_NODES", self.nodes.to_string())
+            .env("KAFKA_PORT", self.port.to_string())
+            .env("KAFKA_STATE_DIR", &self.state)
+            .stdin(Stdio::null())
+            .output();
+    }
+}
+
+#[derive(Clone)]
+struct Topic {
+    name: String,
+    partitions: usize,
+    rf: usize,
+    config: Vec<(&'static str, &'static str)>,
+}
+
+fn topic(
+    name: &str,
+    partitions: usize,
+    rf: usize,
+    config: &[(&'static str, &'static str)],
+) -> Topic {
+    Topic {
+        name: name.into(),
+        partitions,
+        rf,
+        config: config.to_vec(),
+    }
+}
+
+/// Writes `topics` as a topic file in the test's temp dir.
+fn file(name: &str, topics: &[Topic]) -> PathBuf {
+    let mut s = String::from("kafka:\n  topics:\n");
+    for (i, t) in topics.iter().enumerate() {
+        s.push_str(&format!(
+            "    t{i}:\n      name: \"{}\"\n      partitions: {}\n      replication_factor: {}\n",
+            t.name, t.partitions, t.rf
+        ));
+        if !t.config.is_empty() {
+            s.push_str("      config:\n");
+            for (k, v) in &t.config {
+                s.push_str(&format!("        {k}: \"{v}\"\n"));
+            }
+        }
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fault-files");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{}.yaml", support::unique(name)));
+    std::fs::write(&path, s).unwrap();
+    path
+}
+
+fn kafka_init(path: &Path, bootstrap: &str, timeout: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kafka-init"));
+    cmd.arg("--config")
+        .arg(path)
+        .env("KAFKA_BOOTSTRAP_SERVERS", bootstrap)
+        .env("KAFKA_INIT_TIMEOUT", timeout)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+/// Runs kafka-init to the end; returns the output and how long it took.
+fn run(path: &Path, bootstrap: &str, timeout: &str) -> (Output, Duration) {
+    let started = Instant::now();
+    let out = kafka_init(path, bootstrap, timeout).output().unwrap();
+    (out, started.elapsed())
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The line of the table the report gives: fault, what happened, time.
+fn observed(fault: &str, what: &str, took: Duration) {
+    eprintln!("FAULT | {fault} | {what} | {took:.1?}");
+}
+
+#[test]
+fn single_node_late_restarted_dead_and_too_small() {
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let cluster = Cluster::new("single", 1, 19620);
+    let bootstrap = cluster.bootstrap();
+    let run_id = support::unique("fault");
+
+    // 1. Late broker: kafka-init first, the broker 12 s later.
+    let late = vec![
+        topic(
+            &format!("{run_id}.late-a"),
+            3,
+            1,
+            &[("cleanup.policy", "compact")],
+        ),
+        topic(
+            &format!("{run_id}.late-b"),
+            1,
+            1,
+            &[("retention.ms", "60000")],
+        ),
+    ];
+    let path = file("late", &late);
+    let started = Instant::now();
+    let child = kafka_init(&path, &bootstrap, "90s").spawn().unwrap();
+    // The fault itself, not a wait: the broker is down for the first 12 s.
+    std::thread::sleep(Duration::from_secs(12));
+    cluster.start();
+    let broker_up = started.elapsed();
+    let out = child.wait_with_output().unwrap();
+    let took = started.elapsed();
+    assert!(
+        out.status.success(),
+        "late broker: {}\n{}",
+        out.status,
+        stderr(&out)
+    );
+    for t in &late {
+        cluster.assert_exact(t);
+    }
+    observed(
+        "broker starts 12 s after kafka-init",
+        &format!("exit 0 once the broker answered ({broker_up:.1?} after start); topics exact"),
+        took,
+    );
+
+    // 2. Broker killed mid-run, right after the create went through: a
+    // topic to create, and one to change (configs and partitions).
+    let before = vec![topic(
+        &format!("{run_id}.restart-a"),
+        1,
+        1,
+        &[("retention.ms", "60000")],
+    )];
+    let (out, _) = run(&file("restart0", &before), &bootstrap, "60s");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = vec![
+        topic(
+            &format!("{run_id}.restart-a"),
+            4,
+            1,
+            &[("retention.ms", "120000"), ("segment.ms", "3600000")],
+        ),
+        topic(
+            &format!("{run_id}.restart-b"),
+            2,
+            1,
+            &[("cleanup.policy", "compact")],
+        ),
+    ];
+    let path = file("restart", &after);
+    let pid = cluster.pid(1);
+    let started = Instant::now();
+    let mut child = kafka_init(&path, &bootstrap, "90s")
+        .env("RUST_LOG", "debug")
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut log = Vec::new();
+    let mut killed = false;
+    for line in lines.by_ref() {
+        let line = plain(&line.unwrap());
+        let created = line.contains("request done")
+            && line.contains("operation=\"create\"")
+            && line.contains("validate_only=false");
+        log.push(line);
+        if created {
+            cluster.kill_node(pid);
+            killed = true;
+            break;
+        }
+    }
+    let killed_at = started.elapsed();
+    // Keep draining the log while the broker restarts: a full pipe would
+    // stall the run and hide how it copes.
+    let rest = std::thread::spawn(move || {
+        lines
+            .map_while(Result::ok)
+            .map(|l| plain(&l))
+            .collect::<Vec<_>>()
+    });
+    cluster.start_node(1);
+    let restarted_at = started.elapsed();
+    let status = child.wait().unwrap();
+    log.extend(rest.join().unwrap());
+    let took = started.elapsed();
+    let log = log.join("\n");
+    assert!(killed, "the run never logged the create: {status}\n{log}");
+    let same_run = if status.success() {
+        "the same run converged: exit 0".to_owned()
+    } else {
+        // A failed run must say what it was doing.
+        let said = log
+            .lines()
+            .find(|l| l.starts_with("kafka-init: "))
+            .unwrap_or_else(|| panic!("failed without a message:\n{log}"))
+            .to_owned();
+        format!("the run failed saying `{said}`")
+    };
+    let (rerun, rerun_took) = run(&path, &bootstrap, "60s");
+    assert!(rerun.status.success(), "re-run: {}", stderr(&rerun));
+    for t in &after {
+        cluster.assert_exact(t);
+    }
+    // What the run went through after the kill, from its own log: each
+    // alter attempt and the retries.
+    let alters: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("operation=\"alter configs\"") && l.contains("validate_only=false"))
+        .filter_map(|l| l.split("elapsed=").nth(1))
+        .map(str::trim)
+        .collect();
+    let retries: Vec<&str> = log.lines().filter(|l| l.contains("retrying:")).collect();
+    let alter = format!(
+        "alter attempts took [{}]; {} retries logged{}",
+        alters.join(", "),
+        retries.len(),
+        retries
+            .first()
+            .map(|r| format!(", first: `{}`", r.split("DEBUG").last().unwrap_or(r).trim()))
+            .unwrap_or_default()
+    );
+    observed(
+        "broker SIGKILLed after the create, restarted",
+        &format!(
+            "killed at {killed_at:.1?}, back at {restarted_at:.1?}; {alter}; {same_run}; re-run exit 0 in {rerun_took:.1?}; topics exact"
+        ),
+        took,
+    );
+    assert!(
+        status.success(),
+        "the run did not survive the restart:\n{log}"
+    );
+
+    // 3. RF above the broker count on a single node: the clear message.
+    let name = format!("{run_id}.rf3");
+    let path = file("rf3", &[topic(&name, 1, 3, &[])]);
+    let (out, took) = run(&path, &bootstrap, "60s");
+    let err = stderr(&out);
+    assert!(!out.status.success(), "RF 3 on one broker succeeded");
+    assert!(
+        err.contains("replication factor 3 wanted but only 1 broker is available"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("Unable to replicate"),
+        "a broker error dump: {err}"
+    );
+    assert!(took < Duration::from_secs(30), "took {took:?}");
+    assert!(!cluster.exists(&name));
+    observed(
+        "RF 3 on a single broker",
+        &format!("exit {:?}: {}", out.status.code(), last_line(&err)),
+        took,
+    );
+
+    // 4. Dead broker: fails inside its deadline, naming address and wait.
+    cluster.stop();
+    let (out, took) = run(&path, &bootstrap, "5s");
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert!(err.contains(&bootstrap), "{err}");
+    assert!(err.contains("did not answer within"), "{err}");
+    assert!(took < Duration::from_secs(7), "took {took:?}");
+    observed(
+        "broker down (deadline 5 s)",
+        &format!("exit {:?}: {}", out.status.code(), last_line(&err)),
+        took,
+    );
+}
+
+/// `line` without terminal colour codes (the log colours field names).
+fn plain(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // ESC [ parameters final-byte
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn last_line(text: &str) -> String {
+    text.lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn three_nodes_rf3_min_isr_2_then_a_node_down() {
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let started = Instant::now();
+    let cluster = Cluster::new("three", 3, 19630);
+    cluster.start();
+    observed(
+        "3-node KRaft cluster start",
+        "all 3 brokers registered",
+        started.elapsed(),
+    );
+    let bootstrap = cluster.bootstrap();
+    let run_id = support::unique("fault3");
+
+    // RF 3, min.insync.replicas 2: provisioned, and every partition shows
+    // at least 2 in-sync replicas when kafka-init says it is done.
+    let durable = vec![
+        topic(
+            &format!("{run_id}.orders"),
+            6,
+            3,
+            &[("min.insync.replicas", "2")],
+        ),
+        topic(
+            &format!("{run_id}.state"),
+            3,
+            3,
+            &[("min.insync.replicas", "2"), ("cleanup.policy", "compact")],
+        ),
+    ];
+    let path = file("rf3", &durable);
+    let (out, took) = run(&path, &bootstrap, "60s");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let md = cluster.metadata();
+    for t in &durable {
+        cluster.assert_exact(t);
+        let topic = md.topics().iter().find(|m| m.name() == t.name).unwrap();
+        for p in topic.partitions() {
+            assert!(
+                p.isr().len() >= 2,
+                "{}/{}: ISR {:?}",
+                t.name,
+                p.id(),
+                p.isr()
+            );
+        }
+    }
+    observed(
+        "RF 3, min.insync.replicas 2 on 3 nodes",
+        "exit 0; every partition ISR >= 2; exact",
+        took,
+    );
+
+    // One node down: the existing topics still pass the gate (ISR 2 of 3).
+    cluster.stop_node(3);
+    let (out, took) = run(&path, &bootstrap, "60s");
+    assert!(
+        out.status.success(),
+        "re-run with a node down: {}",
+        stderr(&out)
+    );
+    observed(
+        "node 3 stopped; re-run on the RF 3 topics",
+        "exit 0 (ISR 2 >= min.insync.replicas 2)",
+        took,
+    );
+
+    // A new RF 3 topic with node 3 stopped: KRaft keeps a stopped broker
+    // registered (fenced), and the controller places replicas on it, so
+    // the create succeeds, under-replicated, with ISR 2; the gate accepts
+    // it because 2 in-sync replicas meet min.insync.replicas 2.
+    let stopped = topic(
+        &format!("{run_id}.while-stopped"),
+        2,
+        3,
+        &[("min.insync.replicas", "2")],
+    );
+    let (out, took) = run(
+        &file("rf3-stopped", std::slice::from_ref(&stopped)),
+        &bootstrap,
+        "60s",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    cluster.assert_exact(&stopped);
+    observed(
+        "node 3 stopped (still registered); new RF 3 topic",
+        "exit 0: created RF 3 with ISR 2 (the stopped broker still counts for placement)",
+        took,
+    );
+
+    // Node 3 unregistered (decommissioned): 2 brokers for RF 3. Retried
+    // for the grace period, then refused with both numbers.
+    cluster.kafka_sh(&["cluster", "unregister", "--id", "3"]);
+    let name = format!("{run_id}.new-rf3");
+    let path = file(
+        "rf3-down",
+        &[topic(&name, 1, 3, &[("min.insync.replicas", "2")])],
+    );
+    let (out, took) = run(&path, &bootstrap, "60s");
+    let err = stderr(&out);
+    assert!(!out.status.success(), "RF 3 with 2 brokers succeeded");
+    assert!(
+        err.contains("replication factor 3 wanted but only 2 brokers are available"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("Unable to replicate"),
+        "a broker error dump: {err}"
+    );
+    // Retried for the grace period first: a starting cluster gets the time.
+    assert!(
+        took >= Duration::from_secs(14),
+        "refused after only {took:?}"
+    );
+    assert!(took < Duration::from_secs(40), "took {took:?}");
+    assert!(!cluster.exists(&name));
+    observed(
+        "node 3 stopped and unregistered; new RF 3 topic",
+        &format!(
+            "retried, then exit {:?}: {}",
+            out.status.code(),
+            last_line(&err)
+        ),
+        took,
+    );
+
+    // Back to three: the same file now succeeds.
+    cluster.start_node(3);
+    let (out, took) = run(&path, &bootstrap, "60s");
+    assert!(out.status.success(), "{}", stderr(&out));
+    cluster.assert_exact(&topic(&name, 1, 3, &[("min.insync.replicas", "2")]));
+    observed("node 3 back; same file", "exit 0; exact", took);
+}

@@ -1,0 +1,397 @@
+//! Property tests (fuzzing on stable Rust) of the parser and validator:
+//! whatever the bytes, `TopicFile::parse` returns, quickly, without a
+//! panic; every problem it reports has a place inside the text; and a file
+//! it accepts is one the validator accepts too.
+//!
+//! CI runs a modest number of cases per property; `scripts/fuzz.sh SECONDS`
+//! runs them for a fixed time with many more (`KAFKA_INIT_FUZZ_CASES`).
+//! Inputs that once broke a property are kept in `regressions` below.
+
+use std::time::{Duration, Instant};
+
+use kafka_init_core::{keys, validate, vars, TopicFile, TopicSpec};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, FileFailurePersistence};
+
+/// Cases per property: small for CI, large when `scripts/fuzz.sh` runs.
+fn config() -> Config {
+    let cases = std::env::var("KAFKA_INIT_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256);
+    Config {
+        cases,
+        // Shrunk failures are written next to this file and replayed first.
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
+        ..Config::default()
+    }
+}
+
+/// How long one parse may take, even in a debug build on a busy machine:
+/// a hang detector, not a benchmark (inputs here are at most a few KB).
+const PARSE_BOUND: Duration = Duration::from_secs(10);
+
+/// Parses `text` and checks the contract; returns the result for more checks.
+fn parse_checked(text: &str) -> Result<TopicFile, kafka_init_core::FileError> {
+    let started = Instant::now();
+    let result = TopicFile::parse(text, "fuzz.yaml");
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < PARSE_BOUND,
+        "parse took {elapsed:?} for {} bytes",
+        text.len()
+    );
+    let lines = yaml_lines(text);
+    match &result {
+        Ok(file) => {
+            // What the parser accepts, the shared validator accepts.
+            let issues = validate::topics(&file.topics);
+            assert!(
+                issues.is_empty(),
+                "accepted but invalid: {issues:?}\n{text}"
+            );
+        }
+        Err(e) => {
+            assert!(!e.problems.is_empty(), "an error without problems");
+            for p in &e.problems {
+                assert!(!p.message.is_empty(), "empty message\n{text:?}");
+                // `parse` has no unreadable-file case: every problem has a place.
+                assert!(p.line >= 1 && p.column >= 1, "no place: {p:?}\n{text:?}");
+                assert!(
+                    p.line <= lines + 1,
+                    "line {} past the end ({lines} lines): {p:?}\n{text:?}",
+                    p.line
+                );
+            }
+            let shown = e.to_string();
+            assert!(shown.starts_with("fuzz.yaml:"), "{shown}");
+        }
+    }
+    result
+}
+
+/// Lines as YAML counts them: besides `\n`, `\r\n` and `\r`, YAML 1.1
+/// breaks lines at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR, which most
+/// editors and `str::lines` do not (found by this fuzzer; see
+/// `regressions::unicode_line_separators`).
+fn yaml_lines(text: &str) -> usize {
+    let text = text.replace("\r\n", "\n");
+    1 + text
+        .chars()
+        .filter(|c| matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}'))
+        .count()
+}
+
+/// Pieces YAML is made of, and the words this file format uses, so random
+/// sequences of them reach deep into the parser and decoder.
+const TOKENS: &[&str] = &[
+    "kafka",
+    "topics",
+    "name",
+    "partitions",
+    "replication_factor",
+    "config",
+    "keep_unmanaged_configs",
+    "bootstrap_servers",
+    "client",
+    "x-a",
+    "<<",
+    "retention.ms",
+    "cleanup.policy",
+    "min.insync.replicas",
+    "compact",
+    "delete",
+    "min.compaction.lag.ms",
+    "max.compaction.lag.ms",
+    "remote.storage.enable",
+    "local.retention.ms",
+    "segment.bytes",
+    "message.format.version",
+    "a.b",
+    "a_b",
+    "__x",
+    ":",
+    ": ",
+    "\n",
+    "\n  ",
+    "\n    ",
+    "\n      ",
+    "\n        ",
+    "- ",
+    "  ",
+    "\t",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    "\"",
+    "'",
+    "&a ",
+    "*a",
+    "!!str ",
+    "!!int ",
+    "!tag ",
+    "? ",
+    "|",
+    ">",
+    "#",
+    "---",
+    "...",
+    "%YAML 1.2\n",
+    "~",
+    "null",
+    "true",
+    "false",
+    "0",
+    "-1",
+    "1",
+    "3",
+    "2147483648",
+    "1e3",
+    "0x10",
+    ".inf",
+    "${X}",
+    "${X:-y}",
+    "$$",
+    "${",
+    "é",
+    "\u{0}",
+    "\u{feff}",
+    "\r\n",
+];
+
+fn yamlish() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(TOKENS), 0..120).prop_map(|t| t.concat())
+}
+
+/// A value for a config key: often valid, often almost valid.
+fn config_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "-?[0-9]{1,20}",
+        "(compact|delete|producer|zstd|CreateTime|true|false|TRUE)",
+        "(compact|delete)( ?, ?(compact|delete)){0,2}",
+        "0?\\.[0-9]{1,3}",
+        "[ -~]{0,12}",
+        Just(String::new()),
+    ]
+}
+
+/// A topic name: valid, or breaking one of Kafka's rules.
+fn topic_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => "[a-z][a-z0-9._-]{0,20}",
+        1 => "__[a-z]{1,5}",
+        1 => "[a-z]{1,3}[._][a-z]{1,3}",
+        1 => "[a-z ]{1,5}",
+        1 => Just(".".to_owned()),
+        1 => Just(String::new()),
+        1 => "[a-z]{250,260}",
+        1 => "\\PC{1,8}",
+    ]
+}
+
+fn scalar() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "-?[0-9]{1,12}",
+        Just("2147483648".to_owned()),
+        Just("\"3\"".to_owned()),
+        Just("[1, 2]".to_owned()),
+        Just("{a: 1}".to_owned()),
+        Just("~".to_owned()),
+        Just("true".to_owned()),
+    ]
+}
+
+/// A topic file with the right shape and random contents.
+fn topic_file() -> impl Strategy<Value = String> {
+    let key = prop_oneof![
+        6 => prop::sample::select(keys::KEYS.iter().map(|k| k.name).collect::<Vec<_>>()),
+        1 => prop::sample::select(keys::REMOVED_IN_4_0.to_vec()),
+        1 => Just("retention.mss"),
+        1 => Just("<<"),
+    ];
+    let config = prop::collection::vec((key, config_value()), 0..6);
+    let topic = (
+        "[a-z]{1,6}",
+        topic_name(),
+        prop::option::of(scalar()),
+        prop::option::of(scalar()),
+        prop::option::of(config),
+        prop::option::of(prop::bool::ANY),
+        prop::option::of("[a-z_]{1,12}"),
+    );
+    (
+        prop::collection::vec(topic, 0..8),
+        prop::option::of("[a-z0-9:.,${}-]{0,30}"),
+    )
+        .prop_map(|(topics, bootstrap)| {
+            let mut s = String::from("kafka:\n");
+            if let Some(b) = bootstrap {
+                s.push_str(&format!("  bootstrap_servers: \"{b}\"\n"));
+            }
+            s.push_str("  topics:\n");
+            for (key, name, partitions, rf, config, keep, extra) in topics {
+                s.push_str(&format!("    {key}:\n      name: {name:?}\n"));
+                if let Some(p) = partitions {
+                    s.push_str(&format!("      partitions: {p}\n"));
+                }
+                if let Some(r) = rf {
+                    s.push_str(&format!("      replication_factor: {r}\n"));
+                }
+                if let Some(keep) = keep {
+                    s.push_str(&format!("      keep_unmanaged_configs: {keep}\n"));
+                }
+                if let Some(extra) = extra {
+                    s.push_str(&format!("      {extra}: 1\n"));
+                }
+                if let Some(config) = config {
+                    s.push_str("      config:\n");
+                    for (k, v) in config {
+                        s.push_str(&format!("        {k}: {v:?}\n"));
+                    }
+                }
+            }
+            s
+        })
+}
+
+/// Hand-built specs, as a library user may pass them: the validator must
+/// cope with any values at all.
+fn spec() -> impl Strategy<Value = TopicSpec> {
+    let config = prop::collection::vec(
+        (
+            "[a-z.]{1,30}|retention.ms|min.insync.replicas",
+            config_value(),
+        ),
+        0..5,
+    );
+    (
+        topic_name(),
+        any::<i32>(),
+        any::<i32>(),
+        config,
+        any::<bool>(),
+    )
+        .prop_map(
+            |(name, partitions, replication_factor, config, keep)| TopicSpec {
+                key: name.clone().into(),
+                name: name.into(),
+                partitions,
+                replication_factor,
+                config: config
+                    .into_iter()
+                    .map(|(k, v)| (k.into(), v.into()))
+                    .collect::<Vec<_>>()
+                    .into(),
+                keep_unmanaged_configs: keep,
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
+        // Invalid UTF-8 never reaches `parse` (it takes text); the lossy
+        // decoding is what a reader of the bytes would see.
+        parse_checked(&String::from_utf8_lossy(&bytes)).ok();
+    }
+
+    #[test]
+    fn arbitrary_text(text in "\\PC{0,400}") {
+        parse_checked(&text).ok();
+    }
+
+    #[test]
+    fn yaml_like_text(text in yamlish()) {
+        parse_checked(&text).ok();
+    }
+
+    #[test]
+    fn structured_topic_files(text in topic_file()) {
+        let first = parse_checked(&text);
+        // Deterministic: the same text gives the same answer.
+        prop_assert_eq!(first, TopicFile::parse(&text, "fuzz.yaml"));
+    }
+
+    #[test]
+    fn validator_takes_any_specs(specs in prop::collection::vec(spec(), 0..6)) {
+        for issue in validate::topics(&specs) {
+            prop_assert!(issue.topic < specs.len());
+            prop_assert!(!issue.message.is_empty());
+        }
+    }
+
+    #[test]
+    fn every_key_checks_any_value(value in "\\PC{0,40}") {
+        for key in keys::KEYS {
+            let _ = key.check(&value);
+            let _ = keys::normalize(key.name, &value);
+        }
+    }
+
+    #[test]
+    fn env_references_never_panic(value in "([a-zA-Z0-9_:{}-]|\\$){0,40}") {
+        let _ = vars::check(&value);
+        let _ = vars::interpolate(&value, |name| (name.len() % 2 == 0).then(|| name.to_owned()));
+    }
+}
+
+/// Inputs kept from fuzzing and from the hostile corpus that stress the
+/// parser's corners; each must get a placed error, quickly.
+mod regressions {
+    use super::*;
+
+    fn rejected(text: &str) {
+        assert!(parse_checked(text).is_err(), "accepted:\n{text}");
+    }
+
+    #[test]
+    fn alias_bomb_is_rejected_quickly() {
+        // Nine levels of nine aliases: 9^9 nodes if expanded.
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        let mut prev = 'a';
+        for c in 'b'..='j' {
+            let refs = vec![format!("*{prev}"); 9].join(", ");
+            text.push_str(&format!("{c}: &{c} [{refs}]\n"));
+            prev = c;
+        }
+        text.push_str("kafka:\n  topics:\n    t:\n      name: t\n      config: *j\n");
+        rejected(&text);
+    }
+
+    #[test]
+    fn merge_of_a_scalar() {
+        rejected("kafka:\n  topics:\n    t:\n      <<: 1\n      name: t\n");
+    }
+
+    #[test]
+    fn byte_order_mark_and_nul() {
+        parse_checked("\u{feff}kafka:\n  topics: {}\n").ok();
+        rejected("kafka:\u{0}\n");
+    }
+
+    #[test]
+    fn tagged_values_everywhere() {
+        rejected("!x kafka: !y\n  topics: !z\n    t: !w\n      name: !v t\n");
+    }
+
+    /// Found by `arbitrary_text`: the YAML parser counts U+2028 as a line
+    /// break, so a problem can be on "line 3" of what an editor shows as
+    /// one line. The place is still inside the text as YAML reads it.
+    #[test]
+    fn unicode_line_separators() {
+        let err = parse_checked("a\u{2028}b\u{2028}c{: x").unwrap_err();
+        assert!(err.problems[0].line <= 3, "{err}");
+    }
+
+    #[test]
+    fn deep_nesting() {
+        let text = format!("kafka: {}{}", "[".repeat(5000), "]".repeat(5000));
+        parse_checked(&text).ok();
+    }
+}
