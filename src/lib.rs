@@ -1,4 +1,3 @@
-//! kafka-init makes Kafka topics exist, exactly as declared, before
-//! services need them.
+#![doc = include_str!("../README.md")]
 
 pub use kafka_init_core::*;
