@@ -59,9 +59,29 @@ class Broker:
         log(f"broker up at {self.bootstrap} in {time.perf_counter() - t:.1f}s")
 
     def stop(self):
-        self.kafka_sh("stop")
+        # Not `kafka.sh stop`: the broker kafka.sh launches inherits the fd of its state lock, so
+        # stop/reset wait on a lock the running broker itself holds. Stop our node by its pid file
+        # (SIGTERM, then SIGKILL after 30 s), checking the pid is this state dir's kafka.Kafka.
+        pid_file = self.state_dir / "node-1" / "pid"
+        try:
+            pid = int(pid_file.read_text().split()[0])
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except (OSError, ValueError, IndexError):
+            return
+        if str(self.state_dir / "node-1" / "server.properties").encode() not in cmdline:
+            return
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.time() + 30
+        while Path(f"/proc/{pid}").exists() and time.time() < deadline:
+            time.sleep(0.1)
+        if Path(f"/proc/{pid}").exists():
+            os.kill(pid, signal.SIGKILL)
+            while Path(f"/proc/{pid}").exists():
+                time.sleep(0.1)
+        pid_file.unlink(missing_ok=True)
 
     def reset(self):
+        self.stop()
         self.kafka_sh("reset")
 
     def fresh(self):
@@ -123,7 +143,7 @@ def drifted(topics, count):
     for t in out[::step][:count]:
         key = "min.compaction.lag.ms" if "min.compaction.lag.ms" in t["config"] else "retention.ms"
         t["config"][key] = str(int(t["config"][key]) + 1000)
-        changed.append({"name": t["name"], "config": {key: t["config"][key]}})
+        changed.append(dict(t, config={key: t["config"][key]}))
     return out, changed
 
 
@@ -186,27 +206,31 @@ class Runner:
         self.seq += 1
         name = f"{self.seq:04d}-{SHORT[contender]}-{action}-{spec.label}"
         out_path, err_path = self.logdir / f"{name}.out", self.logdir / f"{name}.err"
+        stats_path = self.logdir / f"{name}.rusage"
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
-            t0 = time.perf_counter()
-            proc = subprocess.Popen(argv, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-            timer = threading.Timer(timeout, lambda: proc.kill())
-            timer.start()
-            _, status, ru = os.wait4(proc.pid, 0)
-            wall = time.perf_counter() - t0
-            timer.cancel()
-            proc.returncode = os.waitstatus_to_exitcode(status)
+            proc = subprocess.Popen([self.args.spawn, str(stats_path), *argv], env=env, stdout=out,
+                                    stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        try:
+            st = json.loads(stats_path.read_text())
+        except (OSError, ValueError):
+            st = {"wall_ns": 0, "user_us": 0, "sys_us": 0, "maxrss_kb": 0, "exit": proc.returncode}
         rec = {"contender": contender, "action": action, "spec": spec.label, "topics": len(spec),
-               "wall_ms": wall * 1000, "cpu_ms": (ru.ru_utime + ru.ru_stime) * 1000,
-               "user_ms": ru.ru_utime * 1000, "sys_ms": ru.ru_stime * 1000,
-               "rss_mb": ru.ru_maxrss / 1024, "rc": proc.returncode, "log": name}
+               "wall_ms": st["wall_ns"] / 1e6, "cpu_ms": (st["user_us"] + st["sys_us"]) / 1000,
+               "user_ms": st["user_us"] / 1000, "sys_ms": st["sys_us"] / 1000,
+               "rss_mb": st["maxrss_kb"] / 1024, "rc": st["exit"], "log": name}
         if contender == "floor":
             try:
                 rec["floor"] = json.loads(out_path.read_text().strip().splitlines()[-1])
             except (IndexError, ValueError):
                 rec["floor"] = None
-        if proc.returncode != 0:
+        if rec["rc"] != 0:
             tail = err_path.read_text(errors="replace")[-600:] or out_path.read_text(errors="replace")[-600:]
-            log(f"  {contender} {action} {spec.label} exited {proc.returncode}: {tail.strip()}")
+            log(f"  {contender} {action} {spec.label} exited {rec['rc']}: {tail.strip()}")
         return rec
 
     def floor_call(self, action, spec):
@@ -214,6 +238,16 @@ class Runner:
         out = subprocess.run([PY, str(HERE / "floor.py"), action, str(spec), self.broker.bootstrap],
                              stdout=subprocess.PIPE, text=True)
         return json.loads(out.stdout.strip().splitlines()[-1])
+
+    def verify(self, spec_json, patience=10.0):
+        """Do the broker's topics match the spec? Right after a create the broker's metadata can
+        lag the controller for a moment, so a mismatch is re-read for up to `patience` seconds."""
+        deadline = time.time() + patience
+        while True:
+            got = self.floor_call("verify", spec_json)
+            if got["error_count"] == 0 or time.time() >= deadline:
+                return got
+            time.sleep(0.25)
 
 
 # --- request counting (broker side) -----------------------------------------------------------
@@ -295,6 +329,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="smoke run: six topics + 100 topics, one run")
     ap.add_argument("--binary", default=str(REPO / "target/release/kafka-init"))
+    ap.add_argument("--spawn", default=str(REPO / "target/bench-spawn"), help="benches/spawn.c, built")
     ap.add_argument("--port", type=int, default=int(os.environ.get("BENCH_KAFKA_PORT", 49092)))
     ap.add_argument("--heap", default=os.environ.get("BENCH_KAFKA_HEAP", "-Xms1g -Xmx1g"))
     ap.add_argument("--kafka-version", default=os.environ.get("KAFKA_VERSION"))
@@ -345,7 +380,7 @@ def main():
             for c in rotate(CONTENDERS, r):
                 spec = Spec(workdir, f"s{r}-{SHORT[c]}", prefixed(six, f"s{r}-{SHORT[c]}."), broker.bootstrap)
                 rec = runner.run(c, spec)
-                rec.update(scenario="six-cold", run=r, verified=runner.floor_call("verify", spec.json)["error_count"] == 0)
+                rec.update(scenario="six-cold", run=r, verified=runner.verify(spec.json)["error_count"] == 0)
                 records.append(rec)
                 log(f"six-cold run {r} {c}: {rec['wall_ms']:.0f} ms")
 
@@ -364,7 +399,7 @@ def main():
             for c in order:
                 rec = runner.run(c, specs[c])
                 rec.update(scenario="create", run=r,
-                           verified=runner.floor_call("verify", specs[c].json)["error_count"] == 0)
+                           verified=runner.verify(specs[c].json)["error_count"] == 0)
                 records.append(rec)
                 log(f"create run {r} {c} ({sizes[c]} topics): {rec['wall_ms']:.0f} ms")
             for c in order:
@@ -381,7 +416,7 @@ def main():
                     spec = Spec(workdir, f"b{r}-fl-drift", changed, broker.bootstrap)
                     rec = runner.run(c, spec, "alter")
                     Spec(workdir, f"b{r}-fl-drift-full", full, broker.bootstrap)
-                check = runner.floor_call("verify", workdir / f"b{r}-{SHORT[c]}-drift{'-full' if c == 'floor' else ''}.json")
+                check = runner.verify(workdir / f"b{r}-{SHORT[c]}-drift{'-full' if c == 'floor' else ''}.json", 3)
                 rec.update(scenario="drift", run=r, topics=len(full), changed=len(changed),
                            verified=check["error_count"] == 0, unconverged=check["error_count"])
                 records.append(rec)
@@ -431,12 +466,17 @@ def count_pass(args, broker, runner, workdir, six, base):
     runner.floor_call("logger", "DEBUG")
     counts = {}
 
-    def counted(key, contender, spec, action="create"):
-        offset = broker.log_path.stat().st_size
-        rec = runner.run(contender, spec, action)
-        by_api = count_requests(broker, offset)
-        counts[key] = {"topics": len(spec), "total": sum(by_api.values()), "by_api": by_api, "rc": rec["rc"]}
-        log(f"requests {key}: {counts[key]['total']} {by_api}")
+    def counted(key, contender, spec, action="create", repeat=1):
+        totals, by_api = [], None
+        for _ in range(repeat):
+            offset = broker.log_path.stat().st_size
+            rec = runner.run(contender, spec, action)
+            got = count_requests(broker, offset)
+            totals.append(sum(got.values()))
+            by_api = by_api or got
+        counts[key] = {"topics": len(spec), "total": max(totals), "totals": totals, "by_api": by_api,
+                       "rc": rec["rc"]}
+        log(f"requests {key}: {totals} {by_api}")
 
     try:
         sizes = {"kafka-init": [6, 100, args.topics], "floor": [6, args.topics],
@@ -446,7 +486,8 @@ def count_pass(args, broker, runner, workdir, six, base):
                 topics = six if n == 6 else base[:n]
                 spec = Spec(workdir, f"c{n}-{SHORT[c]}", prefixed(topics, f"c{n}-{SHORT[c]}."), broker.bootstrap)
                 counted(f"{c}/create/{n}", c, spec)
-                counted(f"{c}/rerun/{n}", c, spec, "verify" if c == "floor" else "create")
+                counted(f"{c}/rerun/{n}", c, spec, "verify" if c == "floor" else "create",
+                        repeat=3 if c == "kafka-init" else 1)
                 if n == args.topics and c in ("kafka-init", "floor"):
                     full, changed = drifted(spec.topics, args.drift)
                     if c == "kafka-init":
@@ -566,8 +607,9 @@ def summarize(args, records, counts, first, env):
          "value": ki_rerun / create_floor if ki_rerun and create_floor else None, "limit": 0.1, "op": "<=",
          "fmt": "{:.3f}x"},
         {"target": "re-run in a constant number of round trips",
-         "value": rerun_reqs, "met": len(set(rerun_reqs.values())) == 1 and None not in rerun_reqs.values(),
-         "fmt": None},
+         "value": rerun_reqs, "met": None not in rerun_reqs.values() and
+         max(rerun_reqs.values()) <= rerun_reqs[min(rerun_reqs)], "fmt": None,
+         "note": "most requests over 3 re-runs at each size; met if it does not grow with the topic count"},
         {"target": f">= 50x faster than the Python flow at {args.topics} topics",
          "value": py_ms / ki_create if py_ms and ki_create else None, "limit": 50, "op": ">=",
          "fmt": "{:.0f}x", "note": "" if not py or not py["est_wall_ms"] else f"Python measured at {py['topics']} topics, linear estimate"},
@@ -657,7 +699,8 @@ def render_markdown(result):
     out += ["Requests counted on the broker (kafka.request.logger, client listener), untimed pass:", "",
             "| contender / scenario / topics | requests | by API |", "|---|---:|---|"]
     for k, v in result["counts"].items():
-        out.append(f"| {k} | {v['total']} | {', '.join(f'{a} {n}' for a, n in sorted(v['by_api'].items()))} |")
+        total = " / ".join(map(str, v["totals"])) if len(v.get("totals", [])) > 1 else v["total"]
+        out.append(f"| {k} | {total} | {', '.join(f'{a} {n}' for a, n in sorted(v['by_api'].items()))} |")
     return "\n".join(out) + "\n"
 
 

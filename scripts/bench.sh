@@ -32,7 +32,13 @@ else
   binary=$BENCH_BINARY
 fi
 
+# The measuring launcher (wall time, CPU time and peak RSS of each contender; see the file).
+mkdir -p target
+if [[ ! -x target/bench-spawn || benches/spawn.c -nt target/bench-spawn ]]; then
+  "${CC:-cc}" -O2 -Wall -o target/bench-spawn benches/spawn.c
+fi
+
 # Thousands of partitions: each holds file descriptors and memory maps in the broker.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-exec "$venv/bin/python" benches/bench.py --binary "$binary" "$@"
+exec "$venv/bin/python" benches/bench.py --binary "$binary" --spawn target/bench-spawn "$@"
