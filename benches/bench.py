@@ -349,7 +349,7 @@ def main():
     args = ap.parse_args()
     if args.quick:
         args.topics, args.drift, args.runs_six, args.runs = 100, 10, 1, 1
-        args.python_topics, args.python_runs, args.kt_topics, args.kt_runs = 100, 1, 5, 1
+        args.python_topics, args.python_runs, args.kt_topics, args.kt_runs = 50, 1, 3, 1
         args.first_request_runs = 3
 
     out = Path(args.out)
@@ -480,7 +480,8 @@ def count_pass(args, broker, runner, workdir, six, base):
 
     try:
         sizes = {"kafka-init": [6, 100, args.topics], "floor": [6, args.topics],
-                 "python-flow": [6, min(args.python_topics, 100)], "kafka-topics": [6, 3]}
+                 "python-flow": [6, min(args.python_topics, 100)],
+                 "kafka-topics": [3] if args.quick else [6, 3]}
         for c, ns in sizes.items():
             for n in sorted(set(ns)):
                 topics = six if n == 6 else base[:n]
@@ -556,8 +557,9 @@ def summarize(args, records, counts, first, env):
         if row["contender"] == "kafka-topics":
             per = counts.get(f"kafka-topics/{action}/3")
             if per and action != "drift":
-                row["requests"] = per["total"] * n // 3 if row["scenario"] != "six-cold" else counts.get(f"kafka-topics/{action}/6", {}).get("total")
-                row["requests_note"] = "" if row["scenario"] == "six-cold" else "scaled from 3 topics"
+                exact = counts.get(f"kafka-topics/{action}/{n}")
+                row["requests"] = exact["total"] if exact else per["total"] * n // 3
+                row["requests_note"] = "" if exact else "scaled from 3 topics"
         elif row["contender"] == "python-flow" and action != "drift":
             got = counts.get(f"python-flow/{action}/{n}")
             if got:
