@@ -239,9 +239,11 @@ class Runner:
                              stdout=subprocess.PIPE, text=True)
         return json.loads(out.stdout.strip().splitlines()[-1])
 
-    def verify(self, spec_json, patience=10.0):
-        """Do the broker's topics match the spec? Right after a create the broker's metadata can
-        lag the controller for a moment, so a mismatch is re-read for up to `patience` seconds."""
+    def verify(self, spec_json, patience=120.0):
+        """Do the broker's topics match the spec? A create returns once the controller has
+        committed; the broker then still creates the partitions (seconds for thousands of them on a
+        small machine) and its metadata lags. A mismatch is re-read for up to `patience` seconds,
+        which also keeps the next measurement off a broker still busy with the last one."""
         deadline = time.time() + patience
         while True:
             got = self.floor_call("verify", spec_json)
@@ -416,7 +418,7 @@ def main():
                     spec = Spec(workdir, f"b{r}-fl-drift", changed, broker.bootstrap)
                     rec = runner.run(c, spec, "alter")
                     Spec(workdir, f"b{r}-fl-drift-full", full, broker.bootstrap)
-                check = runner.verify(workdir / f"b{r}-{SHORT[c]}-drift{'-full' if c == 'floor' else ''}.json", 3)
+                check = runner.verify(workdir / f"b{r}-{SHORT[c]}-drift{'-full' if c == 'floor' else ''}.json", 20)
                 rec.update(scenario="drift", run=r, topics=len(full), changed=len(changed),
                            verified=check["error_count"] == 0, unconverged=check["error_count"])
                 records.append(rec)
@@ -487,6 +489,7 @@ def count_pass(args, broker, runner, workdir, six, base):
                 topics = six if n == 6 else base[:n]
                 spec = Spec(workdir, f"c{n}-{SHORT[c]}", prefixed(topics, f"c{n}-{SHORT[c]}."), broker.bootstrap)
                 counted(f"{c}/create/{n}", c, spec)
+                runner.verify(spec.json)
                 counted(f"{c}/rerun/{n}", c, spec, "verify" if c == "floor" else "create",
                         repeat=3 if c == "kafka-init" else 1)
                 if n == args.topics and c in ("kafka-init", "floor"):
