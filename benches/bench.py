@@ -255,10 +255,12 @@ class Runner:
 # --- request counting (broker side) -----------------------------------------------------------
 
 REQ_RE = re.compile(rb'"requestApiKeyName":"([A-Z_]+)"')
+TOTAL_RE = re.compile(rb'"totalTimeMs":([0-9.]+)')
 
 
-def count_requests(broker, offset):
-    """Requests the broker completed on the client (PLAINTEXT) listener since `offset`."""
+def count_requests(broker, offset, broker_ms=None):
+    """Requests the broker completed on the client (PLAINTEXT) listener since `offset`; with a
+    dict as `broker_ms`, also the broker's own totalTimeMs summed per API."""
     time.sleep(0.5)  # the request log line is written when the response has been sent
     counts = {}
     with open(broker.log_path, "rb") as f:
@@ -269,6 +271,9 @@ def count_requests(broker, offset):
             m = REQ_RE.search(line[:2000])
             api = m.group(1).decode() if m else "?"
             counts[api] = counts.get(api, 0) + 1
+            t = TOTAL_RE.search(line, max(0, len(line) - 3000))
+            if broker_ms is not None and t:
+                broker_ms[api] = round(broker_ms.get(api, 0) + float(t.group(1)), 1)
     return counts
 
 
@@ -348,7 +353,17 @@ def main():
     ap.add_argument("--first-request-runs", type=int, default=5)
     ap.add_argument("--no-reset", action="store_true", help="keep one broker for all big runs")
     ap.add_argument("--keep-broker", action="store_true", help="leave the broker running at the end")
+    ap.add_argument("--render", metavar="RESULTS_JSON",
+                    help="only re-render results.md and chart.svg (beside it) from a results.json")
     args = ap.parse_args()
+    if args.render:
+        path = Path(args.render)
+        result = json.loads(path.read_text())
+        saved = argparse.Namespace(**result["args"])
+        (path.parent / "results.md").write_text(render_markdown(result))
+        (path.parent / "chart.svg").write_text(render_svg(result["summary"], saved))
+        print(render_markdown(result))
+        return
     if args.quick:
         args.topics, args.drift, args.runs_six, args.runs = 100, 10, 1, 1
         args.python_topics, args.python_runs, args.kt_topics, args.kt_runs = 50, 1, 3, 1
@@ -469,15 +484,16 @@ def count_pass(args, broker, runner, workdir, six, base):
     counts = {}
 
     def counted(key, contender, spec, action="create", repeat=1):
-        totals, by_api = [], None
+        totals, by_api, broker_ms = [], None, None
         for _ in range(repeat):
             offset = broker.log_path.stat().st_size
             rec = runner.run(contender, spec, action)
-            got = count_requests(broker, offset)
+            ms = {}
+            got = count_requests(broker, offset, ms)
             totals.append(sum(got.values()))
-            by_api = by_api or got
+            by_api, broker_ms = by_api or got, broker_ms or ms
         counts[key] = {"topics": len(spec), "total": max(totals), "totals": totals, "by_api": by_api,
-                       "rc": rec["rc"]}
+                       "broker_ms": broker_ms, "wall_ms": rec["wall_ms"], "rc": rec["rc"]}
         log(f"requests {key}: {totals} {by_api}")
 
     try:
@@ -701,11 +717,13 @@ def render_markdown(result):
     b = m["binary"]
     out += ["", f"Release binary: {b['bytes']:,} bytes ({b['bytes'] / 1048576:.1f} MiB), "
                 f"{'stripped' if b['stripped'] else 'not stripped'}.", ""]
-    out += ["Requests counted on the broker (kafka.request.logger, client listener), untimed pass:", "",
-            "| contender / scenario / topics | requests | by API |", "|---|---:|---|"]
+    out += ["Requests counted on the broker (kafka.request.logger, client listener), untimed pass; "
+            "broker ms = the broker's own totalTimeMs per API (first run of each):", "",
+            "| contender / scenario / topics | requests | by API | broker ms by API |", "|---|---:|---|---|"]
     for k, v in result["counts"].items():
         total = " / ".join(map(str, v["totals"])) if len(v.get("totals", [])) > 1 else v["total"]
-        out.append(f"| {k} | {total} | {', '.join(f'{a} {n}' for a, n in sorted(v['by_api'].items()))} |")
+        bms = ", ".join(f"{a} {n:g}" for a, n in sorted((v.get("broker_ms") or {}).items()))
+        out.append(f"| {k} | {total} | {', '.join(f'{a} {n}' for a, n in sorted(v['by_api'].items()))} | {bms or '–'} |")
     return "\n".join(out) + "\n"
 
 
@@ -752,7 +770,7 @@ def render_svg(summary, args):
             f'font-family="sans-serif" font-size="12">'
             f'<rect width="100%" height="100%" fill="white"/>'
             f'<text x="10" y="20" font-size="14" font-weight="bold">Wall time, ms (log scale; median; '
-            f'floor = one raw request, request→response)</text>')
+            f'floor = one raw request, request→response; pale bar = linear estimate)</text>')
     return head + "".join(grid) + "".join(parts) + f'<text x="{left}" y="{y + 5}" fill="#868e96"></text></svg>\n'
 
 
