@@ -236,7 +236,7 @@ class Runner:
     def floor_call(self, action, spec):
         """An untimed helper call of the floor client (verify, logger...)."""
         out = subprocess.run([PY, str(HERE / "floor.py"), action, str(spec), self.broker.bootstrap],
-                             stdout=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, text=True, env=dict(os.environ, FLOOR_CLIENT_ID=CHECK_CLIENT))
         return json.loads(out.stdout.strip().splitlines()[-1])
 
     def verify(self, spec_json, patience=120.0):
@@ -254,6 +254,7 @@ class Runner:
 
 # --- request counting (broker side) -----------------------------------------------------------
 
+CHECK_CLIENT = "bench-check"  # the bench's own untimed checks, left out of the request counts
 REQ_RE = re.compile(rb'"requestApiKeyName":"([A-Z_]+)"')
 TOTAL_RE = re.compile(rb'"totalTimeMs":([0-9.]+)')
 
@@ -267,6 +268,8 @@ def count_requests(broker, offset, broker_ms=None):
         f.seek(offset)
         for line in f:
             if b"Completed request:" not in line or b'"listener":"PLAINTEXT"' not in line:
+                continue
+            if b'"clientId":"%s"' % CHECK_CLIENT.encode() in line[:2000]:
                 continue
             m = REQ_RE.search(line[:2000])
             api = m.group(1).decode() if m else "?"
@@ -611,6 +614,14 @@ def summarize(args, records, counts, first, env):
         ki = by.get((row["scenario"], "kafka-init"))
         row["x_kafka_init"] = wall / ki["wall_ms"] if ki else None
 
+    def paired(scen):
+        """Median over runs of kafka-init's wall / the same run's create floor (same broker)."""
+        fl = {r["run"]: (r.get("floor") or {}).get("request_ms") for r in records
+              if r["scenario"] == "create" and r["contender"] == "floor"}
+        xs = [r["wall_ms"] / fl[r["run"]] for r in records
+              if r["scenario"] == scen and r["contender"] == "kafka-init" and fl.get(r["run"])]
+        return (median(xs), xs) if xs else (None, [])
+
     ki_rss = max((r["rss_mb"] for r in records if r["contender"] == "kafka-init"), default=None)
     create_floor = by.get(("create", "floor"), {}).get("request_ms")
     ki_create = by.get(("create", "kafka-init"), {}).get("wall_ms")
@@ -620,13 +631,22 @@ def summarize(args, records, counts, first, env):
     rerun_reqs = {n: counts.get(f"kafka-init/rerun/{n}", {}).get("total") for n in sorted({6, 100, args.topics})}
     fr = first.get("kafka-init/six", {}).get("median_ms")
     fr_big = first.get("kafka-init/big", {}).get("median_ms")
+    pc, pcs = paired("create")
+    pr, prs = paired("rerun")
+
+    def per_run(xs):
+        return "per run " + ", ".join(f"{x:.2f}x" for x in xs)
     targets = [
-        {"target": f"{args.topics} topics created in <= 1.3x the floor",
+        {"target": f"{args.topics} topics created in <= 1.3x the floor (ratio of medians)",
          "value": ki_create / create_floor if ki_create and create_floor else None, "limit": 1.3, "op": "<=",
          "fmt": "{:.2f}x"},
-        {"target": f"re-run of {args.topics} converged topics in <= 0.1x the floor",
+        {"target": f"{args.topics} topics created in <= 1.3x the floor (median of per-run ratios)",
+         "value": pc, "limit": 1.3, "op": "<=", "fmt": "{:.2f}x", "note": per_run(pcs)},
+        {"target": f"re-run of {args.topics} converged topics in <= 0.1x the floor (ratio of medians)",
          "value": ki_rerun / create_floor if ki_rerun and create_floor else None, "limit": 0.1, "op": "<=",
          "fmt": "{:.3f}x"},
+        {"target": f"re-run of {args.topics} converged topics in <= 0.1x the floor (median of per-run ratios)",
+         "value": pr, "limit": 0.1, "op": "<=", "fmt": "{:.3f}x", "note": per_run(prs)},
         {"target": "re-run in a constant number of round trips",
          "value": rerun_reqs, "met": None not in rerun_reqs.values() and
          max(rerun_reqs.values()) <= rerun_reqs[min(rerun_reqs)], "fmt": None,

@@ -19,6 +19,7 @@ Exits 1 if any topic's error code is not 0.
 """
 
 import json
+import os
 import socket
 import struct
 import sys
@@ -210,7 +211,7 @@ def main(argv):
     if len(argv) < 3:
         sys.exit("usage: floor.py create|verify|alter SPEC.json BOOTSTRAP | logger LEVEL BOOTSTRAP")
     cmd, arg, bootstrap = argv[0], argv[1], argv[2]
-    conn = Connection(bootstrap)
+    conn = Connection(bootstrap, os.environ.get("FLOOR_CLIENT_ID", "floor"))
     errors = []
     if cmd == "logger":
         result = incremental_alter(conn, BROKER_LOGGER, {"1": {"kafka.request.logger": arg}})
