@@ -12,7 +12,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(dirname "$here")
 
 usage() {
-  cat <<'EOF'
+  cat <<EOF
 usage: scripts/kafka.sh COMMAND
 
 commands:
@@ -32,7 +32,7 @@ commands:
 
 environment:
   KAFKA_VERSION        Kafka release from Maven Central (default: the version the state dir was
-                       formatted with, else 4.4.0)
+                       formatted with, else $default_version)
   KAFKA_NODES          number of nodes (default 1)
   KAFKA_PORT           first broker port (default 39092); node i listens on KAFKA_PORT+i-1,
                        its controller on KAFKA_PORT+100+i-1, its SASL listener on KAFKA_PORT+50+i-1
@@ -40,6 +40,7 @@ environment:
                        users: kafkainit/kafkainit-secret (PLAIN and SCRAM), admin/admin-secret (PLAIN)
   KAFKA_STATE_DIR      data, logs and pid files (default <repo>/.kafka/n<NODES>-p<PORT>)
   KAFKA_HEAP           JVM heap options per node (default "-Xms256m -Xmx768m")
+  KAFKA_OPTS           more JVM options per node
   KAFKA_INIT_CACHE     jar cache (default ~/.cache/kafka-init)
   KAFKA_START_TIMEOUT  seconds to wait for the cluster to be ready (default 90)
   KAFKA_STOP_TIMEOUT   seconds to wait for a node to exit before SIGKILL (default 30)
@@ -70,6 +71,7 @@ stop_timeout=${KAFKA_STOP_TIMEOUT:-30}
 is_uint "$start_timeout" || die "KAFKA_START_TIMEOUT must be a number of seconds"
 is_uint "$stop_timeout" || die "KAFKA_STOP_TIMEOUT must be a number of seconds"
 read -ra heap_opts <<<"${KAFKA_HEAP:--Xms256m -Xmx768m}"
+read -ra extra_opts <<<"${KAFKA_OPTS:-}"
 
 if [[ -n ${JAVA_HOME:-} ]]; then
   java=$JAVA_HOME/bin/java javac=$JAVA_HOME/bin/javac
@@ -90,8 +92,16 @@ sasl=${KAFKA_SASL:-$(recorded sasl)}
 sasl=${sasl:-0}
 [[ $sasl == 0 || $sasl == 1 ]] || die "KAFKA_SASL must be 0 or 1, got '$sasl'"
 
+version_lt() { [[ $1 != "$2" && $(printf '%s\n' "$1" "$2" | sort -V | head -n 1) == "$1" ]]; }
+! version_lt "$version" 3.3.0 || die "KRaft needs Kafka 3.3.0 or newer, got $version"
+# StorageTool format --add-scram, the only way to have SCRAM users before the first start.
+[[ $sasl == 0 ]] || ! version_lt "$version" 3.5.0 || die "KAFKA_SASL=1 needs Kafka 3.5.0 or newer"
+
 dist=$cache/kafka-$version
-libs=$dist/libs
+# Keyed by content: worktrees on different commits share the cache without fetching over each
+# other, and a changed pom (say, a log4j bump) is fetched afresh.
+libs=$dist/libs-$(sha256sum <"$here/kafka/pom.xml" | cut -c1-16)
+probe=$dist/probe-$(sha256sum <"$here/kafka/KafkaReady.java" | cut -c1-16)
 log4j_config=$here/kafka/log4j2.properties
 
 broker_port() { echo $((port + $1 - 1)); }
@@ -121,45 +131,38 @@ node_arg() {
 
 # --- jars -------------------------------------------------------------------------------------
 
-# The marker holds the pom's hash, so editing the pom (e.g. a log4j bump) refreshes the cache.
-pom_hash() { sha256sum <"$here/kafka/pom.xml" | cut -c1-16; }
-probe_dir() { echo "$dist/probe-$(sha256sum <"$here/kafka/KafkaReady.java" | cut -c1-16)"; }
-
-fetched() {
-  [[ -f $dist/complete && $(<"$dist/complete") == "$(pom_hash)" && -f $(probe_dir)/KafkaReady.class ]]
-}
-
 fetch() {
-  fetched && return 0
+  [[ -d $libs && -f $probe/KafkaReady.class ]] && return 0
   mkdir -p "$dist"
   (
     flock -w 900 9 || die "timed out waiting for another fetch of Kafka $version"
-    fetched && exit 0
-    if [[ ! -f $dist/complete || $(<"$dist/complete") != "$(pom_hash)" ]]; then
+    if [[ ! -d $libs ]]; then
       command -v mvn >/dev/null || die "mvn not found: Maven is needed to download Kafka"
       say "downloading Kafka $version from Maven Central into $libs"
-      rm -rf "$libs" "$libs.tmp" "$dist/complete"
+      rm -rf "$libs.tmp"
       if ! mvn -q -B -f "$here/kafka/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
         -Dkafka.version="$version" -DoutputDirectory="$libs.tmp" >"$dist/fetch.log" 2>&1; then
         cat "$dist/fetch.log" >&2
         die "could not download Kafka $version (is it released on Maven Central?)"
       fi
       mv "$libs.tmp" "$libs"
-      pom_hash >"$dist/complete"
+      # kafka-VERSION/libs, the path people look for, names the newest download.
+      if [[ -L $dist/libs || ! -e $dist/libs ]]; then ln -sfn "${libs##*/}" "$dist/libs"; fi
     fi
-    local_probe=$(probe_dir)
-    if [[ ! -f $local_probe/KafkaReady.class ]]; then
+    if [[ ! -f $probe/KafkaReady.class ]]; then
       command -v "$javac" >/dev/null || die "javac not found: a JDK 17+ is needed"
-      rm -rf "$local_probe.tmp"
-      "$javac" -nowarn -d "$local_probe.tmp" -cp "$libs/*" "$here/kafka/KafkaReady.java" >&2
-      mv "$local_probe.tmp" "$local_probe"
+      rm -rf "$probe.tmp"
+      "$javac" -nowarn -d "$probe.tmp" -cp "$libs/*" "$here/kafka/KafkaReady.java" >&2
+      mv "$probe.tmp" "$probe"
     fi
   ) 9>"$dist.lock"
 }
 
-kafka_java() {
-  "$java" -cp "$libs/*" -Dlog4j2.configurationFile="$log4j_config" "$@"
-}
+# C1 only: on a small machine it makes a broker ready ~2 s sooner; tests need no peak throughput.
+jvm_flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.awt.headless=true
+  -Dlog4j2.configurationFile="$log4j_config")
+
+kafka_java() { "$java" "${jvm_flags[@]}" -cp "$libs/*" "$@"; }
 
 # Tools moved from the Scala core (kafka.admin) to kafka-tools across 3.x/4.x; take what exists.
 tool_class() {
@@ -175,10 +178,13 @@ tool_class() {
 # --- state dir --------------------------------------------------------------------------------
 
 # Serialises start/stop/reset of one state dir, so parallel test runners can share a cluster.
+# The lock file sits beside the state dir, so that reset can delete the dir while holding it.
 lock_state() {
+  local lock
+  lock=$(dirname "$state")/.$(basename "$state").lock
   mkdir -p "$(dirname "$state")"
-  exec 8>"$state.lock"
-  flock -w $((start_timeout + stop_timeout + 60)) 8 || die "timed out waiting for the lock $state.lock"
+  exec 8>"$lock"
+  flock -w $((start_timeout + stop_timeout + 60)) 8 || die "timed out waiting for the lock $lock"
 }
 
 init_state() {
@@ -300,42 +306,49 @@ node_pid() {
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-launch_node() {
-  local i=$1 dir p ports
-  dir=$(node_dir "$i")
+check_ports_free() {
+  local i=$1 p ports
   ports=("$(broker_port "$i")" "$(controller_port "$i")")
-  [[ $sasl == 1 ]] && ports+=("$(sasl_port "$i")")
+  [[ $sasl == 0 ]] || ports+=("$(sasl_port "$i")")
   for p in "${ports[@]}"; do
-    port_in_use "$p" && die "port $p (node $i) is taken by another process; pick another KAFKA_PORT"
+    ! port_in_use "$p" || die "port $p (node $i) is taken by another process; pick another KAFKA_PORT"
   done
+}
+
+launch_node() {
+  local i=$1 dir
+  dir=$(node_dir "$i")
   echo "--- $(date -Is) starting node $i (Kafka $version)" >>"$dir/kafka.log"
-  # setsid: the broker must outlive the shell or test harness that started it.
-  setsid "$java" "${heap_opts[@]}" -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError \
-    -Djava.awt.headless=true -Dlog4j2.configurationFile="$log4j_config" \
-    -cp "$libs/*" kafka.Kafka "$dir/server.properties" >>"$dir/kafka.log" 2>&1 </dev/null &
+  # setsid: the broker must outlive the shell or test harness that started it; and it must not
+  # inherit the state lock (fd 8).
+  setsid "$java" "${jvm_flags[@]}" "${heap_opts[@]}" -XX:+ExitOnOutOfMemoryError \
+    "${extra_opts[@]}" -cp "$libs/*" kafka.Kafka "$dir/server.properties" >>"$dir/kafka.log" 2>&1 </dev/null 8>&- &
   echo $! >"$dir/pid"
 }
 
-# Starts the given nodes unless running, then waits until every node of WAIT_IDS is registered.
+# Starts the given nodes unless running, then waits until all of them are registered.
 start_nodes() {
-  local wait_ids=$1 i pid jobs=() started=() pids=()
-  shift
+  local i pid formats=() started=() pids=()
   for i; do
     node_pid "$i" >/dev/null && continue
-    write_node_config "$i"
-    format_node "$i" &
-    jobs+=("$!")
+    check_ports_free "$i"
     started+=("$i")
   done
-  for pid in "${jobs[@]}"; do
+  for i in "${started[@]}"; do
+    write_node_config "$i"
+    format_node "$i" &
+    formats+=("$!")
+  done
+  for pid in "${formats[@]}"; do
     wait "$pid" || { dump_logs "${started[@]}"; die "formatting the storage failed"; }
   done
   for i in "${started[@]}"; do launch_node "$i"; done
-  for i in "${all_nodes[@]}"; do
-    pid=$(node_pid "$i") && pids+=("$pid")
+  # The pid files as written, unverified: a broker that already died must fail the wait at once.
+  for i; do
+    read -r pid <"$(node_dir "$i")/pid" && pids+=("$pid")
   done
   ((${#started[@]} == 0)) || say "started node(s) ${started[*]}; waiting up to ${start_timeout}s"
-  if ! probe "$start_timeout" "$wait_ids" "$(join_by_comma "${pids[@]}")"; then
+  if ! probe "$start_timeout" "$(join_by_comma "$@")" "$(join_by_comma "${pids[@]}")"; then
     dump_logs "${started[@]}"
     ((${#started[@]} == 0)) || stop_nodes "${started[@]}"
     die "Kafka did not become ready (logs: $state/node-*/kafka.log)"
@@ -345,8 +358,7 @@ start_nodes() {
 probe() {
   local files=("$state/client.properties")
   [[ $sasl == 1 ]] && files+=("$state/client-sasl.properties")
-  "$java" -Xmx128m -XX:TieredStopAtLevel=1 -cp "$(probe_dir):$libs/*" \
-    -Dlog4j2.configurationFile="$log4j_config" -Dkafka.init.log.level=OFF \
+  "$java" "${jvm_flags[@]}" -Xmx128m -Dkafka.init.log.level=OFF -cp "$probe:$libs/*" \
     KafkaReady "$1" "$2" "${3:--}" "${files[@]}"
 }
 
@@ -358,24 +370,31 @@ dump_logs() {
   done
 }
 
+# A zombie counts as gone: nobody may reap it when the parent is not a real init.
+alive() { grep -qs '^State:[[:space:]]*[^Z[:space:]]' "/proc/$1/status"; }
+
 # SIGTERM (a clean controlled shutdown), then SIGKILL whatever is left at the deadline.
 stop_nodes() {
-  local i pid pids=() deadline
+  local i n pid pids=() deadline
   for i; do
-    pid=$(node_pid "$i") && { kill -TERM "$pid" 2>/dev/null || true; pids+=("$pid"); }
+    pid=$(node_pid "$i") || continue
+    echo "--- $(date -Is) stopping node $i" >>"$(node_dir "$i")/kafka.log"
+    kill -TERM "$pid" 2>/dev/null || true
+    pids+=("$pid")
   done
   deadline=$((SECONDS + stop_timeout))
   for pid in "${pids[@]}"; do
-    while [[ -e /proc/$pid ]] && ((SECONDS < deadline)); do sleep 0.2; done
+    while alive "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
   done
-  for pid in "${pids[@]}"; do
-    if [[ -e /proc/$pid ]]; then
-      say "pid $pid did not stop within ${stop_timeout}s; killing it"
+  for i; do
+    if pid=$(node_pid "$i") && alive "$pid"; then
+      say "node $i (pid $pid) did not stop within ${stop_timeout}s; killing it"
       kill -KILL "$pid" 2>/dev/null || true
-      while [[ -e /proc/$pid ]]; do sleep 0.1; done
+      n=0
+      while alive "$pid" && ((n++ < 50)); do sleep 0.2; done
     fi
+    rm -f "$(node_dir "$i")/pid"
   done
-  for i; do rm -f "$(node_dir "$i")/pid"; done
 }
 
 # --- commands ---------------------------------------------------------------------------------
@@ -384,7 +403,7 @@ cmd_start() {
   fetch
   lock_state
   init_state
-  start_nodes "$(all_ids)" "${all_nodes[@]}"
+  start_nodes "${all_nodes[@]}"
   bootstrap
 }
 
@@ -400,7 +419,7 @@ cmd_start_node() {
   fetch
   lock_state
   init_state
-  start_nodes "$1" "$1"
+  start_nodes "$1"
 }
 
 cmd_stop_node() {
@@ -449,33 +468,37 @@ cmd_tool() {
   fetch
   class=$(tool_class "${classes[@]}")
   for arg; do
-    [[ $arg == --bootstrap-server* ]] && exec "$java" -cp "$libs/*" \
-      -Dlog4j2.configurationFile="$log4j_config" "$class" "$@"
+    [[ $arg == --bootstrap-server* ]] && { kafka_java "$class" "$@"; return; }
   done
-  exec "$java" -cp "$libs/*" -Dlog4j2.configurationFile="$log4j_config" \
-    "$class" --bootstrap-server "$(bootstrap)" "$@"
+  kafka_java "$class" --bootstrap-server "$(bootstrap)" "$@"
 }
 
-cmd=${1:-help}
-(($# == 0)) || shift
-case $cmd in
-  fetch) fetch ;;
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  start-node) cmd_start_node "$@" ;;
-  stop-node) cmd_stop_node "$@" ;;
-  status) cmd_status ;;
-  bootstrap) bootstrap ;;
-  sasl-bootstrap)
-    [[ $sasl == 1 ]] || die "the SASL listener is off: start with KAFKA_SASL=1"
-    sasl_bootstrap
-    ;;
-  reset) cmd_reset ;;
-  topics) cmd_tool "org.apache.kafka.tools.TopicCommand kafka.admin.TopicCommand" "$@" ;;
-  configs) cmd_tool "org.apache.kafka.tools.ConfigCommand kafka.admin.ConfigCommand" "$@" ;;
-  help | -h | --help) usage ;;
-  *)
-    usage >&2
-    exit 2
-    ;;
-esac
+main() {
+  local cmd=${1:-help}
+  (($# == 0)) || shift
+  case $cmd in
+    fetch) fetch ;;
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    start-node) cmd_start_node "$@" ;;
+    stop-node) cmd_stop_node "$@" ;;
+    status) cmd_status ;;
+    bootstrap) bootstrap ;;
+    sasl-bootstrap)
+      [[ $sasl == 1 ]] || die "the SASL listener is off: start with KAFKA_SASL=1"
+      sasl_bootstrap
+      ;;
+    reset) cmd_reset ;;
+    topics) cmd_tool "org.apache.kafka.tools.TopicCommand kafka.admin.TopicCommand" "$@" ;;
+    configs) cmd_tool "org.apache.kafka.tools.ConfigCommand kafka.admin.ConfigCommand" "$@" ;;
+    help | -h | --help) usage ;;
+    *)
+      usage >&2
+      exit 2
+      ;;
+  esac
+}
+
+# Bash reads a script as it runs it: with main and exit on the last line, editing this file
+# while a call waits for a broker cannot break that call.
+main "$@"; exit

@@ -1,3 +1,27 @@
 #![doc = include_str!("../README.md")]
 
 pub use kafka_init_core::*;
+
+/// Checks a topic file at compile time and turns it into typed constants
+/// and specs.
+///
+/// `include_topics!("config/default.yaml")`, at module level, with a path
+/// relative to the calling crate's `CARGO_MANIFEST_DIR`, expands to
+/// `pub mod topics` holding:
+///
+/// - one `pub const NAME: &str` per topic, named from the topic's name
+///   upper-cased with every character other than a letter or digit
+///   replaced by `_` (`dc.workload` is `DC_WORKLOAD`; a name starting with
+///   a digit gets a leading `_`), documented with its partitions,
+///   replication factor and configs;
+/// - `pub static SPECS: &[TopicSpec]`, every topic in file order;
+/// - `pub const BOOTSTRAP_SERVERS: Option<&str>`, the file's
+///   `kafka.bootstrap_servers` as written;
+/// - `pub async fn ensure_topics() -> Result<Report, Error>`, which
+///   connects to `KAFKA_BOOTSTRAP_SERVERS` (else `BOOTSTRAP_SERVERS`, with
+///   `${VAR}` references resolved) and makes every topic exist.
+///
+/// Every problem in the file is a compile error naming the file, line and
+/// column. Editing the file rebuilds the crate. `kafka.client` values are
+/// never compiled in; pass client properties to [`ensure_topics_with`].
+pub use kafka_init_macros::include_topics;

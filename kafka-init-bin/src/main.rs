@@ -69,9 +69,20 @@ async fn run(cli: &Cli) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     for topic in &report.topics {
-        match topic.action {
-            Action::Created => tracing::info!("✅ Created topic: {}", topic.name),
-            Action::AlreadyExists => tracing::info!("Topic {} already exists", topic.name),
+        match &topic.action {
+            Action::Created(_) => tracing::info!("✅ Created topic: {}", topic.name),
+            Action::Unchanged => tracing::info!("Topic {} already exists", topic.name),
+            Action::Updated {
+                configs,
+                partitions,
+            } => {
+                let changes: Vec<String> = configs
+                    .iter()
+                    .map(ToString::to_string)
+                    .chain(partitions.iter().map(ToString::to_string))
+                    .collect();
+                tracing::info!("🔄 Updated topic: {} ({})", topic.name, changes.join("; "))
+            }
         }
     }
     tracing::info!("All topics created successfully");

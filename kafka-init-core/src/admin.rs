@@ -1,6 +1,8 @@
-//! Connecting to the cluster and reading its metadata.
+//! Connecting to the cluster, and the one deadline and retry policy every
+//! request of a run shares.
 
-use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -9,8 +11,13 @@ use rdkafka::admin::AdminClient;
 use rdkafka::client::ClientContext;
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::error::KafkaError;
+use rdkafka::types::RDKafkaErrorCode;
 
+use crate::client::ClientProperties;
+use crate::cluster::ClusterState;
 use crate::error::Error;
+use crate::ffi::{MainQueueForwarder, RequestOptions};
+use crate::report::Requests;
 
 /// How to reach the cluster and how long to keep trying.
 #[derive(Debug, Clone)]
@@ -19,6 +26,8 @@ pub struct EnsureOptions {
     pub bootstrap_servers: String,
     /// One deadline for the whole run: connecting, creating, verifying.
     pub timeout: Duration,
+    /// librdkafka properties for the connection (security, SASL, TLS).
+    pub client: ClientProperties,
 }
 
 impl EnsureOptions {
@@ -26,7 +35,13 @@ impl EnsureOptions {
         EnsureOptions {
             bootstrap_servers: bootstrap_servers.into(),
             timeout: Duration::from_secs(60),
+            client: ClientProperties::new(),
         }
+    }
+
+    pub fn client(mut self, client: ClientProperties) -> Self {
+        self.client = client;
+        self
     }
 
     pub fn timeout(mut self, timeout: Duration) -> Self {
@@ -68,14 +83,54 @@ pub struct Session {
     pub bootstrap: String,
     pub started: Instant,
     pub timeout: Duration,
+    requests: RequestCounter,
+    _events: MainQueueForwarder,
+}
+
+/// How one attempt at a phase ended, when it did not succeed.
+pub(crate) enum Attempt {
+    /// Worth trying again (a retriable code, a lost connection); says why.
+    Retry(String),
+    Fail(Error),
+}
+
+impl From<Error> for Attempt {
+    fn from(e: Error) -> Self {
+        Attempt::Fail(e)
+    }
+}
+
+/// The Kafka request kinds a run sends, for `Report::requests`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Request {
+    Metadata,
+    DescribeConfigs,
+    CreateTopics,
+    IncrementalAlterConfigs,
+    CreatePartitions,
+}
+
+#[derive(Default)]
+struct RequestCounter([AtomicUsize; 5]);
+
+/// The next pause between tries: grows from 100 ms to 2 s.
+pub(crate) struct Backoff(Duration);
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff(Duration::from_millis(100))
+    }
 }
 
 impl Session {
     pub fn new(options: &EnsureOptions) -> Result<Session, Error> {
         let mut config = ClientConfig::new();
+        config.set("client.id", "kafka-init");
+        for (key, value) in options.client.iter() {
+            config.set(key, value);
+        }
         config
             .set("bootstrap.servers", &options.bootstrap_servers)
-            .set("client.id", "kafka-init")
             // An admin client is a producer underneath; a metadata request
             // must never create the topic it asks about.
             .set("allow.auto.create.topics", "false")
@@ -86,16 +141,88 @@ impl Session {
                 context: "cannot create Kafka client",
                 message: e.to_string(),
             })?;
+        let admin = Arc::new(admin);
         Ok(Session {
-            admin: Arc::new(admin),
+            _events: MainQueueForwarder::start(&admin),
+            admin,
             bootstrap: options.bootstrap_servers.clone(),
             started: Instant::now(),
             timeout: options.timeout,
+            requests: RequestCounter::default(),
         })
     }
 
     pub fn remaining(&self) -> Duration {
         self.timeout.saturating_sub(self.started.elapsed())
+    }
+
+    /// Options for one of our own admin requests: it may use what is left
+    /// of the deadline.
+    pub(crate) fn request(&self, kind: Request, validate_only: bool) -> RequestOptions {
+        self.count(kind);
+        RequestOptions {
+            timeout: self.remaining().max(Duration::from_millis(1)),
+            validate_only,
+        }
+    }
+
+    pub(crate) fn count(&self, kind: Request) {
+        self.requests.0[kind as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The requests sent so far.
+    pub fn requests(&self) -> Requests {
+        let n = |k: Request| self.requests.0[k as usize].load(Ordering::Relaxed);
+        Requests {
+            metadata: n(Request::Metadata),
+            describe_configs: n(Request::DescribeConfigs),
+            create_topics: n(Request::CreateTopics),
+            incremental_alter_configs: n(Request::IncrementalAlterConfigs),
+            create_partitions: n(Request::CreatePartitions),
+        }
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or the deadline
+    /// passes, with jittered exponential backoff between tries.
+    pub(crate) async fn retry<T, F, Fut>(
+        &self,
+        phase: &'static str,
+        mut attempt: F,
+    ) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, Attempt>>,
+    {
+        let mut backoff = Backoff::default();
+        loop {
+            match attempt().await {
+                Ok(value) => return Ok(value),
+                Err(Attempt::Fail(e)) => return Err(e),
+                Err(Attempt::Retry(why)) => self.pause(&mut backoff, phase, why).await?,
+            }
+        }
+    }
+
+    /// Sleeps before another try at `phase`, or fails with `why` if the
+    /// deadline would pass first.
+    pub(crate) async fn pause(
+        &self,
+        backoff: &mut Backoff,
+        phase: &'static str,
+        why: String,
+    ) -> Result<(), Error> {
+        tracing::debug!("{phase}: retrying: {why}");
+        let pause = rand::rng().random_range(backoff.0 / 2..=backoff.0);
+        if pause >= self.remaining() {
+            return Err(Error::Deadline {
+                timeout: self.timeout,
+                phase,
+                last_error: why,
+            });
+        }
+        tokio::time::sleep(pause).await;
+        backoff.0 = (backoff.0 * 2).min(Duration::from_secs(2));
+        Ok(())
     }
 
     /// Fetches all topic metadata, retrying with jittered backoff until the
@@ -125,6 +252,7 @@ impl Session {
     /// One metadata request for every topic, off the async workers since
     /// librdkafka blocks.
     pub async fn fetch_metadata(&self, timeout: Duration) -> Result<ClusterState, String> {
+        self.count(Request::Metadata);
         let admin = Arc::clone(&self.admin);
         tokio::task::spawn_blocking(move || {
             let md = admin
@@ -154,50 +282,29 @@ impl Session {
     }
 }
 
-/// What the cluster's metadata says.
-#[derive(Debug, Clone, Default)]
-pub struct ClusterState {
-    pub brokers: usize,
-    pub topics: HashMap<String, TopicState>,
-}
-
-#[derive(Debug, Clone)]
-pub struct TopicState {
-    pub partitions: Vec<PartitionState>,
-}
-
-#[derive(Debug, Clone)]
-pub struct PartitionState {
-    pub id: i32,
-    /// -1 while the partition has no leader.
-    pub leader: i32,
-    pub replicas: Vec<i32>,
-    pub isr: Vec<i32>,
-}
-
-impl ClusterState {
-    fn from_metadata(md: &rdkafka::metadata::Metadata) -> ClusterState {
-        let topics = md
-            .topics()
-            .iter()
-            .filter(|t| t.error().is_none())
-            .map(|t| {
-                let partitions = t
-                    .partitions()
-                    .iter()
-                    .map(|p| PartitionState {
-                        id: p.id(),
-                        leader: p.leader(),
-                        replicas: p.replicas().to_vec(),
-                        isr: p.isr().to_vec(),
-                    })
-                    .collect();
-                (t.name().to_owned(), TopicState { partitions })
-            })
-            .collect();
-        ClusterState {
-            brokers: md.brokers().len(),
-            topics,
-        }
-    }
+/// Whether a failed request is worth repeating within the deadline
+/// (KAFKA.md: the controller moved, a timeout, throttling, a cluster still
+/// registering brokers, metadata not yet propagated, a lost connection).
+pub(crate) fn is_retriable(code: RDKafkaErrorCode) -> bool {
+    use RDKafkaErrorCode::*;
+    matches!(
+        code,
+        NotController
+            | RequestTimedOut
+            | ThrottlingQuotaExceeded
+            | InvalidReplicationFactor
+            | UnknownTopicOrPartition
+            | LeaderNotAvailable
+            | NotLeaderForPartition
+            | BrokerNotAvailable
+            | NetworkException
+            | NotEnoughReplicas
+            | OperationTimedOut
+            | BrokerTransportFailure
+            | AllBrokersDown
+            | Resolve
+            | TimedOutQueue
+            | Retry
+            | WaitCache
+    )
 }

@@ -1,86 +1,70 @@
-//! `ensure_topics`: make every declared topic exist.
+//! The entry points: `plan` reads the cluster and says what would change;
+//! `ensure_topics` plans, applies and verifies in one go.
 
-use rdkafka::admin::{AdminOptions, NewTopic, TopicReplication};
-use rdkafka::types::RDKafkaErrorCode;
+use tracing::Instrument;
 
 use crate::admin::{EnsureOptions, Session};
+use crate::apply::converge;
+use crate::cluster::ClusterState;
 use crate::error::Error;
-use crate::report::{Action, Report, TopicOutcome};
+use crate::plan::{self, Plan};
+use crate::report::Report;
 use crate::spec::TopicSpec;
 
-/// Connects (retrying until the deadline), then creates every missing topic
-/// in one CreateTopics request.
-pub async fn ensure_topics(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Report, Error> {
+/// What `ensure_topics` would do, changing nothing: one metadata request
+/// and batched DescribeConfigs, then a pure diff.
+pub async fn plan(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Plan, Error> {
+    plan::check(specs)?;
     let session = Session::new(options)?;
-    let cluster = {
-        let _span = tracing::info_span!("connect").entered();
-        session.wait_for_cluster().await?
-    };
-
-    let missing: Vec<&TopicSpec> = specs
-        .iter()
-        .filter(|s| !cluster.topics.contains_key(s.name.as_ref()))
-        .collect();
-
-    let mut outcomes: Vec<TopicOutcome> = specs
-        .iter()
-        .map(|s| TopicOutcome {
-            name: s.name.to_string(),
-            action: Action::AlreadyExists,
-        })
-        .collect();
-
-    if !missing.is_empty() {
-        let new_topics: Vec<NewTopic> = missing
-            .iter()
-            .map(|s| {
-                let mut t = NewTopic::new(
-                    &s.name,
-                    s.partitions,
-                    TopicReplication::Fixed(s.replication_factor),
-                );
-                for (k, v) in s.config.iter() {
-                    t = t.set(k, v);
-                }
-                t
-            })
-            .collect();
-        let remaining = session.remaining();
-        let opts = AdminOptions::new()
-            .request_timeout(Some(remaining))
-            .operation_timeout(Some(remaining));
-        let results = session
-            .admin
-            .create_topics(&new_topics, &opts)
-            .await
-            .map_err(|e| Error::Client {
-                context: "CreateTopics request failed",
-                message: e.to_string(),
-            })?;
-        let mut errors = Vec::new();
-        for result in results {
-            match result {
-                Ok(name) => set_action(&mut outcomes, &name, Action::Created),
-                Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
-                Err((name, code)) => errors.push(Error::Topic {
-                    topic: name,
-                    operation: "create",
-                    code: format!("{code:?}"),
-                    message: code.to_string(),
-                }),
-            }
-        }
-        match errors.len() {
-            0 => {}
-            1 => return Err(errors.remove(0)),
-            _ => return Err(Error::Topics(errors)),
-        }
-    }
-    Ok(Report { topics: outcomes })
+    let cluster = connect(&session).await?;
+    plan_in(&session, specs, Some(cluster)).await
 }
 
-fn set_action(outcomes: &mut [TopicOutcome], name: &str, action: Action) {
-    if let Some(o) = outcomes.iter_mut().find(|o| o.name == name) {
-        o.action = action;
-    }
+/// Makes the cluster match `specs`: every listed topic exists with the
+/// file's partitions and exactly the file's topic-level configs, and every
+/// partition has a leader and enough in-sync replicas. Safe to run from any
+/// number of processes at once.
+///
+/// On a cluster that already matches, a run sends two requests: one
+/// Metadata and one DescribeConfigs (per 1,000 topics), then returns.
+pub async fn ensure_topics(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Report, Error> {
+    plan::check(specs)?;
+    let session = Session::new(options)?;
+    let cluster = connect(&session).await?;
+    let plan = plan_in(&session, specs, Some(cluster)).await?;
+    let report = converge(&session, plan).await?;
+    tracing::info!(
+        elapsed = ?session.started.elapsed(),
+        requests = report.requests.total(),
+        "topics converged"
+    );
+    Ok(report)
+}
+
+async fn connect(session: &Session) -> Result<ClusterState, Error> {
+    let started = std::time::Instant::now();
+    let cluster = session
+        .wait_for_cluster()
+        .instrument(tracing::info_span!("connect"))
+        .await?;
+    tracing::debug!(elapsed = ?started.elapsed(), brokers = cluster.brokers, "connected");
+    Ok(cluster)
+}
+
+/// Observes the listed topics (starting from `known` metadata, if fresh)
+/// and diffs them against `specs`.
+pub(crate) async fn plan_in(
+    session: &Session,
+    specs: &[TopicSpec],
+    known: Option<ClusterState>,
+) -> Result<Plan, Error> {
+    let started = std::time::Instant::now();
+    let names: Vec<&str> = specs.iter().map(|s| s.name.as_ref()).collect();
+    let observed = session
+        .observe(&names, known)
+        .instrument(tracing::info_span!("plan", topics = specs.len()))
+        .await?;
+    let plan = plan::diff(specs, &observed);
+    tracing::debug!(elapsed = ?started.elapsed(), converged = plan.is_converged(), "planned");
+    Ok(plan)
 }

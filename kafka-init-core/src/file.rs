@@ -1,19 +1,33 @@
 //! Loading the topic file (`config/default.yaml`).
+//!
+//! serde_yaml reads the YAML; a [`SourceMap`] says where each key and
+//! value is, so every problem, whether the YAML's shape or a broken
+//! [`validate`] rule, names its line and column. All problems are
+//! collected, not just the first.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use indexmap::IndexMap;
-use serde::Deserialize;
+use serde_yaml::{Mapping, Value};
 
-use crate::spec::TopicSpec;
+use crate::client::ClientProperties;
+use crate::source_map::{Pos, SourceMap};
+use crate::spec::{ConfigEntry, TopicSpec};
+use crate::validate::{self, Field};
+use crate::vars::{self, VarError};
 
 /// A loaded, valid topic file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TopicFile {
     pub path: PathBuf,
+    /// `kafka.bootstrap_servers`. `${VAR}` references are resolved by
+    /// [`TopicFile::load`], kept as written by [`TopicFile::parse`].
     pub bootstrap_servers: Option<String>,
+    /// `kafka.client`: librdkafka properties for connecting (security,
+    /// SASL, TLS), resolved like `bootstrap_servers`.
+    pub client: ClientProperties,
     pub topics: Vec<TopicSpec>,
 }
 
@@ -33,85 +47,42 @@ pub struct Problem {
     pub message: String,
 }
 
+impl Problem {
+    fn at(pos: Pos, message: impl Into<String>) -> Problem {
+        Problem {
+            line: pos.line,
+            column: pos.column,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.line, self.column, self.message)
+        }
+    }
+}
+
 impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, p) in self.problems.iter().enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
-            if p.line == 0 {
-                write!(f, "{}: {}", self.path.display(), p.message)?;
-            } else {
-                write!(
-                    f,
-                    "{}:{}:{}: {}",
-                    self.path.display(),
-                    p.line,
-                    p.column,
-                    p.message
-                )?;
-            }
+            let sep = if p.line == 0 { ": " } else { ":" };
+            write!(f, "{}{sep}{p}", self.path.display())?;
         }
         Ok(())
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFile {
-    kafka: RawKafka,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawKafka {
-    bootstrap_servers: Option<String>,
-    #[serde(default)]
-    topics: IndexMap<String, RawTopic>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTopic {
-    name: String,
-    #[serde(default = "one")]
-    partitions: i32,
-    #[serde(default = "one")]
-    replication_factor: i32,
-    #[serde(default)]
-    config: IndexMap<String, Scalar>,
-    #[serde(default)]
-    keep_unmanaged_configs: bool,
-}
-
-fn one() -> i32 {
-    1
-}
-
-/// Config values are strings on the wire; an unquoted `86400000` or `true`
-/// in the file means the same thing.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Scalar {
-    String(String),
-    Int(i64),
-    Float(f64),
-    Bool(bool),
-}
-
-impl Scalar {
-    fn into_string(self) -> String {
-        match self {
-            Scalar::String(s) => s,
-            Scalar::Int(i) => i.to_string(),
-            Scalar::Float(f) => f.to_string(),
-            Scalar::Bool(b) => b.to_string(),
-        }
-    }
-}
-
 impl TopicFile {
-    /// Reads and parses the file at `path`.
+    /// Reads and parses the file at `path`, resolving `${VAR}` references
+    /// in `bootstrap_servers` and `client` from the environment.
     pub fn load(path: impl AsRef<Path>) -> Result<TopicFile, FileError> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| FileError {
@@ -122,55 +93,642 @@ impl TopicFile {
                 message: format!("cannot read file: {e}"),
             }],
         })?;
-        TopicFile::parse(&text, path)
+        TopicFile::parse_with_env(&text, path, |name| std::env::var(name).ok())
     }
 
-    /// Parses `text`; `path` is only used to name the file in errors.
+    /// Parses and checks `text`; `path` is only used to name the file in
+    /// errors. `${VAR}` references are checked but kept as written.
     pub fn parse(text: &str, path: impl AsRef<Path>) -> Result<TopicFile, FileError> {
-        let path = path.as_ref().to_owned();
-        let raw: RawFile = serde_yaml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .location()
-                .map(|l| (l.line(), l.column()))
-                .unwrap_or((0, 0));
-            FileError {
-                path: path.clone(),
-                problems: vec![Problem {
+        Parsed::new(text, path.as_ref(), None).into_result()
+    }
+
+    /// [`TopicFile::parse`], resolving `${VAR}` references with `lookup`.
+    pub fn parse_with_env(
+        text: &str,
+        path: impl AsRef<Path>,
+        mut lookup: impl FnMut(&str) -> Option<String>,
+    ) -> Result<TopicFile, FileError> {
+        Parsed::new(text, path.as_ref(), Some(&mut lookup)).into_result()
+    }
+}
+
+/// A file read as far as it goes: every topic that could be decoded, every
+/// problem, and the places of things (what `include_topics!` needs to
+/// generate code and a fallback).
+pub(crate) struct Parsed {
+    pub file: TopicFile,
+    pub problems: Vec<Problem>,
+    pub map: SourceMap,
+}
+
+/// How `${VAR}` references are resolved; `None` keeps them as written.
+type Lookup<'a> = Option<&'a mut dyn FnMut(&str) -> Option<String>>;
+type LookupRef<'a, 'b> = Option<&'a mut (dyn FnMut(&str) -> Option<String> + 'b)>;
+
+const FILE_KEYS: &[&str] = &["kafka"];
+const KAFKA_KEYS: &[&str] = &["bootstrap_servers", "client", "topics"];
+const TOPIC_KEYS: &[&str] = &[
+    "name",
+    "partitions",
+    "replication_factor",
+    "config",
+    "keep_unmanaged_configs",
+];
+
+impl Parsed {
+    pub fn new(text: &str, path: &Path, lookup: Lookup<'_>) -> Parsed {
+        let mut parsed = Parsed {
+            file: TopicFile {
+                path: path.to_owned(),
+                bootstrap_servers: None,
+                client: ClientProperties::new(),
+                topics: Vec::new(),
+            },
+            problems: Vec::new(),
+            map: SourceMap::default(),
+        };
+        let map = SourceMap::build(text);
+        match serde_yaml::from_str::<Lenient>(text) {
+            Err(e) => {
+                let (line, column) = e
+                    .location()
+                    .map(|l| (l.line(), l.column()))
+                    .unwrap_or((1, 1));
+                parsed.problems.push(Problem {
                     line,
                     column,
-                    message: e.to_string(),
-                }],
+                    message: format!("invalid YAML: {}", strip_location(&e.to_string())),
+                });
             }
-        })?;
-        let topics = raw
-            .kafka
-            .topics
-            .into_iter()
-            .map(|(key, t)| TopicSpec {
-                key: Cow::Owned(key),
-                name: Cow::Owned(t.name),
-                partitions: t.partitions,
-                replication_factor: t.replication_factor,
-                config: t
-                    .config
-                    .into_iter()
-                    .map(|(k, v)| (Cow::Owned(k), Cow::Owned(v.into_string())))
-                    .collect::<Vec<_>>()
-                    .into(),
-                keep_unmanaged_configs: t.keep_unmanaged_configs,
+            Ok(Lenient(mut value)) => {
+                // A text the marked parser cannot read (it is stricter in
+                // corners of YAML) still loads; problems then point at 1:1.
+                parsed.map = map.unwrap_or_default();
+                parsed.duplicate_problems();
+                if let Err(e) = value.apply_merge() {
+                    parsed.problems.push(Problem::at(
+                        Pos { line: 1, column: 1 },
+                        format!("invalid YAML merge (`<<`): {e}"),
+                    ));
+                }
+                parsed.decode_root(&value, lookup);
+            }
+        }
+        parsed.problems.sort_by_key(|p| (p.line, p.column));
+        parsed
+    }
+
+    pub fn into_result(self) -> Result<TopicFile, FileError> {
+        if self.problems.is_empty() {
+            Ok(self.file)
+        } else {
+            Err(FileError {
+                path: self.file.path,
+                problems: self.problems,
             })
+        }
+    }
+
+    fn duplicate_problems(&mut self) {
+        for d in &self.map.duplicates {
+            let (key, parent) = d.path.split_last().expect("a key has a path");
+            let within = if parent.is_empty() {
+                "the top level".to_owned()
+            } else {
+                format!("`{}`", parent.join("."))
+            };
+            self.problems.push(Problem::at(
+                d.second,
+                format!(
+                    "key `{key}` appears twice in {within} (first at line {}, column {}); YAML would keep only one",
+                    d.first.line, d.first.column
+                ),
+            ));
+        }
+    }
+
+    fn problem_key(&mut self, path: &[&str], message: String) {
+        let pos = self.map.key(path);
+        self.problems.push(Problem::at(pos, message));
+    }
+
+    fn problem_value(&mut self, path: &[&str], message: String) {
+        let pos = self.map.value(path);
+        self.problems.push(Problem::at(pos, message));
+    }
+
+    fn decode_root(&mut self, value: &Value, lookup: Lookup<'_>) {
+        let root = match value {
+            Value::Mapping(m) => m,
+            Value::Null => {
+                return self
+                    .problem_value(&[], "the file is empty; expected a `kafka:` mapping".into())
+            }
+            other => {
+                return self.problem_value(
+                    &[],
+                    format!(
+                        "expected a mapping with a `kafka` key, found {}",
+                        kind(other)
+                    ),
+                )
+            }
+        };
+        // `x-` keys are free for YAML anchors (`x-defaults: &defaults`),
+        // as in compose files.
+        let root_keys: Mapping = root
+            .iter()
+            .filter(|(k, _)| !k.as_str().is_some_and(|k| k.starts_with("x-")))
+            .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        Ok(TopicFile {
-            path,
-            bootstrap_servers: raw.kafka.bootstrap_servers,
-            topics,
+        self.unknown_keys(&root_keys, &[], FILE_KEYS, "");
+        match root.get("kafka") {
+            Some(Value::Mapping(kafka)) => self.decode_kafka(kafka, lookup),
+            Some(other) => self.problem_value(
+                &["kafka"],
+                format!("kafka: expected a mapping, found {}", kind(other)),
+            ),
+            None => self.problem_value(&[], "missing `kafka`".into()),
+        }
+    }
+
+    fn decode_kafka(&mut self, kafka: &Mapping, mut lookup: Lookup<'_>) {
+        self.unknown_keys(kafka, &["kafka"], KAFKA_KEYS, "kafka: ");
+
+        match kafka.get("bootstrap_servers") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) => {
+                let path = ["kafka", "bootstrap_servers"];
+                self.file.bootstrap_servers =
+                    self.resolve(&path, "kafka.bootstrap_servers", s, lookup.as_deref_mut());
+            }
+            Some(other) => self.problem_value(
+                &["kafka", "bootstrap_servers"],
+                format!(
+                    "kafka.bootstrap_servers: expected a string like `host:9092,host2:9092`, found {}",
+                    kind(other)
+                ),
+            ),
+        }
+
+        match kafka.get("client") {
+            None | Some(Value::Null) => {}
+            Some(Value::Mapping(client)) => {
+                for (k, v) in client {
+                    let Some(key) = scalar_key(k) else {
+                        self.problem_value(
+                            &["kafka", "client"],
+                            format!("kafka.client: keys must be strings, found {}", kind(k)),
+                        );
+                        continue;
+                    };
+                    let path = ["kafka", "client", key.as_str()];
+                    if key == "bootstrap.servers" {
+                        self.problem_key(
+                            &path,
+                            "kafka.client: set `kafka.bootstrap_servers` instead of `bootstrap.servers`".into(),
+                        );
+                        continue;
+                    }
+                    let Some(value) = scalar_string(v) else {
+                        self.problem_value(
+                            &path,
+                            format!(
+                                "kafka.client.{key}: expected a string, number or boolean, found {}",
+                                kind(v)
+                            ),
+                        );
+                        continue;
+                    };
+                    let what = format!("kafka.client.{key}");
+                    if let Some(value) = self.resolve(&path, &what, &value, lookup.as_deref_mut()) {
+                        self.file.client.set(key, value);
+                    }
+                }
+            }
+            Some(other) => self.problem_value(
+                &["kafka", "client"],
+                format!(
+                    "kafka.client: expected a mapping of client properties, found {}",
+                    kind(other)
+                ),
+            ),
+        }
+
+        match kafka.get("topics") {
+            None | Some(Value::Null) => {}
+            Some(Value::Mapping(topics)) => self.decode_topics(topics),
+            Some(other) => self.problem_value(
+                &["kafka", "topics"],
+                format!("kafka.topics: expected a mapping, found {}", kind(other)),
+            ),
+        }
+    }
+
+    /// Checks `${VAR}` references in `value`, resolving them when a lookup
+    /// is given.
+    fn resolve(
+        &mut self,
+        path: &[&str],
+        what: &str,
+        value: &str,
+        lookup: LookupRef<'_, '_>,
+    ) -> Option<String> {
+        let result = match lookup {
+            Some(lookup) => vars::interpolate(value, lookup),
+            None => vars::check(value).map(|()| value.to_owned()),
+        };
+        match result {
+            Ok(v) => Some(v),
+            Err(e @ (VarError::Syntax(_) | VarError::Unset(_))) => {
+                self.problem_value(path, format!("{what}: {e}"));
+                None
+            }
+        }
+    }
+
+    fn decode_topics(&mut self, topics: &Mapping) {
+        // Fields that failed to decode, per spec: rules that depend on them
+        // would only report noise.
+        let mut broken: Vec<HashSet<&'static str>> = Vec::new();
+        for (k, v) in topics {
+            let Some(key) = scalar_key(k) else {
+                self.problem_value(
+                    &["kafka", "topics"],
+                    format!("kafka.topics: keys must be strings, found {}", kind(k)),
+                );
+                continue;
+            };
+            let Value::Mapping(topic) = v else {
+                self.problem_value(
+                    &["kafka", "topics", &key],
+                    format!(
+                        "topic `{key}`: expected a mapping with at least `name`, found {}",
+                        kind(v)
+                    ),
+                );
+                continue;
+            };
+            let mut failed = HashSet::new();
+            if let Some(spec) = self.decode_topic(&key, topic, &mut failed) {
+                self.file.topics.push(spec);
+                broken.push(failed);
+            }
+        }
+
+        for issue in validate::topics(&self.file.topics) {
+            let failed = &broken[issue.topic];
+            let involved = [Some(&issue.at), issue.related.as_ref()];
+            if involved
+                .iter()
+                .flatten()
+                .any(|f| failed.contains(field_name(f)))
+            {
+                continue;
+            }
+            let key = self.file.topics[issue.topic].key.to_string();
+            let base = ["kafka", "topics", key.as_str()];
+            let pos = match &issue.at {
+                Field::Name => self.map.value(&[&base[..], &["name"]].concat()),
+                Field::Partitions => self.map.value(&[&base[..], &["partitions"]].concat()),
+                Field::ReplicationFactor => self
+                    .map
+                    .value(&[&base[..], &["replication_factor"]].concat()),
+                Field::ConfigKey(k) => self.map.key(&[&base[..], &["config", k.as_str()]].concat()),
+                Field::ConfigValue(k) => self
+                    .map
+                    .value(&[&base[..], &["config", k.as_str()]].concat()),
+            };
+            self.problems.push(Problem::at(pos, issue.message));
+        }
+    }
+
+    fn decode_topic(
+        &mut self,
+        key: &str,
+        topic: &Mapping,
+        failed: &mut HashSet<&'static str>,
+    ) -> Option<TopicSpec> {
+        let base = ["kafka", "topics", key];
+        let at = |field: &'static str| -> Vec<&str> { [&base[..], &[field]].concat() };
+
+        let name = match topic.get("name") {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(other) => {
+                self.problem_value(
+                    &at("name"),
+                    format!(
+                        "topic `{key}`: name: expected a string, found {}",
+                        kind(other)
+                    ),
+                );
+                None
+            }
+            None => {
+                self.problem_key(&base, format!("topic `{key}`: missing `name`"));
+                None
+            }
+        };
+
+        // Problems name the topic by its name when it has one, as the
+        // validator does.
+        let label = match &name {
+            Some(n) if !n.is_empty() => n.clone(),
+            _ => key.to_owned(),
+        };
+        self.unknown_keys(topic, &base, TOPIC_KEYS, &format!("topic `{label}`: "));
+
+        let mut int = |field: &'static str, max: i64| -> i32 {
+            let Some(v) = topic.get(field) else {
+                return 1;
+            };
+            let n = match v {
+                Value::Number(n) if n.is_i64() || n.is_u64() => n,
+                other => {
+                    failed.insert(field);
+                    self.problem_value(
+                        &at(field),
+                        format!(
+                            "topic `{label}`: {field}: expected a whole number, found {}",
+                            kind(other)
+                        ),
+                    );
+                    return 1;
+                }
+            };
+            match n.as_i64().filter(|n| *n <= max) {
+                Some(n) if n >= i64::from(i32::MIN) => n as i32,
+                _ => {
+                    failed.insert(field);
+                    self.problem_value(
+                        &at(field),
+                        format!("topic `{label}`: {field}: {n} is out of range: at most {max}"),
+                    );
+                    1
+                }
+            }
+        };
+        let partitions = int("partitions", i64::from(i32::MAX));
+        let replication_factor = int(
+            "replication_factor",
+            i64::from(validate::MAX_REPLICATION_FACTOR),
+        );
+
+        let mut config: Vec<ConfigEntry> = Vec::new();
+        match topic.get("config") {
+            None | Some(Value::Null) => {}
+            Some(Value::Mapping(entries)) => {
+                for (k, v) in entries {
+                    let Some(ck) = scalar_key(k) else {
+                        self.problem_value(
+                            &at("config"),
+                            format!(
+                                "topic `{label}`: config keys must be strings, found {}",
+                                kind(k)
+                            ),
+                        );
+                        continue;
+                    };
+                    let path = [&base[..], &["config", ck.as_str()]].concat();
+                    match v {
+                        Value::Sequence(_) => self.problem_value(
+                            &path,
+                            format!(
+                                "topic `{label}`: {ck}: expected a single value, found a list; write a list as one string, like `compact,delete`"
+                            ),
+                        ),
+                        _ => match scalar_string(v) {
+                            Some(value) => config.push((Cow::Owned(ck), Cow::Owned(value))),
+                            None => self.problem_value(
+                                &path,
+                                format!(
+                                    "topic `{label}`: {ck}: expected a string, number or boolean, found {}",
+                                    kind(v)
+                                ),
+                            ),
+                        },
+                    }
+                }
+            }
+            Some(other) => self.problem_value(
+                &at("config"),
+                format!(
+                    "topic `{label}`: config: expected a mapping of topic configs, found {}",
+                    kind(other)
+                ),
+            ),
+        }
+
+        let keep_unmanaged_configs = match topic.get("keep_unmanaged_configs") {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(other) => {
+                self.problem_value(
+                    &at("keep_unmanaged_configs"),
+                    format!(
+                        "topic `{label}`: keep_unmanaged_configs: expected `true` or `false`, found {}",
+                        kind(other)
+                    ),
+                );
+                false
+            }
+        };
+
+        Some(TopicSpec {
+            key: Cow::Owned(key.to_owned()),
+            name: Cow::Owned(name?),
+            partitions,
+            replication_factor,
+            config: config.into(),
+            keep_unmanaged_configs,
         })
+    }
+
+    fn unknown_keys(&mut self, mapping: &Mapping, path: &[&str], known: &[&str], prefix: &str) {
+        for k in mapping.keys() {
+            let Some(key) = scalar_key(k) else { continue };
+            if known.contains(&key.as_str()) {
+                continue;
+            }
+            let hint = match known
+                .iter()
+                .map(|c| (strsim::jaro_winkler(&key, c), *c))
+                .filter(|(score, _)| *score > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+            {
+                Some((_, c)) => format!("; did you mean `{c}`?"),
+                None => format!(
+                    "; expected {}",
+                    known
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            let full = [path, &[key.as_str()]].concat();
+            self.problem_key(&full, format!("{prefix}unknown key `{key}`{hint}"));
+        }
+    }
+}
+
+fn field_name(field: &Field) -> &'static str {
+    match field {
+        Field::Name => "name",
+        Field::Partitions => "partitions",
+        Field::ReplicationFactor => "replication_factor",
+        Field::ConfigKey(_) | Field::ConfigValue(_) => "config",
+    }
+}
+
+/// A mapping key as text, when it is a scalar.
+fn scalar_key(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(_) | Value::Bool(_) => scalar_string(v),
+        _ => None,
+    }
+}
+
+/// Config values are strings on the wire; an unquoted `86400000` or `true`
+/// in the file means the same thing.
+fn scalar_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => i.to_string(),
+            (None, Some(u), _) => u.to_string(),
+            (None, None, Some(f)) => f.to_string(),
+            _ => n.to_string(),
+        }),
+        _ => None,
+    }
+}
+
+fn kind(v: &Value) -> String {
+    match v {
+        Value::Null => "nothing (null)".into(),
+        Value::Bool(b) => format!("a boolean `{b}`"),
+        Value::Number(n) => format!("a number `{n}`"),
+        Value::String(s) => format!("a string `{s:?}`"),
+        Value::Sequence(_) => "a list".into(),
+        Value::Mapping(_) => "a mapping".into(),
+        Value::Tagged(t) => format!("a value tagged `{}`", t.tag),
+    }
+}
+
+/// serde_yaml appends "at line L column C"; the problem carries both.
+fn strip_location(message: &str) -> String {
+    let mut out = message.to_owned();
+    while let Some(i) = out.find(" at line ") {
+        let rest = &out[i + " at line ".len()..];
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        let Some(after) = rest[digits..].strip_prefix(" column ") else {
+            break;
+        };
+        let col_digits = after.chars().take_while(char::is_ascii_digit).count();
+        let end = i + " at line ".len() + digits + " column ".len() + col_digits;
+        out.replace_range(i..end, "");
+    }
+    out
+}
+
+/// A YAML value read by serde_yaml, keeping the first of a key written twice
+/// instead of failing: the source map reports the duplicate, and every
+/// other problem in the file can still be found.
+struct Lenient(Value);
+
+impl<'de> serde::Deserialize<'de> for Lenient {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LenientVisitor)
+    }
+}
+
+struct LenientVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LenientVisitor {
+    type Value = Lenient;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Lenient, E> {
+        Ok(Lenient(Value::Bool(b)))
+    }
+
+    fn visit_i64<E>(self, i: i64) -> Result<Lenient, E> {
+        Ok(Lenient(Value::Number(i.into())))
+    }
+
+    fn visit_u64<E>(self, u: u64) -> Result<Lenient, E> {
+        Ok(Lenient(Value::Number(u.into())))
+    }
+
+    fn visit_f64<E>(self, f: f64) -> Result<Lenient, E> {
+        Ok(Lenient(Value::Number(f.into())))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Lenient, E> {
+        Ok(Lenient(Value::String(s.to_owned())))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Lenient, E> {
+        Ok(Lenient(Value::String(s)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Lenient, E> {
+        Ok(Lenient(Value::Null))
+    }
+
+    fn visit_none<E>(self) -> Result<Lenient, E> {
+        Ok(Lenient(Value::Null))
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Lenient, D::Error> {
+        <Lenient as serde::Deserialize>::deserialize(d)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Lenient, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Lenient(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Lenient(Value::Sequence(items)))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Lenient, A::Error> {
+        let mut mapping = Mapping::new();
+        while let Some((Lenient(k), Lenient(v))) = map.next_entry()? {
+            mapping.entry(k).or_insert(v);
+        }
+        Ok(Lenient(Value::Mapping(mapping)))
+    }
+
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Lenient, A::Error> {
+        use serde::de::VariantAccess;
+        let (tag, contents): (String, _) = data.variant()?;
+        let Lenient(value) = contents.newtype_variant()?;
+        Ok(Lenient(Value::Tagged(Box::new(
+            serde_yaml::value::TaggedValue {
+                tag: serde_yaml::value::Tag::new(tag),
+                value,
+            },
+        ))))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn problems(text: &str) -> Vec<String> {
+        match TopicFile::parse(text, "f.yaml") {
+            Ok(_) => Vec::new(),
+            Err(e) => e.problems.iter().map(|p| p.to_string()).collect(),
+        }
+    }
 
     #[test]
     fn default_yaml_has_the_six_reference_topics() {
@@ -189,6 +747,7 @@ mod tests {
             ]
         );
         assert_eq!(file.bootstrap_servers.as_deref(), Some("kafka:29092"));
+        assert!(file.client.is_empty());
         let topology = &file.topics[2];
         assert_eq!(topology.partitions, 1);
         assert_eq!(topology.replication_factor, 1);
@@ -205,16 +764,166 @@ mod tests {
         assert_eq!(err.problems.len(), 1);
         assert!(err.problems[0].line >= 2, "{err}");
         assert!(err.to_string().starts_with("bad.yaml:"), "{err}");
+        assert!(!err.to_string().contains(" at line "), "{err}");
     }
 
     #[test]
     fn unquoted_scalars_become_strings() {
         let file = TopicFile::parse(
-            "kafka:\n  topics:\n    a:\n      name: a\n      config:\n        retention.ms: 1000\n        preallocate: true\n",
+            "kafka:\n  topics:\n    a:\n      name: a\n      config:\n        retention.ms: 1000\n        preallocate: true\n        min.cleanable.dirty.ratio: 0.25\n",
             "f.yaml",
         )
         .unwrap();
         assert_eq!(file.topics[0].config_value("retention.ms"), Some("1000"));
         assert_eq!(file.topics[0].config_value("preallocate"), Some("true"));
+        assert_eq!(
+            file.topics[0].config_value("min.cleanable.dirty.ratio"),
+            Some("0.25")
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_place() {
+        let text = "\
+kafka:
+  topics:
+    topology:
+      name: \"dc.topology\"
+      partitions: 0
+      config:
+        cleanup.policy: \"compakt\"
+        retention.mss: 5
+    power:
+      partition: 3
+    results:
+      name: \"__results\"
+      replication_factor: \"3\"
+";
+        assert_eq!(
+            problems(text),
+            [
+                "5:19: topic `dc.topology`: partitions must be at least 1, got 0",
+                "7:25: topic `dc.topology`: cleanup.policy: `compakt` is not one of `compact`, `delete`",
+                "8:9: topic `dc.topology`: unknown config key `retention.mss`; did you mean `retention.ms`?",
+                "9:5: topic `power`: missing `name`",
+                "10:7: topic `power`: unknown key `partition`; did you mean `partitions`?",
+                "12:13: topic `results`: name `__results` starts with `__`, which Kafka reserves for internal topics",
+                "13:27: topic `__results`: replication_factor: expected a whole number, found a string `\"3\"`",
+            ]
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_name_both_places() {
+        let text = "kafka:\n  topics:\n    a:\n      name: a\n    a:\n      name: b\n    c:\n      name: a\n";
+        // The first `a` is kept, so the duplicate name is found too.
+        assert_eq!(
+            problems(text),
+            [
+                "5:5: key `a` appears twice in `kafka.topics` (first at line 3, column 5); YAML would keep only one",
+                "8:13: topic `c`: name `a` is already declared by topic `a`",
+            ]
+        );
+    }
+
+    #[test]
+    fn broken_fields_do_not_cause_secondary_problems() {
+        let text = "kafka:\n  topics:\n    a:\n      name: a\n      replication_factor: x\n      config:\n        min.insync.replicas: 2\n";
+        let got = problems(text);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].starts_with("5:27:"), "{got:?}");
+    }
+
+    #[test]
+    fn out_of_range_sizes() {
+        let text = "kafka:\n  topics:\n    a:\n      name: a\n      partitions: 3000000000\n      replication_factor: 40000\n";
+        assert_eq!(
+            problems(text),
+            [
+                "5:19: topic `a`: partitions: 3000000000 is out of range: at most 2147483647",
+                "6:27: topic `a`: replication_factor: 40000 is out of range: at most 32767",
+            ]
+        );
+    }
+
+    #[test]
+    fn client_properties_and_env_references() {
+        let text = "\
+kafka:
+  bootstrap_servers: \"${KAFKA_HOST:-localhost}:9092\"
+  client:
+    security.protocol: SASL_SSL
+    sasl.password: \"${SASL_PASSWORD}\"
+    retries: 3
+";
+        let raw = TopicFile::parse(text, "f.yaml").unwrap();
+        assert_eq!(
+            raw.bootstrap_servers.as_deref(),
+            Some("${KAFKA_HOST:-localhost}:9092")
+        );
+        assert_eq!(raw.client.get("sasl.password"), Some("${SASL_PASSWORD}"));
+
+        let env = |name: &str| (name == "SASL_PASSWORD").then(|| "hunter2".to_owned());
+        let file = TopicFile::parse_with_env(text, "f.yaml", env).unwrap();
+        assert_eq!(file.bootstrap_servers.as_deref(), Some("localhost:9092"));
+        assert_eq!(
+            file.client.iter().collect::<Vec<_>>(),
+            [
+                ("security.protocol", "SASL_SSL"),
+                ("sasl.password", "hunter2"),
+                ("retries", "3")
+            ]
+        );
+        assert!(!format!("{file:?}").contains("hunter2"));
+
+        let err = TopicFile::parse_with_env(text, "f.yaml", |_| None).unwrap_err();
+        assert_eq!(err.problems.len(), 1, "{err}");
+        let shown = err.to_string();
+        assert!(shown.starts_with("f.yaml:5:20: kafka.client.sasl.password: environment variable `SASL_PASSWORD` is not set"), "{shown}");
+    }
+
+    #[test]
+    fn malformed_references_are_problems_even_unresolved() {
+        let text = "kafka:\n  bootstrap_servers: \"${HOST\"\n";
+        let got = problems(text);
+        assert_eq!(got.len(), 1);
+        assert!(
+            got[0].starts_with("2:22: kafka.bootstrap_servers: "),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn merge_keys_are_applied() {
+        let text = "\
+x-defaults: &defaults
+  partitions: 3
+  config:
+    retention.ms: 1000
+kafka:
+  topics:
+    a:
+      <<: *defaults
+      name: a
+    b:
+      <<: *defaults
+      name: b
+      partitions: 0
+";
+        let got = problems(text);
+        assert_eq!(
+            got,
+            ["13:19: topic `b`: partitions must be at least 1, got 0"]
+        );
+        let text = text.replace("partitions: 0", "partitions: 6");
+        // The README's example: a merge inside `config`.
+        let readme = "x-compacted: &compacted\n  cleanup.policy: \"compact\"\nkafka:\n  topics:\n    t:\n      name: t\n      config:\n        <<: *compacted\n        min.compaction.lag.ms: \"3600000\"\n";
+        let t = &TopicFile::parse(readme, "f.yaml").unwrap().topics[0];
+        assert_eq!(t.config_value("cleanup.policy"), Some("compact"));
+        assert_eq!(t.config_value("min.compaction.lag.ms"), Some("3600000"));
+        let file = TopicFile::parse(&text, "f.yaml").unwrap();
+        assert_eq!(file.topics[0].partitions, 3);
+        assert_eq!(file.topics[1].partitions, 6);
+        assert_eq!(file.topics[1].config_value("retention.ms"), Some("1000"));
     }
 }

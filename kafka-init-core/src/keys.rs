@@ -280,7 +280,8 @@ fn describe(ranges: &[(i64, i64)]) -> String {
         .iter()
         .map(|&(lo, hi)| match (lo, hi) {
             (lo, hi) if lo == hi => format!("{lo}"),
-            (lo, I64) | (lo, I32) => format!("at least {lo}"),
+            (lo, I64) => format!("at least {lo}"),
+            (lo, I32) => format!("{lo} to {I32}"),
             (lo, hi) => format!("{lo} to {hi}"),
         })
         .collect::<Vec<_>>()

@@ -4,9 +4,14 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::plan::{describe_update, ConfigChange, Creation, PartitionGrowth};
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
+    /// Every listed topic, in file order.
     pub topics: Vec<TopicOutcome>,
+    /// The Kafka requests the run sent.
+    pub requests: Requests,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -15,32 +20,180 @@ pub struct TopicOutcome {
     pub action: Action,
 }
 
+/// What this run did to one topic.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Action {
-    Created,
-    AlreadyExists,
+    Created(Creation),
+    /// The topic already matched the file (possibly because another
+    /// process made it so while this run was going).
+    Unchanged,
+    /// Configs changed, partitions added, or both.
+    Updated {
+        configs: Vec<ConfigChange>,
+        partitions: Option<PartitionGrowth>,
+    },
+}
+
+/// Requests sent, by Kafka API, validate-only ones included. librdkafka's
+/// own connection setup (ApiVersions, its bootstrap metadata) is not counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Requests {
+    pub metadata: usize,
+    pub describe_configs: usize,
+    pub create_topics: usize,
+    pub incremental_alter_configs: usize,
+    pub create_partitions: usize,
+}
+
+impl Requests {
+    pub fn total(&self) -> usize {
+        self.metadata
+            + self.describe_configs
+            + self.create_topics
+            + self.incremental_alter_configs
+            + self.create_partitions
+    }
 }
 
 impl Report {
     pub fn created(&self) -> impl Iterator<Item = &TopicOutcome> {
         self.topics
             .iter()
-            .filter(|t| matches!(t.action, Action::Created))
+            .filter(|t| matches!(t.action, Action::Created(_)))
+    }
+
+    pub fn updated(&self) -> impl Iterator<Item = &TopicOutcome> {
+        self.topics
+            .iter()
+            .filter(|t| matches!(t.action, Action::Updated { .. }))
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Created(c) => write!(f, "created: {c}"),
+            Action::Unchanged => f.write_str("unchanged"),
+            Action::Updated {
+                configs,
+                partitions,
+            } => write!(f, "updated: {}", describe_update(configs, partitions)),
+        }
     }
 }
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let width = self.topics.iter().map(|t| t.name.len()).max().unwrap_or(5);
-        writeln!(f, "{:width$}  ACTION", "TOPIC")?;
-        for t in &self.topics {
-            let action = match t.action {
-                Action::Created => "created",
-                Action::AlreadyExists => "already exists",
-            };
-            writeln!(f, "{:width$}  {action}", t.name)?;
+        table(
+            f,
+            self.topics
+                .iter()
+                .map(|t| (t.name.as_str(), t.action.to_string())),
+        )
+    }
+}
+
+/// A two-column `TOPIC  ACTION` table, topic names padded to one width.
+pub(crate) fn table<'a>(
+    f: &mut fmt::Formatter<'_>,
+    rows: impl Iterator<Item = (&'a str, String)> + Clone,
+) -> fmt::Result {
+    let width = rows
+        .clone()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(0)
+        .max("TOPIC".len());
+    writeln!(f, "{:width$}  ACTION", "TOPIC")?;
+    for (name, action) in rows {
+        writeln!(f, "{name:width$}  {action}")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> Report {
+        Report {
+            topics: vec![
+                TopicOutcome {
+                    name: "orders".into(),
+                    action: Action::Created(Creation {
+                        partitions: 3,
+                        replication_factor: 1,
+                        configs: [("retention.ms".to_string(), "1000".to_string())].into(),
+                    }),
+                },
+                TopicOutcome {
+                    name: "payments.v2".into(),
+                    action: Action::Updated {
+                        configs: vec![
+                            ConfigChange::Set {
+                                key: "retention.ms".into(),
+                                old: Some("1000".into()),
+                                new: "2000".into(),
+                            },
+                            ConfigChange::Reset {
+                                key: "segment.ms".into(),
+                                old: "60000".into(),
+                            },
+                        ],
+                        partitions: Some(PartitionGrowth { from: 1, to: 4 }),
+                    },
+                },
+                TopicOutcome {
+                    name: "audit".into(),
+                    action: Action::Unchanged,
+                },
+            ],
+            requests: Requests {
+                metadata: 2,
+                describe_configs: 2,
+                ..Requests::default()
+            },
         }
-        Ok(())
+    }
+
+    #[test]
+    fn display_is_an_aligned_table() {
+        assert_eq!(
+            report().to_string(),
+            "\
+TOPIC        ACTION
+orders       created: partitions 3, replication factor 1, retention.ms=1000
+payments.v2  updated: retention.ms: 1000 → 2000; segment.ms: 60000 → reset to default; add partitions 1 → 4
+audit        unchanged
+"
+        );
+    }
+
+    #[test]
+    fn json_names_each_action_and_change() {
+        let json = serde_json::to_value(report()).unwrap();
+        assert_eq!(
+            json["topics"][0]["action"],
+            serde_json::json!({
+                "kind": "created",
+                "partitions": 3,
+                "replication_factor": 1,
+                "configs": {"retention.ms": "1000"}
+            })
+        );
+        assert_eq!(
+            json["topics"][1]["action"],
+            serde_json::json!({
+                "kind": "updated",
+                "configs": [
+                    {"op": "set", "key": "retention.ms", "old": "1000", "new": "2000"},
+                    {"op": "reset", "key": "segment.ms", "old": "60000"}
+                ],
+                "partitions": {"from": 1, "to": 4}
+            })
+        );
+        assert_eq!(json["topics"][2]["action"]["kind"], "unchanged");
+        assert_eq!(json["requests"]["metadata"], 2);
     }
 }

@@ -1,9 +1,70 @@
-//! `include_topics!`: see the `kafka-init` crate.
+//! `include_topics!`: see the `kafka-init` crate. This crate only resolves
+//! the path and reports; parsing, checking and code generation are plain
+//! functions in `kafka_init_core` (`file`, `validate`, `codegen`).
 
+use std::path::{Path, PathBuf};
+
+use kafka_init_core::codegen;
 use proc_macro::TokenStream;
+use quote::quote;
+use syn::{parse_macro_input, LitStr};
 
-/// Placeholder until the macro lands; expands to nothing.
+/// Reads a topic file at compile time and expands to `pub mod topics`:
+/// one `&str` constant per topic, `SPECS`, `BOOTSTRAP_SERVERS` and
+/// `ensure_topics()`. The path is relative to the calling crate's
+/// `CARGO_MANIFEST_DIR`. See the `kafka-init` crate for details.
 #[proc_macro]
-pub fn include_topics(_input: TokenStream) -> TokenStream {
-    TokenStream::new()
+pub fn include_topics(input: TokenStream) -> TokenStream {
+    let lit = parse_macro_input!(input as LitStr);
+    expand(&lit).into()
+}
+
+fn expand(lit: &LitStr) -> proc_macro2::TokenStream {
+    let relative = lit.value();
+    let fail = |message: String| {
+        let error = syn::Error::new(lit.span(), message).to_compile_error();
+        let stub = codegen::stub(&relative);
+        quote!(#error #stub)
+    };
+    if Path::new(&relative).is_absolute() {
+        return fail(format!(
+            "include_topics! takes a path relative to the crate's directory (CARGO_MANIFEST_DIR), not an absolute path: `{relative}`"
+        ));
+    }
+    let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
+        return fail("CARGO_MANIFEST_DIR is not set: build with cargo".into());
+    };
+    let path = PathBuf::from(dir).join(&relative);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) => {
+            return fail(format!(
+                "{relative}: cannot read the file: {e} (the path is relative to the crate's directory, CARGO_MANIFEST_DIR)"
+            ))
+        }
+    };
+    let Some(absolute) = path.to_str() else {
+        return fail(format!("{}: the path is not UTF-8", path.display()));
+    };
+
+    // The file becomes an input of the crate, so editing it rebuilds the
+    // crate (and re-expands this macro).
+    let track = quote!(
+        const _: &str = ::core::include_str!(#absolute);
+    );
+    let expansion = codegen::expand(&text, Path::new(&relative));
+    let errors = expansion.errors.iter().flat_map(|e| &e.problems).map(|p| {
+        let message = if p.line == 0 {
+            format!("{relative}: {}", p.message)
+        } else {
+            format!("{relative}:{p}")
+        };
+        syn::Error::new(lit.span(), message).to_compile_error()
+    });
+    let module = expansion.module;
+    quote! {
+        #(#errors)*
+        #track
+        #module
+    }
 }

@@ -49,6 +49,11 @@ public final class KafkaReady {
         String last = "no answer";
         try (Admin admin = Admin.create(props)) {
             while (true) {
+                for (int pid : pids) {
+                    if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                        fail(file, "broker process " + pid + " exited; last probe: " + last);
+                    }
+                }
                 try {
                     Set<Integer> seen = admin.describeCluster(new DescribeClusterOptions().timeoutMs(3000))
                             .nodes().get().stream().map(Node::id)
@@ -59,11 +64,6 @@ public final class KafkaReady {
                     last = "registered brokers " + seen + ", waiting for " + want;
                 } catch (ExecutionException e) {
                     last = String.valueOf(e.getCause());
-                }
-                for (int pid : pids) {
-                    if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                        fail(file, "broker process " + pid + " exited; last probe: " + last);
-                    }
                 }
                 if (System.nanoTime() - deadline > 0) {
                     fail(file, "not ready before the deadline; last probe: " + last);

@@ -1,0 +1,269 @@
+//! The code `include_topics!` generates from a topic file, as plain
+//! functions so it can be tested without a compiler in the loop.
+//!
+//! The generated module refers to `::kafka_init::...`, so a service depends
+//! on the `kafka-init` crate alone.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
+
+use crate::file::{FileError, Parsed, Problem};
+use crate::spec::TopicSpec;
+
+/// Names the generated module defines besides the topic constants.
+pub const RESERVED: &[&str] = &["SPECS", "BOOTSTRAP_SERVERS"];
+
+/// What `include_topics!` expands to, before rebuild tracking.
+pub struct Expansion {
+    /// `pub mod topics { ... }`. When the file has problems this is a
+    /// fallback that still defines every constant it can, so code using
+    /// them reports no secondary errors.
+    pub module: TokenStream,
+    /// Every problem in the file, if it has any.
+    pub errors: Option<FileError>,
+}
+
+/// The constant for a topic name: upper-cased, every character that is not
+/// a letter or digit replaced with `_`, and a leading `_` when the name
+/// starts with a digit (an identifier cannot).
+pub fn const_name(topic: &str) -> String {
+    let mut out: String = topic
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    out
+}
+
+/// Expands the topic file `text`; `path` is how errors name the file.
+pub fn expand(text: &str, path: &Path) -> Expansion {
+    let mut parsed = Parsed::new(text, path, None);
+    let consts = constants(&mut parsed);
+    parsed.problems.sort_by_key(|p| (p.line, p.column));
+    let file = path.display().to_string();
+    if parsed.problems.is_empty() {
+        Expansion {
+            module: module(&file, &parsed, &consts),
+            errors: None,
+        }
+    } else {
+        Expansion {
+            module: fallback(&file, &parsed, &consts),
+            errors: Some(FileError {
+                path: parsed.file.path,
+                problems: parsed.problems,
+            }),
+        }
+    }
+}
+
+/// One constant name per topic (`None` when the name gives no usable
+/// identifier), adding a problem for each name that cannot have its own.
+fn constants(parsed: &mut Parsed) -> Vec<Option<String>> {
+    let mut taken: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for (i, spec) in parsed.file.topics.iter().enumerate() {
+        let name = const_name(&spec.name);
+        let pos = parsed
+            .map
+            .value(&["kafka", "topics", spec.key.as_ref(), "name"]);
+        let problem = if name.is_empty() || name == "_" {
+            // An empty name is already a problem; `_` is no identifier.
+            (!spec.name.is_empty()).then(|| {
+                format!(
+                    "topic `{}`: name `{}` gives no usable constant name",
+                    spec.key, spec.name
+                )
+            })
+        } else if RESERVED.contains(&name.as_str()) {
+            Some(format!(
+                "topic `{}`: name `{}` would be the constant `{name}`, which the generated module already defines",
+                spec.key, spec.name
+            ))
+        } else if let Some(&first) = taken.get(&name) {
+            let other: &TopicSpec = &parsed.file.topics[first];
+            // Same name, or `.` vs `_`: the validator already said so.
+            let folded = |s: &str| s.replace('.', "_");
+            (folded(&other.name) != folded(&spec.name)).then(|| {
+                format!(
+                    "topic `{}`: name `{}` gives the constant `{name}`, as does `{}` (topic `{}`); rename one of them",
+                    spec.key, spec.name, other.name, other.key
+                )
+            })
+        } else {
+            taken.insert(name.clone(), i);
+            out.push(Some(name));
+            continue;
+        };
+        if let Some(message) = problem {
+            parsed.problems.push(Problem {
+                line: pos.line,
+                column: pos.column,
+                message,
+            });
+        }
+        out.push(None);
+    }
+    out
+}
+
+fn module(file: &str, parsed: &Parsed, consts: &[Option<String>]) -> TokenStream {
+    let topics = &parsed.file.topics;
+    let items = topics.iter().zip(consts).map(|(spec, name)| {
+        let ident = ident(name.as_deref().expect("valid files name every constant"));
+        let docs = const_docs(file, spec)
+            .into_iter()
+            .map(|line| quote!(#[doc = #line]));
+        let value = Literal::string(&spec.name);
+        quote! {
+            #(#docs)*
+            pub const #ident: &str = #value;
+        }
+    });
+    let specs = topics.iter().zip(consts).map(|(spec, name)| {
+        let ident = ident(name.as_deref().expect("valid files name every constant"));
+        let key = Literal::string(&spec.key);
+        let partitions = Literal::i32_unsuffixed(spec.partitions);
+        let rf = Literal::i32_unsuffixed(spec.replication_factor);
+        let keep = spec.keep_unmanaged_configs;
+        let config = spec.config.iter().map(|(k, v)| {
+            let (k, v) = (Literal::string(k), Literal::string(v));
+            quote!((::std::borrow::Cow::Borrowed(#k), ::std::borrow::Cow::Borrowed(#v)))
+        });
+        quote! {
+            ::kafka_init::TopicSpec {
+                key: ::std::borrow::Cow::Borrowed(#key),
+                name: ::std::borrow::Cow::Borrowed(#ident),
+                partitions: #partitions,
+                replication_factor: #rf,
+                config: ::std::borrow::Cow::Borrowed(&[#(#config),*]),
+                keep_unmanaged_configs: #keep,
+            }
+        }
+    });
+    let bootstrap = match &parsed.file.bootstrap_servers {
+        Some(s) => {
+            let s = Literal::string(s);
+            quote!(::core::option::Option::Some(#s))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let module_doc = format!(" The topics declared in `{file}`, checked when this crate compiled.");
+    let specs_doc = format!(" Every topic in `{file}`, in file order.");
+    let bootstrap_doc = format!(
+        " `kafka.bootstrap_servers` from `{file}`, as written: `${{VAR}}` references are resolved when [`ensure_topics`] runs."
+    );
+    quote! {
+        #[doc = #module_doc]
+        #[allow(dead_code)]
+        pub mod topics {
+            #(#items)*
+
+            #[doc = #specs_doc]
+            pub static SPECS: &[::kafka_init::TopicSpec] = &[#(#specs),*];
+
+            #[doc = #bootstrap_doc]
+            pub const BOOTSTRAP_SERVERS: ::core::option::Option<&str> = #bootstrap;
+
+            /// Makes every topic in [`SPECS`] exist, then returns what was done.
+            ///
+            /// Connects to `KAFKA_BOOTSTRAP_SERVERS` when set, otherwise to
+            /// [`BOOTSTRAP_SERVERS`]. The specs are compiled in; no file is
+            /// read at run time. For other options (a deadline, client
+            /// properties) call `kafka_init::ensure_topics_with(SPECS, options)`.
+            pub async fn ensure_topics() -> ::core::result::Result<::kafka_init::Report, ::kafka_init::Error> {
+                let options = ::kafka_init::EnsureOptions::from_env_or(BOOTSTRAP_SERVERS)?;
+                ::kafka_init::ensure_topics_with(SPECS, options).await
+            }
+        }
+    }
+}
+
+/// The module for a file that cannot be read: no constants, but the
+/// other items, so only uses of constants fail.
+pub fn stub(file: &str) -> TokenStream {
+    fallback_module(file, Vec::new())
+}
+
+/// The module for a file with problems: every constant that could be
+/// named, so uses of them compile and only the file's problems show.
+fn fallback(file: &str, parsed: &Parsed, consts: &[Option<String>]) -> TokenStream {
+    let items = parsed
+        .file
+        .topics
+        .iter()
+        .zip(consts)
+        .filter_map(|(spec, name)| {
+            let ident = ident(name.as_deref()?);
+            let value = Literal::string(&spec.name);
+            Some(quote!(pub const #ident: &str = #value;))
+        })
+        .collect();
+    fallback_module(file, items)
+}
+
+fn fallback_module(file: &str, items: Vec<TokenStream>) -> TokenStream {
+    let message = format!("`{file}` has errors; see the `include_topics!` errors above");
+    quote! {
+        #[allow(dead_code, missing_docs, unused_variables, unreachable_code)]
+        pub mod topics {
+            #(#items)*
+            pub static SPECS: &[::kafka_init::TopicSpec] = &[];
+            pub const BOOTSTRAP_SERVERS: ::core::option::Option<&str> = ::core::option::Option::None;
+            pub async fn ensure_topics() -> ::core::result::Result<::kafka_init::Report, ::kafka_init::Error> {
+                ::core::unimplemented!(#message)
+            }
+        }
+    }
+}
+
+fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+fn const_docs(file: &str, spec: &TopicSpec) -> Vec<String> {
+    let plural = |n: i32, one: &str, many: &str| {
+        if n == 1 {
+            format!("{n} {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    let mut lines = vec![format!(
+        " `{}`: {}, replication factor {}.",
+        spec.name,
+        plural(spec.partitions, "partition", "partitions"),
+        spec.replication_factor
+    )];
+    lines.push(String::new());
+    if spec.config.is_empty() {
+        lines.push(" No topic-level configs: the broker's defaults apply.".into());
+    } else {
+        lines.push(" | config | value |".into());
+        lines.push(" |---|---|".into());
+        for (k, v) in spec.config.iter() {
+            lines.push(format!(" | `{k}` | `{v}` |"));
+        }
+    }
+    if spec.keep_unmanaged_configs {
+        lines.push(String::new());
+        lines.push(" Topic-level configs not listed here are left alone.".into());
+    }
+    lines.push(String::new());
+    lines.push(format!(
+        " Declared as `kafka.topics.{}` in `{file}`.",
+        spec.key
+    ));
+    lines
+}

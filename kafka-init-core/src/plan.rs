@@ -1,0 +1,629 @@
+//! The plan: one action per listed topic, from a pure diff of the file
+//! against what the cluster has. `apply` executes it.
+
+use std::fmt;
+
+use indexmap::IndexMap;
+use serde::Serialize;
+
+use crate::cluster::Observation;
+use crate::error::Error;
+use crate::keys;
+use crate::readiness::{self, Target};
+use crate::spec::TopicSpec;
+use crate::validate;
+
+/// What `apply` will do, topic by topic, in file order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub topics: Vec<TopicPlan>,
+    /// The file the plan was made from, to verify against after applying.
+    #[serde(skip)]
+    pub(crate) specs: Vec<TopicSpec>,
+    /// What every listed topic must reach before the run succeeds.
+    #[serde(skip)]
+    pub(crate) targets: Vec<Target>,
+    /// Partitions that were not ready (no leader, short ISR) when observed.
+    #[serde(skip)]
+    pub(crate) unready: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TopicPlan {
+    pub name: String,
+    pub action: PlannedAction,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum PlannedAction {
+    Create(Creation),
+    Unchanged,
+    /// Config changes, partition growth, or both.
+    Update {
+        configs: Vec<ConfigChange>,
+        partitions: Option<PartitionGrowth>,
+    },
+    /// A change kafka-init never makes. One refusal stops the whole plan.
+    Refused {
+        reasons: Vec<Refusal>,
+    },
+}
+
+/// A topic to create, exactly as the file declares it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Creation {
+    pub partitions: i32,
+    pub replication_factor: i32,
+    pub configs: IndexMap<String, String>,
+}
+
+/// One topic-level key to change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "op")]
+pub enum ConfigChange {
+    /// Set `key` to the file's value. `old` is the topic's own value; `None`
+    /// when a broker or cluster default applied.
+    Set {
+        key: String,
+        old: Option<String>,
+        new: String,
+    },
+    /// Remove the topic's own value so the default applies: the file no
+    /// longer lists the key, or another client set it.
+    Reset { key: String, old: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PartitionGrowth {
+    pub from: i32,
+    pub to: i32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+pub enum Refusal {
+    /// Kafka cannot remove partitions; the only way down is to delete and
+    /// recreate the topic, losing its data, which kafka-init never does.
+    PartitionDecrease { current: i32, wanted: i32 },
+    /// Changing it means reassigning replicas, a job for an operator.
+    ReplicationFactorChange { current: i32, wanted: i32 },
+}
+
+impl Plan {
+    /// True when every topic is `Unchanged`.
+    pub fn is_converged(&self) -> bool {
+        self.topics
+            .iter()
+            .all(|t| t.action == PlannedAction::Unchanged)
+    }
+
+    /// Every refusal in the plan, as errors naming their topic.
+    pub fn refusals(&self) -> Vec<Error> {
+        self.topics
+            .iter()
+            .flat_map(|t| match &t.action {
+                PlannedAction::Refused { reasons } => reasons
+                    .iter()
+                    .map(|r| Error::Refused {
+                        topic: t.name.clone(),
+                        refusal: *r,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
+    /// The topics the plan lists, with their file declarations.
+    pub fn specs(&self) -> &[TopicSpec] {
+        &self.specs
+    }
+}
+
+/// Checks the rules a topic list must meet before the cluster is asked
+/// anything: the same validator the file loader and `include_topics!` run,
+/// so hand-built specs get the same checks. Every problem is reported.
+pub fn check(specs: &[TopicSpec]) -> Result<(), Error> {
+    let problems: Vec<Error> = validate::topics(specs)
+        .into_iter()
+        .map(|issue| Error::Invalid {
+            topic: specs[issue.topic].name.to_string(),
+            message: issue.message,
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Rejected(problems))
+    }
+}
+
+/// The plan that makes the cluster match `specs`. Pure: no broker involved.
+pub fn diff(specs: &[TopicSpec], observed: &Observation) -> Plan {
+    let mut topics = Vec::with_capacity(specs.len());
+    let mut targets = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let name = spec.name.to_string();
+        let existing = observed.cluster.topics.get(&name);
+        let configs = observed.configs.get(&name);
+        let action = match existing {
+            None => PlannedAction::Create(Creation {
+                partitions: spec.partitions,
+                replication_factor: spec.replication_factor,
+                configs: spec
+                    .config
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            }),
+            Some(topic) => diff_topic(
+                spec,
+                topic.partitions.len() as i32,
+                topic.replication_factor(),
+                configs.map(|c| &c.own),
+            ),
+        };
+        let min_isr = configs
+            .and_then(|c| c.min_insync_replicas)
+            .or_else(|| {
+                spec.config_value("min.insync.replicas")?
+                    .trim()
+                    .parse()
+                    .ok()
+            })
+            .unwrap_or(1);
+        targets.push(Target {
+            topic: name.clone(),
+            partitions: spec.partitions,
+            min_isr: min_isr.clamp(1, spec.replication_factor.max(1)) as usize,
+        });
+        topics.push(TopicPlan { name, action });
+    }
+    let unready = readiness::unready(&targets, &observed.cluster);
+    Plan {
+        topics,
+        specs: specs.to_vec(),
+        targets,
+        unready,
+    }
+}
+
+fn diff_topic(
+    spec: &TopicSpec,
+    partitions: i32,
+    replication_factor: i32,
+    own: Option<&std::collections::BTreeMap<String, String>>,
+) -> PlannedAction {
+    let mut reasons = Vec::new();
+    if spec.partitions < partitions {
+        reasons.push(Refusal::PartitionDecrease {
+            current: partitions,
+            wanted: spec.partitions,
+        });
+    }
+    if spec.replication_factor != replication_factor {
+        reasons.push(Refusal::ReplicationFactorChange {
+            current: replication_factor,
+            wanted: spec.replication_factor,
+        });
+    }
+    if !reasons.is_empty() {
+        return PlannedAction::Refused { reasons };
+    }
+
+    let empty = Default::default();
+    let own = own.unwrap_or(&empty);
+    let mut configs = Vec::new();
+    for (key, new) in spec.config.iter() {
+        match own.get(key.as_ref()) {
+            Some(old) if keys::normalize(key, old) == keys::normalize(key, new) => {}
+            old => configs.push(ConfigChange::Set {
+                key: key.to_string(),
+                old: old.cloned(),
+                new: new.to_string(),
+            }),
+        }
+    }
+    if !spec.keep_unmanaged_configs {
+        for (key, old) in own {
+            if spec.config_value(key).is_none() {
+                configs.push(ConfigChange::Reset {
+                    key: key.clone(),
+                    old: old.clone(),
+                });
+            }
+        }
+    }
+    let partitions = (spec.partitions > partitions).then_some(PartitionGrowth {
+        from: partitions,
+        to: spec.partitions,
+    });
+    if configs.is_empty() && partitions.is_none() {
+        PlannedAction::Unchanged
+    } else {
+        PlannedAction::Update {
+            configs,
+            partitions,
+        }
+    }
+}
+
+impl fmt::Display for ConfigChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigChange::Set {
+                key,
+                old: Some(old),
+                new,
+            } => write!(f, "{key}: {old} → {new}"),
+            ConfigChange::Set {
+                key,
+                old: None,
+                new,
+            } => write!(f, "{key}: (default) → {new}"),
+            ConfigChange::Reset { key, old } => write!(f, "{key}: {old} → reset to default"),
+        }
+    }
+}
+
+impl fmt::Display for PartitionGrowth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "add partitions {} → {}", self.from, self.to)
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::PartitionDecrease { current, wanted } => write!(
+                f,
+                "partitions cannot decrease: the topic has {current}, the file says {wanted} \
+                 (kafka-init never deletes and recreates a topic)"
+            ),
+            Refusal::ReplicationFactorChange { current, wanted } => write!(
+                f,
+                "replication factor is {current}, the file says {wanted} \
+                 (kafka-init does not reassign replicas)"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Creation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "partitions {}, replication factor {}",
+            self.partitions, self.replication_factor
+        )?;
+        for (k, v) in &self.configs {
+            write!(f, ", {k}={v}")?;
+        }
+        Ok(())
+    }
+}
+
+/// `retention.ms: 1 → 2; add partitions 1 → 4`.
+pub(crate) fn describe_update(
+    configs: &[ConfigChange],
+    partitions: &Option<PartitionGrowth>,
+) -> String {
+    configs
+        .iter()
+        .map(ToString::to_string)
+        .chain(partitions.iter().map(ToString::to_string))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl fmt::Display for PlannedAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PlannedAction::Create(c) => write!(f, "create: {c}"),
+            PlannedAction::Unchanged => f.write_str("unchanged"),
+            PlannedAction::Update {
+                configs,
+                partitions,
+            } => {
+                let verb = if configs.is_empty() {
+                    "grow"
+                } else {
+                    "update configs"
+                };
+                write!(f, "{verb}: {}", describe_update(configs, partitions))
+            }
+            PlannedAction::Refused { reasons } => {
+                let reasons: Vec<_> = reasons.iter().map(ToString::to_string).collect();
+                write!(f, "refused: {}", reasons.join("; "))
+            }
+        }
+    }
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rows = self
+            .topics
+            .iter()
+            .map(|t| (t.name.as_str(), t.action.to_string()));
+        crate::report::table(f, rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::cluster::{PartitionState, TopicConfigs, TopicState};
+
+    fn spec(name: &str, partitions: i32, rf: i32, config: &[(&str, &str)]) -> TopicSpec {
+        TopicSpec {
+            key: Cow::Owned(name.into()),
+            name: Cow::Owned(name.into()),
+            partitions,
+            replication_factor: rf,
+            config: config
+                .iter()
+                .map(|(k, v)| (Cow::Owned(k.to_string()), Cow::Owned(v.to_string())))
+                .collect::<Vec<_>>()
+                .into(),
+            keep_unmanaged_configs: false,
+        }
+    }
+
+    /// A cluster where each topic has `partitions` healthy partitions on
+    /// brokers 1..=rf and the given topic-level configs.
+    /// `(name, partitions, replication factor, topic-level configs)`.
+    type Existing<'a> = (&'a str, i32, i32, &'a [(&'a str, &'a str)]);
+
+    fn cluster(topics: &[Existing]) -> Observation {
+        let mut observed = Observation::default();
+        for (name, partitions, rf, own) in topics {
+            let replicas: Vec<i32> = (1..=*rf).collect();
+            let state = TopicState {
+                partitions: (0..*partitions)
+                    .map(|id| PartitionState {
+                        id,
+                        leader: 1,
+                        replicas: replicas.clone(),
+                        isr: replicas.clone(),
+                    })
+                    .collect(),
+                error: None,
+            };
+            observed.cluster.topics.insert(name.to_string(), state);
+            observed.configs.insert(
+                name.to_string(),
+                TopicConfigs {
+                    own: own
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect::<BTreeMap<_, _>>(),
+                    min_insync_replicas: Some(1),
+                },
+            );
+        }
+        observed
+    }
+
+    fn action(plan: &Plan, topic: &str) -> PlannedAction {
+        plan.topics
+            .iter()
+            .find(|t| t.name == topic)
+            .unwrap()
+            .action
+            .clone()
+    }
+
+    #[test]
+    fn a_missing_topic_is_created_as_declared() {
+        let plan = diff(
+            &[spec("a", 3, 1, &[("retention.ms", "1000")])],
+            &Observation::default(),
+        );
+        assert_eq!(
+            action(&plan, "a"),
+            PlannedAction::Create(Creation {
+                partitions: 3,
+                replication_factor: 1,
+                configs: [("retention.ms".to_string(), "1000".to_string())].into(),
+            })
+        );
+        assert!(!plan.is_converged());
+    }
+
+    #[test]
+    fn a_matching_topic_is_unchanged_even_when_values_are_spelt_differently() {
+        let specs = [spec(
+            "a",
+            1,
+            1,
+            &[
+                ("cleanup.policy", "compact,delete"),
+                ("preallocate", "TRUE"),
+                ("retention.ms", " 1000 "),
+            ],
+        )];
+        let observed = cluster(&[(
+            "a",
+            1,
+            1,
+            &[
+                ("cleanup.policy", "delete, compact"),
+                ("preallocate", "true"),
+                ("retention.ms", "1000"),
+            ],
+        )]);
+        let plan = diff(&specs, &observed);
+        assert_eq!(action(&plan, "a"), PlannedAction::Unchanged);
+        assert!(plan.is_converged());
+        assert!(plan.unready.is_empty());
+    }
+
+    #[test]
+    fn changed_added_and_dropped_keys_become_set_and_reset() {
+        let specs = [spec(
+            "a",
+            1,
+            1,
+            &[("retention.ms", "2000"), ("segment.ms", "60000")],
+        )];
+        let observed = cluster(&[(
+            "a",
+            1,
+            1,
+            &[("retention.ms", "1000"), ("max.message.bytes", "2048")],
+        )]);
+        assert_eq!(
+            action(&diff(&specs, &observed), "a"),
+            PlannedAction::Update {
+                configs: vec![
+                    ConfigChange::Set {
+                        key: "retention.ms".into(),
+                        old: Some("1000".into()),
+                        new: "2000".into()
+                    },
+                    ConfigChange::Set {
+                        key: "segment.ms".into(),
+                        old: None,
+                        new: "60000".into()
+                    },
+                    ConfigChange::Reset {
+                        key: "max.message.bytes".into(),
+                        old: "2048".into()
+                    },
+                ],
+                partitions: None,
+            }
+        );
+    }
+
+    #[test]
+    fn the_opt_out_keeps_keys_the_file_does_not_list() {
+        let mut s = spec("a", 1, 1, &[("retention.ms", "1000")]);
+        s.keep_unmanaged_configs = true;
+        let observed = cluster(&[(
+            "a",
+            1,
+            1,
+            &[("retention.ms", "1000"), ("max.message.bytes", "2048")],
+        )]);
+        assert_eq!(
+            action(&diff(&[s], &observed), "a"),
+            PlannedAction::Unchanged
+        );
+    }
+
+    #[test]
+    fn more_partitions_grow_and_configs_change_in_one_update() {
+        let specs = [spec("a", 4, 1, &[("retention.ms", "2000")])];
+        let observed = cluster(&[("a", 1, 1, &[("retention.ms", "1000")])]);
+        let plan = diff(&specs, &observed);
+        let PlannedAction::Update {
+            configs,
+            partitions,
+        } = action(&plan, "a")
+        else {
+            panic!("{plan}");
+        };
+        assert_eq!(configs.len(), 1);
+        assert_eq!(partitions, Some(PartitionGrowth { from: 1, to: 4 }));
+        // The readiness target is the file's count, not the current one.
+        assert_eq!(plan.targets[0].partitions, 4);
+    }
+
+    #[test]
+    fn fewer_partitions_and_another_replication_factor_are_refused() {
+        let specs = [
+            spec("a", 2, 3, &[]),
+            spec("b", 1, 1, &[("retention.ms", "5")]),
+        ];
+        let observed = cluster(&[("a", 4, 1, &[]), ("b", 1, 1, &[])]);
+        let plan = diff(&specs, &observed);
+        assert_eq!(
+            action(&plan, "a"),
+            PlannedAction::Refused {
+                reasons: vec![
+                    Refusal::PartitionDecrease {
+                        current: 4,
+                        wanted: 2
+                    },
+                    Refusal::ReplicationFactorChange {
+                        current: 1,
+                        wanted: 3
+                    },
+                ]
+            }
+        );
+        let refusals = plan.refusals();
+        assert_eq!(refusals.len(), 2, "{refusals:?}");
+        assert!(refusals[1].to_string().contains("is 1, the file says 3"));
+        assert!(matches!(action(&plan, "b"), PlannedAction::Update { .. }));
+    }
+
+    #[test]
+    fn readiness_needs_min_isr_capped_by_the_replication_factor() {
+        let specs = [spec("a", 1, 1, &[("min.insync.replicas", "2")])];
+        let mut observed = cluster(&[("a", 1, 1, &[("min.insync.replicas", "2")])]);
+        observed.configs.get_mut("a").unwrap().min_insync_replicas = Some(2);
+        let plan = diff(&specs, &observed);
+        assert_eq!(plan.targets[0].min_isr, 1);
+        assert!(plan.unready.is_empty());
+    }
+
+    #[test]
+    fn a_partition_without_leader_is_not_ready() {
+        let specs = [spec("a", 2, 1, &[])];
+        let mut observed = cluster(&[("a", 2, 1, &[])]);
+        observed.cluster.topics.get_mut("a").unwrap().partitions[1].leader = -1;
+        let plan = diff(&specs, &observed);
+        assert!(plan.is_converged());
+        assert_eq!(plan.unready, ["a/1: no leader"]);
+    }
+
+    #[test]
+    fn check_reports_every_problem() {
+        let specs = [
+            spec("a.b", 0, 0, &[]),
+            spec("a_b", 1, 1, &[]),
+            spec("c", 1, 1, &[]),
+            spec("c", 1, 1, &[]),
+        ];
+        let Err(Error::Rejected(problems)) = check(&specs) else {
+            panic!("expected Rejected");
+        };
+        let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(text.len(), 4, "{text:#?}");
+        assert!(text[0].contains("partitions must be at least 1"));
+        assert!(text[1].contains("replication_factor must be at least 1"));
+        assert!(text[2].contains("collides with `a.b`"));
+        assert!(text[3].contains("is already declared"), "{text:#?}");
+        assert!(check(&specs[2..3]).is_ok());
+        let Err(Error::Rejected(problems)) = check(&[spec("__consumer_offsets", 50, 1, &[])])
+        else {
+            panic!("internal topic accepted");
+        };
+        assert!(problems[0].to_string().contains("reserves"), "{problems:?}");
+    }
+
+    #[test]
+    fn plan_renders_a_table_and_json() {
+        let specs = [spec("new", 1, 1, &[]), spec("old", 1, 1, &[])];
+        let observed = cluster(&[("old", 1, 1, &[])]);
+        let plan = diff(&specs, &observed);
+        assert_eq!(
+            plan.to_string(),
+            "\
+TOPIC  ACTION
+new    create: partitions 1, replication factor 1
+old    unchanged
+"
+        );
+        let json = serde_json::to_value(&plan).unwrap();
+        assert_eq!(json["topics"][0]["action"]["kind"], "create");
+        assert_eq!(json["topics"][1]["action"]["kind"], "unchanged");
+    }
+}

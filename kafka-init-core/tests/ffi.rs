@@ -1,0 +1,254 @@
+//! The librdkafka wrappers in `ffi` against the real broker.
+
+#[path = "../../tests/support/mod.rs"]
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kafka_init_core::ffi::{
+    create_partitions, create_topics, incremental_alter_configs, AlterOp, ConfigAlteration,
+    NewPartitions, NewTopic, RequestOptions,
+};
+use rdkafka::admin::AdminClient;
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::types::RDKafkaErrorCode;
+use support::*;
+
+fn client() -> Arc<AdminClient<DefaultClientContext>> {
+    Arc::new(admin())
+}
+
+fn send(validate_only: bool) -> RequestOptions {
+    RequestOptions {
+        timeout: Duration::from_secs(15),
+        validate_only,
+    }
+}
+
+fn new_topic(name: &str, configs: &[(&str, &str)]) -> NewTopic {
+    NewTopic {
+        name: name.into(),
+        partitions: 1,
+        replication_factor: 1,
+        configs: configs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    }
+}
+
+fn alteration(topic: &str, ops: &[(&str, Option<&str>)]) -> ConfigAlteration {
+    ConfigAlteration {
+        topic: topic.into(),
+        ops: ops
+            .iter()
+            .map(|(k, v)| {
+                let op = match v {
+                    Some(v) => AlterOp::Set(v.to_string()),
+                    None => AlterOp::Delete,
+                };
+                (k.to_string(), op)
+            })
+            .collect(),
+    }
+}
+
+async fn create(name: &str, configs: &[(&str, &str)]) {
+    let results = create_topics(&client(), vec![new_topic(name, configs)], send(false))
+        .await
+        .unwrap();
+    assert_eq!(results, [(name.to_string(), Ok(()))]);
+}
+
+#[tokio::test]
+async fn set_and_delete_touch_only_the_named_keys() {
+    let name = unique("ffi-alter");
+    create(
+        &name,
+        &[
+            ("retention.ms", "1000"),
+            ("segment.ms", "3600000"),
+            ("max.message.bytes", "2048"),
+        ],
+    )
+    .await;
+
+    let results = incremental_alter_configs(
+        &client(),
+        vec![alteration(
+            &name,
+            &[
+                ("retention.ms", Some("2000")),
+                ("segment.ms", None),
+                ("flush.ms", Some("5000")),
+            ],
+        )],
+        send(false),
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(results, [(name.clone(), Ok(()))]);
+    let got = topic_configs(&name).await;
+    assert_eq!(got.get("retention.ms").map(String::as_str), Some("2000"));
+    assert_eq!(got.get("flush.ms").map(String::as_str), Some("5000"));
+    assert_eq!(got.get("segment.ms"), None, "deleted");
+    assert_eq!(
+        got.get("max.message.bytes").map(String::as_str),
+        Some("2048"),
+        "a key not sent is kept, unlike legacy AlterConfigs"
+    );
+}
+
+#[tokio::test]
+async fn validate_only_commits_nothing() {
+    let name = unique("ffi-validate");
+    create(&name, &[("retention.ms", "1000")]).await;
+    let other = unique("ffi-validate");
+
+    let altered = incremental_alter_configs(
+        &client(),
+        vec![alteration(&name, &[("retention.ms", Some("2000"))])],
+        send(true),
+    )
+    .await
+    .unwrap();
+    let created = create_topics(&client(), vec![new_topic(&other, &[])], send(true))
+        .await
+        .unwrap();
+    let grown = create_partitions(
+        &client(),
+        vec![NewPartitions {
+            topic: name.clone(),
+            total: 3,
+        }],
+        send(true),
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(altered, [(name.clone(), Ok(()))]);
+    assert_eq!(created, [(other.clone(), Ok(()))]);
+    assert_eq!(grown, [(name.clone(), Ok(()))]);
+    assert_eq!(
+        topic_configs(&name)
+            .await
+            .get("retention.ms")
+            .map(String::as_str),
+        Some("1000")
+    );
+    assert_eq!(topic_shape(&name), Some((1, 1)));
+    assert_eq!(topic_shape(&other), None);
+}
+
+#[tokio::test]
+async fn each_topic_gets_its_own_error_with_the_brokers_message() {
+    let (good, bad) = (unique("ffi-good"), unique("ffi-bad"));
+    create(&good, &[]).await;
+
+    let altered = incremental_alter_configs(
+        &client(),
+        vec![
+            alteration(&good, &[("retention.ms", Some("2000"))]),
+            alteration(&bad, &[("retention.ms", Some("2000"))]),
+            alteration(&good, &[("no.such.key", Some("1"))]),
+        ],
+        send(true),
+    )
+    .await;
+    // Two resources for one topic are a request-level error in librdkafka;
+    // send them apart.
+    assert!(altered.is_err(), "{altered:?}");
+
+    let altered = incremental_alter_configs(
+        &client(),
+        vec![alteration(&good, &[("no.such.key", Some("1"))])],
+        send(true),
+    )
+    .await
+    .unwrap();
+    let (topic, result) = &altered[0];
+    assert_eq!(topic, &good);
+    let e = result.as_ref().unwrap_err();
+    assert_eq!(e.code, RDKafkaErrorCode::InvalidConfig);
+    assert_eq!(e.name, "INVALID_CONFIG");
+    assert!(e.message.contains("no.such.key"), "{e}");
+
+    let created = create_topics(
+        &client(),
+        vec![
+            new_topic(&good, &[]),
+            new_topic(&bad, &[("cleanup.policy", "sometimes")]),
+        ],
+        send(true),
+    )
+    .await
+    .unwrap();
+    let by_name: std::collections::HashMap<_, _> = created.into_iter().collect();
+    let exists = by_name[&good].as_ref().unwrap_err();
+    assert_eq!(exists.code, RDKafkaErrorCode::TopicAlreadyExists);
+    assert!(exists.message.contains("already exists"), "{exists}");
+    let invalid = by_name[&bad].as_ref().unwrap_err();
+    assert_eq!(invalid.name, "INVALID_CONFIG");
+    assert!(invalid.message.contains("sometimes"), "{invalid}");
+
+    let shrunk = create_partitions(
+        &client(),
+        vec![NewPartitions {
+            topic: good.clone(),
+            total: 1,
+        }],
+        send(true),
+    )
+    .await
+    .unwrap();
+    let e = shrunk[0].1.as_ref().unwrap_err();
+    assert_eq!(e.code, RDKafkaErrorCode::InvalidPartitions);
+    assert!(e.message.contains("already has 1 partition"), "{e}");
+}
+
+#[tokio::test]
+async fn partitions_grow_to_the_total() {
+    let name = unique("ffi-grow");
+    create(&name, &[]).await;
+    let grown = create_partitions(
+        &client(),
+        vec![NewPartitions {
+            topic: name.clone(),
+            total: 3,
+        }],
+        send(false),
+    )
+    .await
+    .unwrap();
+    assert_eq!(grown, [(name.clone(), Ok(()))]);
+    assert_eq!(topic_shape(&name).map(|s| s.0), Some(3));
+}
+
+#[tokio::test]
+async fn an_unreachable_cluster_fails_within_the_request_timeout() {
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", "127.0.0.1:1")
+        .create()
+        .unwrap();
+    let timeout = Duration::from_secs(2);
+    let started = Instant::now();
+    let result = incremental_alter_configs(
+        &Arc::new(admin),
+        vec![alteration("t", &[("retention.ms", Some("1"))])],
+        RequestOptions {
+            timeout,
+            validate_only: true,
+        },
+    )
+    .await;
+    let elapsed = started.elapsed();
+    let e = result.unwrap_err();
+    assert!(e.name.starts_with('_'), "a local error: {e}");
+    assert!(
+        elapsed < timeout + Duration::from_secs(2),
+        "took {elapsed:?}"
+    );
+}

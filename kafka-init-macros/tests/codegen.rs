@@ -1,0 +1,69 @@
+//! The code `include_topics!` generates, tested as plain functions:
+//! snapshots of the expansion, and the problems only code generation finds.
+
+use std::path::Path;
+
+use kafka_init_core::codegen::{const_name, expand};
+use proc_macro2::TokenStream;
+
+fn pretty(tokens: TokenStream) -> String {
+    prettyplease::unparse(&syn::parse2(tokens).expect("generated code parses"))
+}
+
+fn errors(text: &str) -> Vec<String> {
+    let e = expand(text, Path::new("f.yaml"));
+    e.errors
+        .map(|e| e.problems.iter().map(|p| p.to_string()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn const_names() {
+    assert_eq!(const_name("dc.workload"), "DC_WORKLOAD");
+    assert_eq!(const_name("payments-v2.events"), "PAYMENTS_V2_EVENTS");
+    assert_eq!(const_name("9lives"), "_9LIVES");
+    assert_eq!(const_name("a_b-c.D"), "A_B_C_D");
+}
+
+#[test]
+fn default_yaml_snapshot() {
+    let text = include_str!("../../config/default.yaml");
+    let e = expand(text, Path::new("config/default.yaml"));
+    assert!(e.errors.is_none(), "{}", e.errors.unwrap());
+    insta::assert_snapshot!(pretty(e.module));
+}
+
+#[test]
+fn fallback_snapshot() {
+    let text = "kafka:\n  topics:\n    a:\n      name: dc.power\n      partitions: 0\n    b:\n      partitions: 1\n";
+    let e = expand(text, Path::new("f.yaml"));
+    assert_eq!(
+        e.errors.unwrap().to_string(),
+        "f.yaml:5:19: topic `dc.power`: partitions must be at least 1, got 0\nf.yaml:6:5: topic `b`: missing `name`"
+    );
+    insta::assert_snapshot!(pretty(e.module));
+}
+
+#[test]
+fn names_that_share_a_constant() {
+    let text = "kafka:\n  topics:\n    a:\n      name: a-b\n    b:\n      name: a.b\n    c:\n      name: a_b\n    d:\n      name: specs\n";
+    assert_eq!(
+        errors(text),
+        [
+            "6:13: topic `b`: name `a.b` gives the constant `A_B`, as does `a-b` (topic `a`); rename one of them",
+            "8:13: topic `c`: name `a_b` collides with `a.b` (topic `b`): Kafka treats `.` and `_` in topic names as the same character",
+            "8:13: topic `c`: name `a_b` gives the constant `A_B`, as does `a-b` (topic `a`); rename one of them",
+            "10:13: topic `d`: name `specs` would be the constant `SPECS`, which the generated module already defines",
+        ]
+    );
+}
+
+#[test]
+fn client_values_are_never_embedded() {
+    let text = "kafka:\n  bootstrap_servers: \"${HOST:-localhost}:9092\"\n  client:\n    sasl.password: hunter2\n  topics:\n    a:\n      name: a\n";
+    let e = expand(text, Path::new("f.yaml"));
+    assert!(e.errors.is_none());
+    let code = e.module.to_string();
+    assert!(!code.contains("hunter2"), "{code}");
+    assert!(code.contains("${HOST:-localhost}:9092"), "{code}");
+}
