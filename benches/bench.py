@@ -59,9 +59,9 @@ class Broker:
         log(f"broker up at {self.bootstrap} in {time.perf_counter() - t:.1f}s")
 
     def stop(self):
-        # Not `kafka.sh stop`: the broker kafka.sh launches inherits the fd of its state lock, so
-        # stop/reset wait on a lock the running broker itself holds. Stop our node by its pid file
-        # (SIGTERM, then SIGKILL after 30 s), checking the pid is this state dir's kafka.Kafka.
+        # By the pid file rather than `kafka.sh stop`: kafka.sh revisions before e59ecc9 let the
+        # broker inherit the fd of the state lock, so stop/reset waited on a lock the running
+        # broker held. SIGTERM, then SIGKILL after 30 s, once the pid is this state dir's broker.
         pid_file = self.state_dir / "node-1" / "pid"
         try:
             pid = int(pid_file.read_text().split()[0])
