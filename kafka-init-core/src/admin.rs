@@ -152,6 +152,17 @@ impl Session {
         })
     }
 
+    /// Shuts the client down on a thread of its own. librdkafka's teardown
+    /// sits through its poll intervals (about 100 ms), which a caller that
+    /// already has its answer need not wait for.
+    pub fn close_in_background(self) {
+        // If no thread can be had, the closure (and the session) is dropped
+        // here instead, which is only slower.
+        let _ = std::thread::Builder::new()
+            .name("kafka-init-close".into())
+            .spawn(move || drop(self));
+    }
+
     pub fn remaining(&self) -> Duration {
         self.timeout.saturating_sub(self.started.elapsed())
     }

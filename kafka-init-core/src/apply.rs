@@ -30,7 +30,9 @@ use crate::report::{Action, Report, TopicOutcome};
 pub async fn apply(plan: &Plan, options: &EnsureOptions) -> Result<Report, Error> {
     let session = Session::new(options)?;
     connect(&session).await?;
-    converge(&session, plan.clone()).await
+    let report = converge(&session, plan.clone()).await;
+    session.close_in_background();
+    report
 }
 
 pub(crate) async fn converge(session: &Session, mut plan: Plan) -> Result<Report, Error> {
@@ -81,23 +83,28 @@ const SETTLE: Duration = Duration::from_secs(5);
 /// Plans again after `applied` was executed. Brokers answer metadata and
 /// DescribeConfigs from an image that trails the controller by a moment,
 /// so a topic just changed can still look unchanged: wait briefly for it
-/// rather than apply the same change twice.
+/// rather than apply the same change twice. Only the topics the plan
+/// changed are described again; the rest were seen matching moments ago.
 async fn verify(session: &Session, applied: &Plan) -> Result<Plan, Error> {
     let settle_until = Instant::now() + SETTLE;
     let mut backoff = Backoff::default();
+    let changed = applied.changed_specs();
     loop {
-        let plan = plan_in(session, &applied.specs, None, "verify").await?;
-        let stale: Vec<&str> = plan
+        let rechecked = plan_in(session, &changed, None, "verify").await?;
+        let stale: Vec<&str> = rechecked
             .topics
             .iter()
-            .zip(&applied.topics)
-            .filter(|(now, before)| {
-                now.action != PlannedAction::Unchanged && before.action == now.action
+            .filter(|now| {
+                now.action != PlannedAction::Unchanged
+                    && applied
+                        .topics
+                        .iter()
+                        .any(|before| before.name == now.name && before.action == now.action)
             })
-            .map(|(now, _)| now.name.as_str())
+            .map(|now| now.name.as_str())
             .collect();
         if stale.is_empty() || Instant::now() >= settle_until {
-            return Ok(plan);
+            return Ok(applied.updated_with(rechecked));
         }
         let why = format!(
             "{} topic(s) do not show the change yet, e.g. `{}`",

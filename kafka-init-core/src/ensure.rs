@@ -17,7 +17,9 @@ pub async fn plan(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Plan, 
     plan::check(specs)?;
     let session = Session::new(options)?;
     let cluster = connect(&session).await?;
-    plan_in(&session, specs, Some(cluster), "plan").await
+    let plan = plan_in(&session, specs, Some(cluster), "plan").await;
+    session.close_in_background();
+    plan
 }
 
 /// Makes the cluster match `specs`: every listed topic exists with the
@@ -38,6 +40,7 @@ pub async fn ensure_topics(specs: &[TopicSpec], options: &EnsureOptions) -> Resu
         human(session.started.elapsed()),
         report.requests.total()
     );
+    session.close_in_background();
     Ok(report)
 }
 

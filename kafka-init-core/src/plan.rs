@@ -115,6 +115,33 @@ impl Plan {
             .collect()
     }
 
+    /// The specs of the topics this plan changes (not `Unchanged`).
+    pub(crate) fn changed_specs(&self) -> Vec<TopicSpec> {
+        self.specs
+            .iter()
+            .zip(&self.topics)
+            .filter(|(_, t)| t.action != PlannedAction::Unchanged)
+            .map(|(s, _)| s.clone())
+            .collect()
+    }
+
+    /// This plan with the topics of `rechecked` (a plan of some of its
+    /// topics, made later) replaced by their newer state.
+    pub(crate) fn updated_with(&self, rechecked: Plan) -> Plan {
+        let mut plan = self.clone();
+        for (topic, target) in rechecked.topics.into_iter().zip(rechecked.targets) {
+            if let Some(i) = plan.topics.iter().position(|t| t.name == topic.name) {
+                plan.topics[i] = topic;
+            }
+            if let Some(t) = plan.targets.iter_mut().find(|t| t.topic == target.topic) {
+                *t = target;
+            }
+        }
+        // A superset is safe: the readiness gate re-reads every target.
+        plan.unready.extend(rechecked.unready);
+        plan
+    }
+
     /// How many topics get each action: `2 to create, 1 unchanged`.
     pub fn summary(&self) -> String {
         let count =
