@@ -2,7 +2,7 @@
 //! batched requests; then plan again to verify, until the cluster matches;
 //! then wait for readiness. All within the run's one deadline.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -58,6 +58,18 @@ pub(crate) async fn converge(session: &Session, mut plan: Plan) -> Result<Report
             return Err(Error::Rejected(problems));
         }
         execute(session, &plan, &mut done).await?;
+        // A topic this run created has the file's settings by construction
+        // (CreateTopics is atomic); only raced creates need a second look.
+        let created: HashSet<String> = plan
+            .topics
+            .iter()
+            .filter(|t| {
+                matches!(t.action, PlannedAction::Create(_))
+                    && matches!(done.get(&t.name), Some(Action::Created(_)))
+            })
+            .map(|t| t.name.clone())
+            .collect();
+        plan.mark_unchanged(&created);
         plan = verify(session, &plan)
             .instrument(tracing::info_span!("verify"))
             .await?;
@@ -89,6 +101,9 @@ async fn verify(session: &Session, applied: &Plan) -> Result<Plan, Error> {
     let settle_until = Instant::now() + SETTLE;
     let mut backoff = Backoff::default();
     let changed = applied.changed_specs();
+    if changed.is_empty() {
+        return Ok(applied.clone());
+    }
     loop {
         let rechecked = plan_in(session, &changed, None, "verify").await?;
         let stale: Vec<&str> = rechecked

@@ -1,6 +1,7 @@
 //! The plan: one action per listed topic, from a pure diff of the file
 //! against what the cluster has. `apply` executes it.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use indexmap::IndexMap;
@@ -113,6 +114,15 @@ impl Plan {
                 _ => Vec::new(),
             })
             .collect()
+    }
+
+    /// Records that `topics` now match the file.
+    pub(crate) fn mark_unchanged(&mut self, topics: &HashSet<String>) {
+        for t in &mut self.topics {
+            if topics.contains(&t.name) {
+                t.action = PlannedAction::Unchanged;
+            }
+        }
     }
 
     /// The specs of the topics this plan changes (not `Unchanged`).
