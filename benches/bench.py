@@ -340,7 +340,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="smoke run: six topics + 100 topics, one run")
     ap.add_argument("--binary", default=str(REPO / "target/release/kafka-init"))
     ap.add_argument("--spawn", default=str(REPO / "target/bench-spawn"), help="benches/spawn.c, built")
-    ap.add_argument("--port", type=int, default=int(os.environ.get("BENCH_KAFKA_PORT", 49092)))
+    ap.add_argument("--port", type=int, default=int(os.environ.get("BENCH_KAFKA_PORT", 29700)))
     ap.add_argument("--heap", default=os.environ.get("BENCH_KAFKA_HEAP", "-Xms1g -Xmx1g"))
     ap.add_argument("--kafka-version", default=os.environ.get("KAFKA_VERSION"))
     ap.add_argument("--state-dir", default=str(REPO / "target/bench-kafka"))

@@ -5,7 +5,7 @@
 //! makes every topic exist, with no file to ship.
 //!
 //! ```sh
-//! KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:39092 cargo run --example self_provision
+//! KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:29092 cargo run --example self_provision
 //! ```
 
 kafka_init::include_topics!("config/default.yaml");

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Benchmarks kafka-init against the reference Python flow, Apache Kafka's kafka-topics and the
 # broker's own floor (one raw CreateTopics request), all on one real broker this script starts
-# on its own port (49092) and stops at the end. Results go to benches/results/.
+# on its own port (29700) and stops at the end. Results go to benches/results/.
 #
 # usage: scripts/bench.sh [--quick] [bench.py options...]   (scripts/bench.sh --help lists them)
 #   --quick   six topics + 100 topics, one run each (a smoke check, under 3 minutes)
 #
 # Needs what scripts/kafka.sh needs (JDK 17+, Maven) plus Rust and Python 3.11+.
-# Environment: BENCH_KAFKA_PORT (49092), BENCH_KAFKA_HEAP ("-Xms1g -Xmx1g"), KAFKA_VERSION,
+# Environment: BENCH_KAFKA_PORT (29700), BENCH_KAFKA_HEAP ("-Xms1g -Xmx1g"), KAFKA_VERSION,
 # BENCH_PYTHON (python3.11, else python3), BENCH_BINARY (skip the build, bench this binary).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -35,7 +35,7 @@ environment:
   KAFKA_VERSION        Kafka release from Maven Central (default: the version the state dir was
                        formatted with, else $default_version)
   KAFKA_NODES          number of nodes (default 1)
-  KAFKA_PORT           first broker port (default 39092); node i listens on KAFKA_PORT+i-1,
+  KAFKA_PORT           first broker port (default 29092); node i listens on KAFKA_PORT+i-1,
                        its controller on KAFKA_PORT+100+i-1, its SASL listener on KAFKA_PORT+50+i-1
   KAFKA_SASL           1 adds a SASL_PLAINTEXT listener (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512);
                        users: kafkainit/kafkainit-secret (PLAIN and SCRAM), admin/admin-secret (PLAIN)
@@ -59,7 +59,9 @@ join_by_comma() { local IFS=,; echo "$*"; }
 # --- settings ---------------------------------------------------------------------------------
 
 nodes=${KAFKA_NODES:-1}
-port=${KAFKA_PORT:-39092}
+# Below Linux's ephemeral range (32768+): a client retrying a port nobody listens on yet walks
+# through source ports and can connect to itself there, which keeps the port from the broker.
+port=${KAFKA_PORT:-29092}
 { is_uint "$nodes" && ((nodes >= 1 && nodes <= 9)); } || die "KAFKA_NODES must be 1..9, got '$nodes'"
 { is_uint "$port" && ((port >= 1024 && port + 100 + nodes <= 65535)); } ||
   die "KAFKA_PORT must leave room for KAFKA_PORT+100+KAFKA_NODES below 65536, got '$port'"

@@ -13,7 +13,7 @@ versions=("$@")
 ((${#versions[@]} > 0)) || versions=(3.9.1)
 read -ra tests <<<"${KAFKA_INIT_VERSION_TESTS:---test reconcile --test provision -p kafka-init -p kafka-init-bin --test cli --test concurrency}"
 
-port=39500
+port=29500
 for version in "${versions[@]}"; do
   state=.kafka/versions-$version
   export KAFKA_VERSION=$version KAFKA_PORT=$port KAFKA_STATE_DIR=$state

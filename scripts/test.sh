@@ -13,7 +13,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # A test cluster made without SASL (by an earlier version of this script)
 # cannot gain the listener in place: it is a throwaway, so start it afresh.
-state=${KAFKA_STATE_DIR:-.kafka/n${KAFKA_NODES:-1}-p${KAFKA_PORT:-39092}}
+state=${KAFKA_STATE_DIR:-.kafka/n${KAFKA_NODES:-1}-p${KAFKA_PORT:-29092}}
 if [[ -f $state/cluster.env ]] && ! grep -qx 'sasl=1' "$state/cluster.env"; then
   echo "the test cluster in $state has no SASL listener: resetting it" >&2
   KAFKA_SASL=0 scripts/kafka.sh reset >/dev/null

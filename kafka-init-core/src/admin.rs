@@ -113,12 +113,21 @@ pub(crate) enum Request {
 #[derive(Default)]
 struct RequestCounter([AtomicUsize; 5]);
 
-/// The next pause between tries: grows from 100 ms to 2 s.
-pub(crate) struct Backoff(Duration);
+/// The next pause between tries: doubles from 100 ms up to a cap (2 s).
+pub(crate) struct Backoff {
+    next: Duration,
+    max: Duration,
+}
 
 impl Default for Backoff {
     fn default() -> Self {
-        Backoff(Duration::from_millis(100))
+        Backoff::new(Duration::from_millis(100), Duration::from_secs(2))
+    }
+}
+
+impl Backoff {
+    pub(crate) fn new(first: Duration, max: Duration) -> Self {
+        Backoff { next: first, max }
     }
 }
 
@@ -126,6 +135,10 @@ impl Session {
     pub fn new(options: &EnsureOptions) -> Result<Session, Error> {
         let mut config = ClientConfig::new();
         config.set("client.id", "kafka-init");
+        // librdkafka drops the bootstrap connection once it learns the
+        // broker's id and holds the reconnect back by half this backoff:
+        // 50 ms of every run at the default of 100 ms. Settings may override.
+        config.set("reconnect.backoff.ms", "10");
         for (key, value) in options.client.iter() {
             config.set(key, value);
         }
@@ -223,7 +236,7 @@ impl Session {
         why: String,
     ) -> Result<(), Error> {
         tracing::debug!("{phase}: retrying: {why}");
-        let pause = rand::rng().random_range(backoff.0 / 2..=backoff.0);
+        let pause = rand::rng().random_range(backoff.next / 2..=backoff.next);
         if pause >= self.remaining() {
             return Err(Error::Deadline {
                 timeout: self.timeout,
@@ -232,7 +245,7 @@ impl Session {
             });
         }
         tokio::time::sleep(pause).await;
-        backoff.0 = (backoff.0 * 2).min(Duration::from_secs(2));
+        backoff.next = (backoff.next * 2).min(backoff.max);
         Ok(())
     }
 

@@ -88,18 +88,22 @@ pub(crate) async fn converge(session: &Session, mut plan: Plan) -> Result<Report
     })
 }
 
-/// How long to let metadata and DescribeConfigs catch up with changes just
-/// made before concluding someone else changed the topic again.
+/// Once the cluster shows some of a run's changes, how long the rest may
+/// still trail before they count as changed again by another client.
 const SETTLE: Duration = Duration::from_secs(5);
 
 /// Plans again after `applied` was executed. Brokers answer metadata and
-/// DescribeConfigs from an image that trails the controller by a moment,
-/// so a topic just changed can still look unchanged: wait briefly for it
-/// rather than apply the same change twice. Only the topics the plan
-/// changed are described again; the rest were seen matching moments ago.
+/// DescribeConfigs from an image that trails the controller: by a moment
+/// usually, by seconds while a broker is still creating the logs of
+/// thousands of new partitions. A change the broker acknowledged is
+/// waited for, not applied again, until the broker shows it (or the
+/// deadline passes). Only when the image has visibly caught up (some of
+/// the changes show) and a topic still differs after `SETTLE` is it
+/// planned afresh. Only the changed topics are described again.
 async fn verify(session: &Session, applied: &Plan) -> Result<Plan, Error> {
-    let settle_until = Instant::now() + SETTLE;
-    let mut backoff = Backoff::default();
+    // Short pauses: the wait ends when the broker's image catches up.
+    let mut backoff = Backoff::new(Duration::from_millis(25), Duration::from_millis(500));
+    let mut caught_up: Option<Instant> = None;
     let changed = applied.changed_specs();
     if changed.is_empty() {
         return Ok(applied.clone());
@@ -118,7 +122,10 @@ async fn verify(session: &Session, applied: &Plan) -> Result<Plan, Error> {
             })
             .map(|now| now.name.as_str())
             .collect();
-        if stale.is_empty() || Instant::now() >= settle_until {
+        if stale.len() < changed.len() {
+            caught_up.get_or_insert_with(Instant::now);
+        }
+        if stale.is_empty() || caught_up.is_some_and(|t| t.elapsed() >= SETTLE) {
             return Ok(applied.updated_with(rechecked));
         }
         let why = format!(
@@ -329,7 +336,12 @@ fn merge(done: &mut HashMap<String, Action>, topic: String, action: Action) {
                 partitions: p,
             } = e.get_mut()
             {
-                c.extend(configs);
+                for change in configs {
+                    match c.iter_mut().find(|first| first.key() == change.key()) {
+                        Some(first) => *first = first.clone().then(change),
+                        None => c.push(change),
+                    }
+                }
                 *p = partitions.or(*p);
             }
         }

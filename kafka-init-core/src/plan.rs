@@ -75,6 +75,38 @@ pub enum ConfigChange {
     Reset { key: String, old: String },
 }
 
+impl ConfigChange {
+    pub fn key(&self) -> &str {
+        match self {
+            ConfigChange::Set { key, .. } | ConfigChange::Reset { key, .. } => key,
+        }
+    }
+
+    /// One change for `self` followed by `later` on the same key: from the
+    /// first old value to the last new one.
+    pub(crate) fn then(self, later: ConfigChange) -> ConfigChange {
+        use ConfigChange::*;
+        match (self, later) {
+            (Set { key, old, .. }, Set { new, .. }) => Set { key, old, new },
+            (Reset { key, old }, Set { new, .. }) => Set {
+                key,
+                old: Some(old),
+                new,
+            },
+            (
+                Set {
+                    key,
+                    old: Some(old),
+                    ..
+                }
+                | Reset { key, old },
+                Reset { .. },
+            ) => Reset { key, old },
+            (Set { old: None, .. }, later @ Reset { .. }) => later,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct PartitionGrowth {
     pub from: i32,
@@ -426,6 +458,27 @@ mod tests {
 
     use super::*;
     use crate::cluster::{PartitionState, TopicConfigs, TopicState};
+
+    #[test]
+    fn a_change_applied_twice_reads_from_the_first_old_value_to_the_last_new_one() {
+        let set = |old: Option<&str>, new: &str| ConfigChange::Set {
+            key: "retention.ms".into(),
+            old: old.map(Into::into),
+            new: new.into(),
+        };
+        let reset = |old: &str| ConfigChange::Reset {
+            key: "retention.ms".into(),
+            old: old.into(),
+        };
+        assert_eq!(
+            set(Some("1"), "2").then(set(Some("3"), "4")),
+            set(Some("1"), "4")
+        );
+        assert_eq!(reset("1").then(set(None, "2")), set(Some("1"), "2"));
+        assert_eq!(set(Some("1"), "2").then(reset("2")), reset("1"));
+        assert_eq!(set(None, "2").then(reset("3")), reset("3"));
+        assert_eq!(reset("1").then(reset("2")), reset("1"));
+    }
 
     fn spec(name: &str, partitions: i32, rf: i32, config: &[(&str, &str)]) -> TopicSpec {
         TopicSpec {
