@@ -198,8 +198,19 @@ class Runner:
             return [PY, str(HERE / "floor.py"), action, str(spec.json), bootstrap], {}
         raise ValueError(contender)
 
+    def settle(self):
+        """Waits (untimed) until the broker has caught up with every earlier change, so no
+        contender pays for the partitions the one before it created."""
+        self.probes = getattr(self, "probes", 0) + 1
+        t0 = time.perf_counter()
+        got = self.floor_call("settle", f"bench-settle.{os.getpid()}.{self.probes}")
+        if got["error_count"]:
+            log(f"  settle: {got['errors']}")
+        return (time.perf_counter() - t0) * 1000
+
     def run(self, contender, spec, action="create", timeout=3600):
         """Runs one contender to completion; returns wall/CPU/RSS (and the floor's own JSON)."""
+        settle_ms = self.settle()
         argv, extra = self.argv(contender, spec, action, self.broker.bootstrap)
         env = dict(os.environ, **extra)
         env.pop("RUST_LOG", None)
@@ -222,7 +233,8 @@ class Runner:
         rec = {"contender": contender, "action": action, "spec": spec.label, "topics": len(spec),
                "wall_ms": st["wall_ns"] / 1e6, "cpu_ms": (st["user_us"] + st["sys_us"]) / 1000,
                "user_ms": st["user_us"] / 1000, "sys_ms": st["sys_us"] / 1000,
-               "rss_mb": st["maxrss_kb"] / 1024, "rc": st["exit"], "log": name}
+               "rss_mb": st["maxrss_kb"] / 1024, "rc": st["exit"], "log": name,
+               "settle_ms": round(settle_ms, 1)}
         if contender == "floor":
             try:
                 rec["floor"] = json.loads(out_path.read_text().strip().splitlines()[-1])

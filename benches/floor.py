@@ -11,6 +11,10 @@ requests by hand, non-flexible versions all supported by Kafka 4.x:
   alter   one IncrementalAlterConfigs v0 SET for the given keys (the drift floor).
   logger  IncrementalAlterConfigs v0 on the BROKER_LOGGER resource (used by the bench to switch
           the broker's request log on for its request-counting pass).
+  settle  creates the probe topic named by the second argument, then polls Metadata until the
+          broker shows it (deadline 300 s). A broker publishes metadata changes in order, each
+          after it has created the partitions of the one before, so the probe showing means the
+          broker has caught up with every earlier change (the bench's quiet point between runs).
 
 The spec is a JSON file: {"topics": [{"name", "partitions", "replication_factor", "config"}]}.
 Prints one JSON line: the time from the first request byte sent to the last response byte
@@ -209,13 +213,22 @@ DYNAMIC_TOPIC_CONFIG = 1
 
 def main(argv):
     if len(argv) < 3:
-        sys.exit("usage: floor.py create|verify|alter SPEC.json BOOTSTRAP | logger LEVEL BOOTSTRAP")
+        sys.exit("usage: floor.py create|verify|alter SPEC.json BOOTSTRAP | logger LEVEL BOOTSTRAP | settle TOPIC BOOTSTRAP")
     cmd, arg, bootstrap = argv[0], argv[1], argv[2]
     conn = Connection(bootstrap, os.environ.get("FLOOR_CLIENT_ID", "floor"))
     errors = []
     if cmd == "logger":
         result = incremental_alter(conn, BROKER_LOGGER, {"1": {"kafka.request.logger": arg}})
         errors = [f"{n}: {c} {m}" for n, (c, m) in result.items() if c]
+    elif cmd == "settle":
+        result = create_topics(conn, [{"name": arg, "partitions": 1, "replication_factor": 1}])
+        errors = [f"{n}: error {c} {m}" for n, (c, m) in result.items() if c]
+        deadline, pause = time.perf_counter() + 300, 0.005
+        while not errors and metadata(conn, [arg]).get(arg, (-1, 0)) != (0, 1):
+            if time.perf_counter() >= deadline:
+                errors.append(f"{arg}: not shown within 300 s")
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
     else:
         with open(arg) as f:
             topics = json.load(f)["topics"]

@@ -195,12 +195,12 @@ async fn wait(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     let settings = settings::load(cli, secrets, true)?;
     let options = options(&settings, cli);
     let session = Session::new(&options)?;
-    let cluster = session.wait_for_cluster().await?;
+    let brokers = session.wait_for_cluster().await?;
     let elapsed = session.started.elapsed();
     tracing::info!(
         "Kafka at {} is ready: {} broker(s), answered after {}ms",
         settings.bootstrap,
-        cluster.brokers,
+        brokers,
         elapsed.as_millis()
     );
     if cli.output == Output::Json {
@@ -212,9 +212,7 @@ async fn wait(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
             status: "ok",
             bootstrap_servers: &settings.bootstrap,
             elapsed_ms: elapsed.as_millis(),
-            body: &WaitBody {
-                brokers: cluster.brokers,
-            },
+            body: &WaitBody { brokers },
         });
     }
     Ok(exit::SUCCESS)

@@ -108,10 +108,11 @@ pub(crate) enum Request {
     CreateTopics,
     IncrementalAlterConfigs,
     CreatePartitions,
+    DescribeCluster,
 }
 
 #[derive(Default)]
-struct RequestCounter([AtomicUsize; 5]);
+struct RequestCounter([AtomicUsize; 6]);
 
 /// The next pause between tries: doubles from 100 ms up to a cap (2 s).
 pub(crate) struct Backoff {
@@ -203,6 +204,7 @@ impl Session {
             create_topics: n(Request::CreateTopics),
             incremental_alter_configs: n(Request::IncrementalAlterConfigs),
             create_partitions: n(Request::CreatePartitions),
+            describe_cluster: n(Request::DescribeCluster),
         }
     }
 
@@ -249,17 +251,17 @@ impl Session {
         Ok(())
     }
 
-    /// Fetches all topic metadata, retrying with jittered backoff until the
-    /// cluster answers or the deadline passes.
-    pub async fn wait_for_cluster(&self) -> Result<ClusterState, Error> {
+    /// Waits until the cluster answers, retrying with jittered backoff
+    /// until the deadline; returns the number of brokers it lists.
+    pub async fn wait_for_cluster(&self) -> Result<usize, Error> {
         let mut backoff = Duration::from_millis(100);
         loop {
             let attempt = self.remaining().min(Duration::from_secs(2));
             if attempt.is_zero() {
                 return Err(self.unreachable("no attempt made".into()));
             }
-            match self.fetch_metadata(attempt).await {
-                Ok(state) => return Ok(state),
+            match self.brokers(attempt).await {
+                Ok(brokers) => return Ok(brokers),
                 Err(e) => {
                     tracing::debug!("metadata request failed: {e}");
                     let pause = rand::rng().random_range(Duration::ZERO..=backoff);
@@ -273,20 +275,35 @@ impl Session {
         }
     }
 
-    /// One metadata request for every topic, off the async workers since
-    /// librdkafka blocks.
-    pub async fn fetch_metadata(&self, timeout: Duration) -> Result<ClusterState, String> {
+    /// One DescribeCluster request: the number of brokers.
+    pub async fn brokers(&self, timeout: Duration) -> Result<usize, String> {
+        self.count(Request::DescribeCluster);
+        let options = RequestOptions {
+            timeout,
+            validate_only: false,
+        };
+        crate::ffi::broker_count(&self.admin, options)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// One Metadata request (DescribeTopics) for the named topics only, so
+    /// its cost follows the file, not the cluster's topic count.
+    pub async fn describe_topics(
+        &self,
+        names: &[&str],
+        timeout: Duration,
+    ) -> Result<ClusterState, String> {
         self.count(Request::Metadata);
-        let admin = Arc::clone(&self.admin);
-        tokio::task::spawn_blocking(move || {
-            let md = admin
-                .inner()
-                .fetch_metadata(None, timeout)
-                .map_err(|e| e.to_string())?;
-            Ok(ClusterState::from_metadata(&md))
-        })
-        .await
-        .map_err(|e| e.to_string())?
+        let names = names.iter().map(|n| n.to_string()).collect();
+        let options = RequestOptions {
+            timeout,
+            validate_only: false,
+        };
+        crate::ffi::describe_topics(&self.admin, names, options)
+            .await
+            .map(|topics| ClusterState { topics })
+            .map_err(|e| e.to_string())
     }
 
     fn unreachable(&self, fallback: String) -> Error {

@@ -109,7 +109,7 @@ async fn verify(session: &Session, applied: &Plan) -> Result<Plan, Error> {
         return Ok(applied.clone());
     }
     loop {
-        let rechecked = plan_in(session, &changed, None, "verify").await?;
+        let rechecked = plan_in(session, &changed, "verify").await?;
         let stale: Vec<&str> = rechecked
             .topics
             .iter()
@@ -628,7 +628,7 @@ impl BrokerCount {
     /// Reads the count from metadata; `None` when the cluster did not say.
     async fn observe(&mut self, session: &Session) -> Option<usize> {
         let attempt = session.remaining().min(Duration::from_secs(5));
-        let count = session.fetch_metadata(attempt).await.ok()?.brokers;
+        let count = session.brokers(attempt).await.ok()?;
         match self.seen {
             Some((n, _)) if n == count => {}
             _ => self.seen = Some((count, Instant::now())),

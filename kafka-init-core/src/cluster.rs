@@ -1,11 +1,11 @@
-//! Reading what the cluster has: one metadata request, then DescribeConfigs
-//! for every listed topic together. Never one round trip per topic.
+//! Reading what the cluster has: metadata for the listed topics only, then
+//! DescribeConfigs for all of them together. Never one round trip per topic.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use rdkafka::admin::{AdminOptions, ConfigSource, ResourceSpecifier};
-use rdkafka::types::{RDKafkaErrorCode, RDKafkaRespErr};
+use rdkafka::types::RDKafkaErrorCode;
 use tracing::Instrument;
 
 use crate::admin::{is_retriable, Attempt, Request, Session};
@@ -15,10 +15,9 @@ use crate::error::Error;
 /// so this keeps responses to a few MB; 1,000 topics are one request.
 const DESCRIBE_BATCH: usize = 1000;
 
-/// What the cluster's metadata says.
+/// What the cluster's metadata says of the listed topics that exist.
 #[derive(Debug, Clone, Default)]
 pub struct ClusterState {
-    pub brokers: usize,
     pub topics: HashMap<String, TopicState>,
 }
 
@@ -51,34 +50,6 @@ impl TopicState {
     }
 }
 
-impl ClusterState {
-    pub(crate) fn from_metadata(md: &rdkafka::metadata::Metadata) -> ClusterState {
-        let topics = md
-            .topics()
-            .iter()
-            .filter(|t| t.error() != Some(RDKafkaRespErr::RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART))
-            .map(|t| {
-                let partitions = t
-                    .partitions()
-                    .iter()
-                    .map(|p| PartitionState {
-                        id: p.id(),
-                        leader: p.leader(),
-                        replicas: p.replicas().to_vec(),
-                        isr: p.isr().to_vec(),
-                    })
-                    .collect();
-                let error = t.error().map(RDKafkaErrorCode::from);
-                (t.name().to_owned(), TopicState { partitions, error })
-            })
-            .collect();
-        ClusterState {
-            brokers: md.brokers().len(),
-            topics,
-        }
-    }
-}
-
 /// A topic's configs as DescribeConfigs reports them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TopicConfigs {
@@ -98,40 +69,25 @@ pub struct Observation {
 }
 
 impl Session {
-    /// Reads the listed topics: metadata once, then their configs in
+    /// Reads the listed topics: their metadata once, then their configs in
     /// batched DescribeConfigs requests. Retries until the answers are
     /// complete (a topic just created can be briefly half-visible).
-    pub async fn observe(
-        &self,
-        names: &[&str],
-        known: Option<ClusterState>,
-    ) -> Result<Observation, Error> {
+    pub async fn observe(&self, names: &[&str]) -> Result<Observation, Error> {
         let started = std::time::Instant::now();
-        // Metadata the caller just fetched serves the first attempt.
-        let known = std::sync::Mutex::new(known);
         let observation = self
-            .retry("reading the cluster", || {
-                let known = known.lock().unwrap_or_else(|e| e.into_inner()).take();
-                self.observe_once(names, known)
-            })
+            .retry("reading the cluster", || self.observe_once(names))
             .instrument(tracing::debug_span!("observe", topics = names.len()))
             .await?;
         tracing::debug!(elapsed = ?started.elapsed(), "cluster read");
         Ok(observation)
     }
 
-    async fn observe_once(
-        &self,
-        names: &[&str],
-        known: Option<ClusterState>,
-    ) -> Result<Observation, Attempt> {
-        let cluster = match known {
-            Some(cluster) => cluster,
-            None => {
-                let attempt = self.remaining().min(Duration::from_secs(10));
-                self.fetch_metadata(attempt).await.map_err(Attempt::Retry)?
-            }
-        };
+    async fn observe_once(&self, names: &[&str]) -> Result<Observation, Attempt> {
+        let attempt = self.remaining().min(Duration::from_secs(10));
+        let cluster = self
+            .describe_topics(names, attempt)
+            .await
+            .map_err(Attempt::Retry)?;
         let existing: Vec<&str> = names
             .iter()
             .copied()

@@ -5,19 +5,18 @@ use tracing::Instrument;
 
 use crate::admin::{human, EnsureOptions, Session};
 use crate::apply::converge;
-use crate::cluster::ClusterState;
 use crate::error::Error;
 use crate::plan::{self, Plan};
 use crate::report::Report;
 use crate::spec::TopicSpec;
 
-/// What `ensure_topics` would do, changing nothing: one metadata request
-/// and batched DescribeConfigs, then a pure diff.
+/// What `ensure_topics` would do, changing nothing: metadata for the listed
+/// topics and batched DescribeConfigs, then a pure diff.
 pub async fn plan(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Plan, Error> {
     plan::check(specs)?;
     let session = Session::new(options)?;
-    let cluster = connect(&session).await?;
-    let plan = plan_in(&session, specs, Some(cluster), "plan").await;
+    connect(&session).await?;
+    let plan = plan_in(&session, specs, "plan").await;
     session.close_in_background();
     plan
 }
@@ -27,13 +26,14 @@ pub async fn plan(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Plan, 
 /// partition has a leader and enough in-sync replicas. Safe to run from any
 /// number of processes at once.
 ///
-/// On a cluster that already matches, a run sends two requests: one
-/// Metadata and one DescribeConfigs (per 1,000 topics), then returns.
+/// On a cluster that already matches, a run sends three requests: Metadata
+/// for the brokers, Metadata for the listed topics, and one DescribeConfigs
+/// (per 1,000 topics), then returns.
 pub async fn ensure_topics(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Report, Error> {
     plan::check(specs)?;
     let session = Session::new(options)?;
-    let cluster = connect(&session).await?;
-    let plan = plan_in(&session, specs, Some(cluster), "plan").await?;
+    connect(&session).await?;
+    let plan = plan_in(&session, specs, "plan").await?;
     let report = converge(&session, plan).await?;
     tracing::info!(
         "converged: {} ({} request(s))",
@@ -44,34 +44,32 @@ pub async fn ensure_topics(specs: &[TopicSpec], options: &EnsureOptions) -> Resu
     Ok(report)
 }
 
-pub(crate) async fn connect(session: &Session) -> Result<ClusterState, Error> {
+pub(crate) async fn connect(session: &Session) -> Result<usize, Error> {
     let started = std::time::Instant::now();
-    let cluster = session
+    let brokers = session
         .wait_for_cluster()
         .instrument(tracing::info_span!("connect"))
         .await?;
     tracing::info!(
         "connect: {} ({} broker(s))",
         human(started.elapsed()),
-        cluster.brokers
+        brokers
     );
-    Ok(cluster)
+    Ok(brokers)
 }
 
-/// Observes the listed topics (starting from `known` metadata, if fresh)
-/// and diffs them against `specs`.
+/// Observes the listed topics and diffs them against `specs`.
 /// `phase` names the pass in the log: `plan`, or `verify` after applying.
 pub(crate) async fn plan_in(
     session: &Session,
     specs: &[TopicSpec],
-    known: Option<ClusterState>,
     phase: &'static str,
 ) -> Result<Plan, Error> {
     let started = std::time::Instant::now();
     let sent = session.requests().total();
     let names: Vec<&str> = specs.iter().map(|s| s.name.as_ref()).collect();
     let observed = session
-        .observe(&names, known)
+        .observe(&names)
         .instrument(tracing::info_span!("plan", topics = specs.len()))
         .await?;
     let plan = plan::diff(specs, &observed);

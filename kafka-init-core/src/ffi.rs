@@ -7,6 +7,7 @@
 //! owned by a guard that destroys it, and every request gets its own result
 //! queue, polled on a blocking thread so the async workers never block.
 
+use std::collections::HashMap;
 use std::ffi::{c_char, c_int, CStr, CString};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,6 +20,8 @@ use rdkafka::client::ClientContext;
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::KafkaError;
 use rdkafka::types::{RDKafkaErrorCode, RDKafkaRespErr};
+
+use crate::cluster::{PartitionState, TopicState};
 
 /// An error code with the broker's (or librdkafka's) own words for it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -235,6 +238,140 @@ pub async fn create_topics<C: ClientContext + 'static>(
             })
     })
     .await
+}
+
+/// DescribeCluster: the number of brokers the cluster lists, at a cost that
+/// does not grow with its topic count (librdkafka's own metadata call asks
+/// for every topic).
+pub async fn broker_count<C: ClientContext + 'static>(
+    admin: &Arc<AdminClient<C>>,
+    options: RequestOptions,
+) -> Result<usize, BrokerError> {
+    let request = Request {
+        op: rd::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBECLUSTER,
+        result_event: rd::RD_KAFKA_EVENT_DESCRIBECLUSTER_RESULT,
+        options,
+        operation_timeout: false,
+    };
+    run_blocking(Arc::clone(admin), move |rk| {
+        let event = request.send(rk, |options, queue| {
+            // SAFETY: options and queue are live for the call.
+            unsafe { rd::rd_kafka_DescribeCluster(rk, options, queue) }
+        })?;
+        let mut n = 0;
+        // SAFETY: the event has the DescribeCluster result type.
+        unsafe {
+            let result = rd::rd_kafka_event_DescribeCluster_result(event.ptr());
+            rd::rd_kafka_DescribeCluster_result_nodes(result, &mut n);
+        }
+        Ok(n)
+    })
+    .await
+}
+
+/// DescribeTopics: metadata for the named topics only. A topic the cluster
+/// does not have is left out; one it has but cannot describe yet (no
+/// leader right after a create) comes back with its error.
+pub async fn describe_topics<C: ClientContext + 'static>(
+    admin: &Arc<AdminClient<C>>,
+    names: Vec<String>,
+    options: RequestOptions,
+) -> Result<HashMap<String, TopicState>, BrokerError> {
+    if names.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let request = Request {
+        op: rd::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBETOPICS,
+        result_event: rd::RD_KAFKA_EVENT_DESCRIBETOPICS_RESULT,
+        options,
+        operation_timeout: false,
+    };
+    run_blocking(Arc::clone(admin), move |rk| {
+        let c_names = names
+            .iter()
+            .map(|n| c_string(n))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut ptrs: Vec<*const c_char> = c_names.iter().map(|n| n.as_ptr()).collect();
+        // SAFETY: `ptrs` holds valid C strings, which librdkafka copies.
+        let collection = Owned::new(
+            unsafe { rd::rd_kafka_TopicCollection_of_topic_names(ptrs.as_mut_ptr(), ptrs.len()) },
+            TopicCollection,
+        )?;
+        let event = request.send(rk, |options, queue| {
+            // SAFETY: collection, options and queue are live for the call,
+            // which copies what it needs.
+            unsafe { rd::rd_kafka_DescribeTopics(rk, collection.ptr(), options, queue) }
+        })?;
+        let mut n = 0;
+        // SAFETY: the event has the DescribeTopics result type; the
+        // descriptions, and everything reachable from them, live as long as
+        // the event, and each is read before it is dropped.
+        unsafe {
+            let result = rd::rd_kafka_event_DescribeTopics_result(event.ptr());
+            let descriptions = rd::rd_kafka_DescribeTopics_result_topics(result, &mut n);
+            let mut topics = HashMap::with_capacity(n);
+            for i in 0..n {
+                let description = *descriptions.add(i);
+                let name = string(rd::rd_kafka_TopicDescription_name(description));
+                let error = rd::rd_kafka_TopicDescription_error(description);
+                let code = if error.is_null() {
+                    RDKafkaErrorCode::NoError
+                } else {
+                    rd::rd_kafka_error_code(error).into()
+                };
+                match code {
+                    RDKafkaErrorCode::NoError => {}
+                    RDKafkaErrorCode::UnknownTopicOrPartition => continue,
+                    code => {
+                        let state = TopicState {
+                            partitions: Vec::new(),
+                            error: Some(code),
+                        };
+                        topics.insert(name, state);
+                        continue;
+                    }
+                }
+                let mut count = 0;
+                let partitions = rd::rd_kafka_TopicDescription_partitions(description, &mut count);
+                let partitions = (0..count)
+                    .map(|j| partition_state(*partitions.add(j)))
+                    .collect();
+                topics.insert(
+                    name,
+                    TopicState {
+                        partitions,
+                        error: None,
+                    },
+                );
+            }
+            Ok(topics)
+        }
+    })
+    .await
+}
+
+/// # Safety
+/// `info` is a live partition description.
+unsafe fn partition_state(info: *const rd::rd_kafka_TopicPartitionInfo_t) -> PartitionState {
+    let ids = |nodes: *mut *const rd::rd_kafka_Node_t, n: usize| -> Vec<i32> {
+        (0..n)
+            .map(|k| rd::rd_kafka_Node_id(*nodes.add(k)))
+            .collect()
+    };
+    let leader = rd::rd_kafka_TopicPartitionInfo_leader(info);
+    let (mut isr_n, mut replica_n) = (0, 0);
+    let isr = rd::rd_kafka_TopicPartitionInfo_isr(info, &mut isr_n);
+    let replicas = rd::rd_kafka_TopicPartitionInfo_replicas(info, &mut replica_n);
+    PartitionState {
+        id: rd::rd_kafka_TopicPartitionInfo_partition(info),
+        leader: if leader.is_null() {
+            -1
+        } else {
+            rd::rd_kafka_Node_id(leader)
+        },
+        isr: ids(isr, isr_n),
+        replicas: ids(replicas, replica_n),
+    }
 }
 
 /// CreatePartitions, with each failed topic's broker message.
@@ -569,6 +706,12 @@ destroy_with!(
     rd::rd_kafka_NewPartitions_t,
     rd::rd_kafka_NewPartitions_destroy,
     "new partitions"
+);
+destroy_with!(
+    TopicCollection,
+    rd::rd_kafka_TopicCollection_t,
+    rd::rd_kafka_TopicCollection_destroy,
+    "topic collection"
 );
 destroy_with!(
     ErrorObject,

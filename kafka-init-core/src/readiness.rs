@@ -66,11 +66,12 @@ pub(crate) async fn wait(
         tracing::info!("wait for leaders: {partitions} partition(s) ready (0ms)");
         return Ok(());
     }
+    let names: Vec<&str> = targets.iter().map(|t| t.topic.as_str()).collect();
     session
         .retry("waiting for leaders and in-sync replicas", || async {
             let attempt = session.remaining().min(Duration::from_secs(10));
             let cluster = session
-                .fetch_metadata(attempt)
+                .describe_topics(&names, attempt)
                 .await
                 .map_err(Attempt::Retry)?;
             let waiting = unready(targets, &cluster);

@@ -44,6 +44,7 @@ pub struct Requests {
     pub create_topics: usize,
     pub incremental_alter_configs: usize,
     pub create_partitions: usize,
+    pub describe_cluster: usize,
 }
 
 impl Requests {
@@ -53,6 +54,7 @@ impl Requests {
             + self.create_topics
             + self.incremental_alter_configs
             + self.create_partitions
+            + self.describe_cluster
     }
 }
 
