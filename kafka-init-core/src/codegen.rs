@@ -73,11 +73,10 @@ pub fn expand(text: &str, path: &Path) -> Expansion {
 fn constants(parsed: &mut Parsed) -> Vec<Option<String>> {
     let mut taken: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::new();
+    let map = parsed.source_map().clone();
     for (i, spec) in parsed.file.topics.iter().enumerate() {
         let name = const_name(&spec.name);
-        let pos = parsed
-            .map
-            .value(&["kafka", "topics", spec.key.as_ref(), "name"]);
+        let pos = map.value(&["kafka", "topics", spec.key.as_ref(), "name"]);
         let problem = if name.is_empty() || name == "_" {
             // An empty name is already a problem; `_` is no identifier.
             (!spec.name.is_empty()).then(|| {

@@ -6,10 +6,12 @@
 //! collected, not just the first.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use serde::de::DeserializeSeed;
 use serde_yaml::{Mapping, Value};
 
 use crate::client::ClientProperties;
@@ -152,10 +154,13 @@ fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
 /// A file read as far as it goes: every topic that could be decoded, every
 /// problem, and the places of things (what `include_topics!` needs to
 /// generate code and a fallback).
-pub(crate) struct Parsed {
+pub(crate) struct Parsed<'t> {
     pub file: TopicFile,
     pub problems: Vec<Problem>,
-    pub map: SourceMap,
+    text: &'t str,
+    /// Built on first use: a file without problems never needs it, and the
+    /// second parse is about half of the parsing time.
+    map: Option<SourceMap>,
 }
 
 /// How `${VAR}` references are resolved; `None` keeps them as written.
@@ -172,8 +177,8 @@ const TOPIC_KEYS: &[&str] = &[
     "keep_unmanaged_configs",
 ];
 
-impl Parsed {
-    pub fn new(text: &str, path: &Path, lookup: Lookup<'_>) -> Parsed {
+impl<'t> Parsed<'t> {
+    pub fn new(text: &'t str, path: &Path, lookup: Lookup<'_>) -> Parsed<'t> {
         let mut parsed = Parsed {
             file: TopicFile {
                 path: path.to_owned(),
@@ -182,10 +187,11 @@ impl Parsed {
                 topics: Vec::new(),
             },
             problems: Vec::new(),
-            map: SourceMap::default(),
+            text,
+            map: None,
         };
-        let map = SourceMap::build(text);
-        match serde_yaml::from_str::<Lenient>(text) {
+        let duplicates = Cell::new(false);
+        match Lenient(&duplicates).deserialize(serde_yaml::Deserializer::from_str(text)) {
             Err(e) => {
                 let (line, column) = e
                     .location()
@@ -197,11 +203,10 @@ impl Parsed {
                     message: format!("invalid YAML: {}", strip_location(&e.to_string())),
                 });
             }
-            Ok(Lenient(mut value)) => {
-                // A text the marked parser cannot read (it is stricter in
-                // corners of YAML) still loads; problems then point at 1:1.
-                parsed.map = map.unwrap_or_default();
-                parsed.duplicate_problems();
+            Ok(mut value) => {
+                if duplicates.get() {
+                    parsed.duplicate_problems();
+                }
                 if let Err(e) = value.apply_merge() {
                     parsed.problems.push(Problem::at(
                         Pos { line: 1, column: 1 },
@@ -226,8 +231,18 @@ impl Parsed {
         }
     }
 
+    /// Where things are in the text. A text the marked parser cannot read
+    /// (it is stricter in corners of YAML) still loads; problems then point
+    /// at 1:1.
+    pub fn source_map(&mut self) -> &SourceMap {
+        let text = self.text;
+        self.map
+            .get_or_insert_with(|| SourceMap::build(text).unwrap_or_default())
+    }
+
     fn duplicate_problems(&mut self) {
-        for d in &self.map.duplicates {
+        let duplicates = self.source_map().duplicates.clone();
+        for d in &duplicates {
             let (key, parent) = d.path.split_last().expect("a key has a path");
             let within = if parent.is_empty() {
                 "the top level".to_owned()
@@ -245,12 +260,12 @@ impl Parsed {
     }
 
     fn problem_key(&mut self, path: &[&str], message: String) {
-        let pos = self.map.key(path);
+        let pos = self.source_map().key(path);
         self.problems.push(Problem::at(pos, message));
     }
 
     fn problem_value(&mut self, path: &[&str], message: String) {
-        let pos = self.map.value(path);
+        let pos = self.source_map().value(path);
         self.problems.push(Problem::at(pos, message));
     }
 
@@ -425,16 +440,15 @@ impl Parsed {
             }
             let key = self.file.topics[issue.topic].key.to_string();
             let base = ["kafka", "topics", key.as_str()];
+            let map = self.source_map();
             let pos = match &issue.at {
-                Field::Name => self.map.value(&[&base[..], &["name"]].concat()),
-                Field::Partitions => self.map.value(&[&base[..], &["partitions"]].concat()),
-                Field::ReplicationFactor => self
-                    .map
-                    .value(&[&base[..], &["replication_factor"]].concat()),
-                Field::ConfigKey(k) => self.map.key(&[&base[..], &["config", k.as_str()]].concat()),
-                Field::ConfigValue(k) => self
-                    .map
-                    .value(&[&base[..], &["config", k.as_str()]].concat()),
+                Field::Name => map.value(&[&base[..], &["name"]].concat()),
+                Field::Partitions => map.value(&[&base[..], &["partitions"]].concat()),
+                Field::ReplicationFactor => {
+                    map.value(&[&base[..], &["replication_factor"]].concat())
+                }
+                Field::ConfigKey(k) => map.key(&[&base[..], &["config", k.as_str()]].concat()),
+                Field::ConfigValue(k) => map.value(&[&base[..], &["config", k.as_str()]].concat()),
             };
             self.problems.push(Problem::at(pos, issue.message));
         }
@@ -671,88 +685,91 @@ fn strip_location(message: &str) -> String {
     out
 }
 
-/// A YAML value read by serde_yaml, keeping the first of a key written twice
-/// instead of failing: the source map reports the duplicate, and every
-/// other problem in the file can still be found.
-struct Lenient(Value);
+/// Reads a YAML value with serde_yaml, keeping the first of a key written
+/// twice instead of failing, so every other problem in the file can still be
+/// found; the flag notes that it happened (the source map then says where).
+#[derive(Clone, Copy)]
+struct Lenient<'a>(&'a Cell<bool>);
 
-impl<'de> serde::Deserialize<'de> for Lenient {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(LenientVisitor)
+impl<'de> DeserializeSeed<'de> for Lenient<'_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
     }
 }
 
-struct LenientVisitor;
-
-impl<'de> serde::de::Visitor<'de> for LenientVisitor {
-    type Value = Lenient;
+impl<'de> serde::de::Visitor<'de> for Lenient<'_> {
+    type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any YAML value")
     }
 
-    fn visit_bool<E>(self, b: bool) -> Result<Lenient, E> {
-        Ok(Lenient(Value::Bool(b)))
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
     }
 
-    fn visit_i64<E>(self, i: i64) -> Result<Lenient, E> {
-        Ok(Lenient(Value::Number(i.into())))
+    fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
+        Ok(Value::Number(i.into()))
     }
 
-    fn visit_u64<E>(self, u: u64) -> Result<Lenient, E> {
-        Ok(Lenient(Value::Number(u.into())))
+    fn visit_u64<E>(self, u: u64) -> Result<Value, E> {
+        Ok(Value::Number(u.into()))
     }
 
-    fn visit_f64<E>(self, f: f64) -> Result<Lenient, E> {
-        Ok(Lenient(Value::Number(f.into())))
+    fn visit_f64<E>(self, f: f64) -> Result<Value, E> {
+        Ok(Value::Number(f.into()))
     }
 
-    fn visit_str<E>(self, s: &str) -> Result<Lenient, E> {
-        Ok(Lenient(Value::String(s.to_owned())))
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(s.to_owned()))
     }
 
-    fn visit_string<E>(self, s: String) -> Result<Lenient, E> {
-        Ok(Lenient(Value::String(s)))
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(s))
     }
 
-    fn visit_unit<E>(self) -> Result<Lenient, E> {
-        Ok(Lenient(Value::Null))
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
     }
 
-    fn visit_none<E>(self) -> Result<Lenient, E> {
-        Ok(Lenient(Value::Null))
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
     }
 
-    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Lenient, D::Error> {
-        <Lenient as serde::Deserialize>::deserialize(d)
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        self.deserialize(d)
     }
 
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Lenient, A::Error> {
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(Lenient(v)) = seq.next_element()? {
+        while let Some(v) = seq.next_element_seed(self)? {
             items.push(v);
         }
-        Ok(Lenient(Value::Sequence(items)))
+        Ok(Value::Sequence(items))
     }
 
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Lenient, A::Error> {
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut mapping = Mapping::new();
-        while let Some((Lenient(k), Lenient(v))) = map.next_entry()? {
-            mapping.entry(k).or_insert(v);
+        while let Some((k, v)) = map.next_entry_seed(self, self)? {
+            if mapping.contains_key(&k) {
+                self.0.set(true);
+            } else {
+                mapping.insert(k, v);
+            }
         }
-        Ok(Lenient(Value::Mapping(mapping)))
+        Ok(Value::Mapping(mapping))
     }
 
-    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Lenient, A::Error> {
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
         use serde::de::VariantAccess;
         let (tag, contents): (String, _) = data.variant()?;
-        let Lenient(value) = contents.newtype_variant()?;
-        Ok(Lenient(Value::Tagged(Box::new(
-            serde_yaml::value::TaggedValue {
-                tag: serde_yaml::value::Tag::new(tag),
-                value,
-            },
-        ))))
+        let value = contents.newtype_variant_seed(self)?;
+        Ok(Value::Tagged(Box::new(serde_yaml::value::TaggedValue {
+            tag: serde_yaml::value::Tag::new(tag),
+            value,
+        })))
     }
 }
 
