@@ -213,13 +213,13 @@ impl Session {
     pub(crate) async fn retry<T, F, Fut>(
         &self,
         phase: &'static str,
+        mut backoff: Backoff,
         mut attempt: F,
     ) -> Result<T, Error>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, Attempt>>,
     {
-        let mut backoff = Backoff::default();
         loop {
             match attempt().await {
                 Ok(value) => return Ok(value),

@@ -8,7 +8,7 @@ use rdkafka::admin::{AdminOptions, ConfigSource, ResourceSpecifier};
 use rdkafka::types::RDKafkaErrorCode;
 use tracing::Instrument;
 
-use crate::admin::{is_retriable, Attempt, Request, Session};
+use crate::admin::{is_retriable, Attempt, Backoff, Request, Session};
 use crate::error::Error;
 
 /// Topics per DescribeConfigs request. A topic's description is a few KB,
@@ -75,7 +75,9 @@ impl Session {
     pub async fn observe(&self, names: &[&str]) -> Result<Observation, Error> {
         let started = std::time::Instant::now();
         let observation = self
-            .retry("reading the cluster", || self.observe_once(names))
+            .retry("reading the cluster", Backoff::default(), || {
+                self.observe_once(names)
+            })
             .instrument(tracing::debug_span!("observe", topics = names.len()))
             .await?;
         tracing::debug!(elapsed = ?started.elapsed(), "cluster read");

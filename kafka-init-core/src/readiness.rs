@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tracing::Instrument;
 
-use crate::admin::{human, Attempt, Session};
+use crate::admin::{human, Attempt, Backoff, Session};
 use crate::cluster::ClusterState;
 use crate::error::Error;
 
@@ -68,23 +68,29 @@ pub(crate) async fn wait(
     }
     let names: Vec<&str> = targets.iter().map(|t| t.topic.as_str()).collect();
     session
-        .retry("waiting for leaders and in-sync replicas", || async {
-            let attempt = session.remaining().min(Duration::from_secs(10));
-            let cluster = session
-                .describe_topics(&names, attempt)
-                .await
-                .map_err(Attempt::Retry)?;
-            let waiting = unready(targets, &cluster);
-            match waiting.len() {
-                0 => Ok(()),
-                n if n <= 5 => Err(Attempt::Retry(waiting.join("; "))),
-                n => Err(Attempt::Retry(format!(
-                    "{}; and {} more",
-                    waiting[..5].join("; "),
-                    n - 5
-                ))),
-            }
-        })
+        // A broker shows new leaders within milliseconds when it is not busy:
+        // look again soon.
+        .retry(
+            "waiting for leaders and in-sync replicas",
+            Backoff::new(Duration::from_millis(10), Duration::from_secs(1)),
+            || async {
+                let attempt = session.remaining().min(Duration::from_secs(10));
+                let cluster = session
+                    .describe_topics(&names, attempt)
+                    .await
+                    .map_err(Attempt::Retry)?;
+                let waiting = unready(targets, &cluster);
+                match waiting.len() {
+                    0 => Ok(()),
+                    n if n <= 5 => Err(Attempt::Retry(waiting.join("; "))),
+                    n => Err(Attempt::Retry(format!(
+                        "{}; and {} more",
+                        waiting[..5].join("; "),
+                        n - 5
+                    ))),
+                }
+            },
+        )
         .instrument(tracing::info_span!(
             "wait for leaders",
             topics = targets.len()
