@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kafka_init_core::ffi::{
-    create_partitions, create_topics, incremental_alter_configs, AlterOp, ConfigAlteration,
-    NewPartitions, NewTopic, RequestOptions,
+    broker_count, create_partitions, create_topics, describe_topics, incremental_alter_configs,
+    AlterOp, ConfigAlteration, NewPartitions, NewTopic, RequestOptions,
 };
 use rdkafka::admin::AdminClient;
 use rdkafka::client::DefaultClientContext;
@@ -225,6 +225,77 @@ async fn partitions_grow_to_the_total() {
     .unwrap();
     assert_eq!(grown, [(name.clone(), Ok(()))]);
     assert_eq!(topic_shape(&name).map(|s| s.0), Some(3));
+}
+
+#[tokio::test]
+async fn describe_topics_answers_for_the_named_topics_only() {
+    let (two, one, absent) = (
+        unique("ffi-dt2"),
+        unique("ffi-dt1"),
+        unique("ffi-dt-absent"),
+    );
+    create(&one, &[]).await;
+    create(&two, &[]).await;
+    create_partitions(
+        &client(),
+        vec![NewPartitions {
+            topic: two.clone(),
+            total: 2,
+        }],
+        send(false),
+    )
+    .await
+    .unwrap();
+    // Leaders can trail the create by a moment; the metadata cache decides.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let topics = loop {
+        let topics = describe_topics(
+            &client(),
+            vec![one.clone(), two.clone(), absent.clone()],
+            send(false),
+        )
+        .await
+        .unwrap();
+        let led = topics
+            .values()
+            .flat_map(|t| &t.partitions)
+            .all(|p| p.leader >= 0);
+        if (led && topics.get(&two).is_some_and(|t| t.partitions.len() == 2))
+            || Instant::now() >= deadline
+        {
+            break topics;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    // The absent topic is left out, not reported as an error; no other
+    // topic of the cluster is in the answer.
+    let mut names: Vec<&String> = topics.keys().collect();
+    names.sort();
+    let mut expected = vec![&one, &two];
+    expected.sort();
+    assert_eq!(names, expected);
+    let two = &topics[&two];
+    assert_eq!(two.error, None);
+    let mut ids: Vec<i32> = two.partitions.iter().map(|p| p.id).collect();
+    ids.sort();
+    assert_eq!(ids, [0, 1]);
+    for p in topics.values().flat_map(|t| &t.partitions) {
+        assert!(p.leader >= 0, "{p:?}");
+        assert_eq!(p.replicas, [p.leader]);
+        assert_eq!(p.isr, [p.leader]);
+    }
+    // Nothing asked, nothing sent.
+    assert!(describe_topics(&client(), vec![], send(false))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn broker_count_is_the_brokers_metadata_lists() {
+    let count = broker_count(&client(), send(false)).await.unwrap();
+    assert_eq!(count, metadata().brokers().len());
+    assert!(count >= 1);
 }
 
 #[tokio::test]
