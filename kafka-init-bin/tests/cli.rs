@@ -1,5 +1,6 @@
 //! The `kafka-init` binary against the real broker.
 
+mod runner;
 #[path = "../../tests/support/mod.rs"]
 mod support;
 
@@ -9,20 +10,14 @@ use support::*;
 
 #[test]
 fn binary_provisions_the_real_default_yaml_twice() {
-    let bin = env!("CARGO_BIN_EXE_kafka-init");
+    let config = repo_path("config/default.yaml");
     for _ in 0..2 {
-        let out = Command::new(bin)
-            .arg("--config")
-            .arg(repo_path("config/default.yaml"))
-            .env("KAFKA_BOOTSTRAP_SERVERS", bootstrap())
-            .env("KAFKA_INIT_TIMEOUT", "60s")
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "exit {:?}\n{stderr}", out.status);
+        let r = runner::kafka_init(&[], &config, &bootstrap(), "60s", &[]);
+        assert_eq!(r.code, 0, "{}", r.all());
         assert!(
-            stderr.contains("All topics created successfully"),
-            "{stderr}"
+            r.stderr.contains("All topics created successfully"),
+            "{}",
+            r.stderr
         );
     }
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -31,7 +26,6 @@ fn binary_provisions_the_real_default_yaml_twice() {
 
 #[test]
 fn binary_logs_an_updated_topic_and_the_broker_has_the_change() {
-    let bin = env!("CARGO_BIN_EXE_kafka-init");
     let name = unique("cli-update");
     let dir = std::env::temp_dir().join(unique("kafka-init-cli"));
     std::fs::create_dir_all(&dir).unwrap();
@@ -44,16 +38,9 @@ fn binary_logs_an_updated_topic_and_the_broker_has_the_change() {
             ),
         )
         .unwrap();
-        let out = Command::new(bin)
-            .arg("--config")
-            .arg(&path)
-            .env("KAFKA_BOOTSTRAP_SERVERS", bootstrap())
-            .env("KAFKA_INIT_TIMEOUT", "60s")
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(out.status.success(), "exit {:?}\n{stderr}", out.status);
-        stderr
+        let r = runner::kafka_init(&[], &path, &bootstrap(), "60s", &[]);
+        assert_eq!(r.code, 0, "{}", r.all());
+        r.stderr
     };
 
     let first = run("1000");

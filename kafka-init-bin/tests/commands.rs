@@ -1,43 +1,20 @@
 //! Each subcommand's exit codes and outputs, against the real broker
 //! (`check` against none).
 
+mod runner;
 #[path = "../../tests/support/mod.rs"]
 mod support;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use runner::Run;
 use support::*;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn kafka_init(args: &[&str], config: &Path, env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kafka-init"));
-    cmd.args(args)
-        .arg("--config")
-        .arg(config)
-        .env("KAFKA_BOOTSTRAP_SERVERS", bootstrap())
-        .env("KAFKA_INIT_TIMEOUT", "60s")
-        .env_remove("RUST_LOG");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().unwrap();
-    Run {
-        code: status.code().expect("exited"),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-    }
+    runner::kafka_init(args, config, &bootstrap(), "60s", env)
 }
 
 impl Run {

@@ -6,13 +6,15 @@
 //! `KAFKA_INIT_TEST_SASL_BOOTSTRAP`; user `kafkainit`, password
 //! `kafkainit-secret` (scripts/kafka.sh).
 
-use std::path::PathBuf;
-use std::process::Command;
+mod runner;
+
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rdkafka::admin::AdminClient;
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
+use runner::Run;
 
 const USER: &str = "kafkainit";
 const PASSWORD: &str = "kafkainit-secret";
@@ -65,31 +67,8 @@ fn write_file(client_yaml: &str, topic: &str) -> PathBuf {
     path
 }
 
-struct Run {
-    code: i32,
-    all: String,
-}
-
-fn run(args: &[&str], path: &PathBuf, env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kafka-init"));
-    cmd.args(args)
-        .arg("--config")
-        .arg(path)
-        .env("KAFKA_BOOTSTRAP_SERVERS", sasl_bootstrap())
-        .env("KAFKA_INIT_TIMEOUT", "30s")
-        .env_remove("RUST_LOG");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().unwrap(),
-        all: format!(
-            "--- stdout\n{}--- stderr\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    }
+fn run(args: &[&str], path: &Path, env: &[(&str, &str)]) -> Run {
+    runner::kafka_init(args, path, &sasl_bootstrap(), "30s", env)
 }
 
 #[test]
@@ -109,23 +88,23 @@ fn every_mechanism_provisions_over_sasl_and_the_password_never_shows() {
             ("KAFKA_CLIENT_DEBUG", "all"),
         ];
         let r = run(&["apply", "--output", "json"], &path, &env);
-        assert_eq!(r.code, 0, "{mechanism}: {}", r.all);
+        assert_eq!(r.code, 0, "{mechanism}: {}", r.all());
         // The password was used: the topic exists, and authentication
         // happened at trace level...
         assert!(exists(&topic), "{mechanism}: {topic} not created");
         assert!(
-            r.all.contains("sasl.password"),
+            r.all().contains("sasl.password"),
             "{mechanism}: no config dump"
         );
-        assert!(r.all.contains("TRACE"), "{mechanism}");
+        assert!(r.all().contains("TRACE"), "{mechanism}");
         // ...and is nowhere in what the run printed.
-        assert!(!r.all.contains(PASSWORD), "{mechanism}: password leaked");
+        assert!(!r.all().contains(PASSWORD), "{mechanism}: password leaked");
 
         let r = run(&["plan"], &path, &env);
-        assert_eq!(r.code, 0, "{mechanism}: {}", r.all);
+        assert_eq!(r.code, 0, "{mechanism}: {}", r.all());
         let r = run(&["wait", "--log-format", "json"], &path, &env);
-        assert_eq!(r.code, 0, "{mechanism}: {}", r.all);
-        assert!(!r.all.contains(PASSWORD), "{mechanism}: password leaked");
+        assert_eq!(r.code, 0, "{mechanism}: {}", r.all());
+        assert!(!r.all().contains(PASSWORD), "{mechanism}: password leaked");
     }
 }
 
@@ -143,9 +122,9 @@ fn a_password_from_the_file_via_a_variable_works_and_the_environment_wins() {
         &path,
         &[("TEST_SASL_PASSWORD", PASSWORD), ("RUST_LOG", "trace")],
     );
-    assert_eq!(r.code, 0, "{}", r.all);
+    assert_eq!(r.code, 0, "{}", r.all());
     assert!(exists(&topic));
-    assert!(!r.all.contains(PASSWORD), "password leaked");
+    assert!(!r.all().contains(PASSWORD), "password leaked");
 
     // KAFKA_CLIENT_SASL_PASSWORD overrides the file's (right) password
     // with a wrong one: authentication fails, deadline and all.
@@ -160,10 +139,10 @@ fn a_password_from_the_file_via_a_variable_works_and_the_environment_wins() {
             ("KAFKA_CLIENT_DEBUG", "all"),
         ],
     );
-    assert_eq!(r.code, 4, "{}", r.all);
-    assert!(r.all.contains("Authentication failed"), "{}", r.all);
+    assert_eq!(r.code, 4, "{}", r.all());
+    assert!(r.all().contains("Authentication failed"), "{}", r.all());
     for secret in [PASSWORD, wrong] {
-        assert!(!r.all.contains(secret), "{secret} leaked:\n{}", r.all);
+        assert!(!r.all().contains(secret), "{secret} leaked:\n{}", r.all());
     }
 }
 
@@ -184,9 +163,13 @@ fn a_refused_client_property_does_not_echo_its_value() {
                 ("RUST_LOG", "trace"),
             ],
         );
-        assert_eq!(r.code, 3, "{command}: {}", r.all);
-        assert!(r.all.contains("sasl.passwd"), "{command}: {}", r.all);
-        assert!(!r.all.contains("typo-secret-77"), "{command}: {}", r.all);
+        assert_eq!(r.code, 3, "{command}: {}", r.all());
+        assert!(r.all().contains("sasl.passwd"), "{command}: {}", r.all());
+        assert!(
+            !r.all().contains("typo-secret-77"),
+            "{command}: {}",
+            r.all()
+        );
     }
 }
 
