@@ -837,6 +837,18 @@ mod tests {
     }
 
     #[test]
+    fn a_value_left_out_points_at_its_key_not_the_next_line() {
+        let text = "kafka:\n  topics:\n    bad:\n    ok:\n      name: \"a\"\n      partitions:\n";
+        assert_eq!(
+            problems(text),
+            [
+                "3:5: topic `bad`: expected a mapping with at least `name`, found nothing (null)",
+                "6:7: topic `a`: partitions: expected a whole number, found nothing (null)"
+            ]
+        );
+    }
+
+    #[test]
     fn every_problem_is_reported_with_its_place() {
         let text = "\
 kafka:

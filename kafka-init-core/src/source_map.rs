@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use yaml_rust2::parser::{Event, Parser};
-use yaml_rust2::scanner::Marker;
+use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// A 1-based line and column.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -82,18 +82,22 @@ impl SourceMap {
             let pos = Pos::of(mark);
             match event {
                 Event::StreamEnd => break,
-                Event::Scalar(value, ..) => {
+                Event::Scalar(value, style, ..) => {
                     if map.key_slot(&mut stack, &value, pos) {
                         continue;
                     }
-                    map.enter_value(&mut stack, &mut path, pos);
+                    // A value left out (`key:` and nothing) is marked where
+                    // the next token starts, often the next line: its key
+                    // is the place to point at.
+                    let omitted = value.is_empty() && style == TScalarStyle::Plain;
+                    map.enter_value(&mut stack, &mut path, pos, omitted);
                     map.leave_value(&mut stack, &mut path);
                 }
                 Event::Alias(_) => {
                     if map.key_slot(&mut stack, "", pos) {
                         continue;
                     }
-                    map.enter_value(&mut stack, &mut path, pos);
+                    map.enter_value(&mut stack, &mut path, pos, false);
                     map.leave_value(&mut stack, &mut path);
                 }
                 Event::MappingStart(..) | Event::SequenceStart(..) => {
@@ -101,7 +105,7 @@ impl SourceMap {
                     // valid here) has no path of its own.
                     let is_key = map.key_slot(&mut stack, "", pos);
                     if !is_key {
-                        map.enter_value(&mut stack, &mut path, pos);
+                        map.enter_value(&mut stack, &mut path, pos, false);
                     }
                     key_frames.push(is_key);
                     stack.push(match event {
@@ -137,8 +141,15 @@ impl SourceMap {
         true
     }
 
-    /// A value starts at `pos`: enter its path and record the entry.
-    fn enter_value(&mut self, stack: &mut [Frame], path: &mut Vec<String>, pos: Pos) {
+    /// A value starts at `pos` (or was `omitted`): enter its path and
+    /// record the entry.
+    fn enter_value(
+        &mut self,
+        stack: &mut [Frame],
+        path: &mut Vec<String>,
+        pos: Pos,
+        omitted: bool,
+    ) {
         match stack.last_mut() {
             None => {
                 self.entries.insert(
@@ -176,7 +187,7 @@ impl SourceMap {
                         path.clone(),
                         Entry {
                             key: key_pos,
-                            value: pos,
+                            value: if omitted { key_pos } else { pos },
                         },
                     );
                 }
