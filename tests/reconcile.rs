@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use kafka_init::ffi::{self, AlterOp, ConfigAlteration, RequestOptions};
 use kafka_init::{
     apply, ensure_topics, plan, Action, ConfigChange, EnsureOptions, Error, PartitionGrowth,
-    PlannedAction, Refusal, TopicFile, TopicSpec,
+    PlannedAction, Refusal, TopicFile, TopicSpec, DEFAULT_BROKER_GRACE,
 };
 use support::*;
 
@@ -515,6 +515,31 @@ async fn more_replicas_than_brokers_fails_at_the_deadline_with_the_brokers_reaso
         elapsed < timeout + Duration::from_secs(2),
         "deadline overrun: {elapsed:?}"
     );
+    assert_eq!(topic_shape(&name), None);
+}
+
+#[tokio::test]
+async fn a_short_broker_grace_fails_more_replicas_than_brokers_early() {
+    let name = unique("rf3-grace");
+    let file = topics(&entry(&name, 1, &[], false).replace(
+        "      partitions: 1\n",
+        "      partitions: 1\n      replication_factor: 3\n",
+    ));
+    let options = EnsureOptions::new(bootstrap())
+        .timeout(Duration::from_secs(60))
+        .broker_grace(Duration::from_secs(1));
+    let started = Instant::now();
+    let err = ensure_topics(&file, &options).await.unwrap_err();
+    let elapsed = started.elapsed();
+
+    assert!(!matches!(err, Error::Deadline { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("replication factor 3 wanted but only 1 broker is available"),
+        "{err}"
+    );
+    // The default grace (15 s) would still be retrying.
+    assert!(elapsed < DEFAULT_BROKER_GRACE, "took {elapsed:?}");
     assert_eq!(topic_shape(&name), None);
 }
 

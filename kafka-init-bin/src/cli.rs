@@ -62,6 +62,19 @@ pub struct Cli {
     )]
     pub timeout: Duration,
 
+    /// How long the broker count must stay the same before a topic wanting
+    /// more replicas than there are brokers fails rather than being retried;
+    /// raise it for clusters whose brokers start far apart.
+    #[arg(
+        long,
+        env = "KAFKA_INIT_BROKER_GRACE",
+        default_value = "15s",
+        value_name = "DURATION",
+        value_parser = parse_timeout,
+        global = true
+    )]
+    pub broker_grace: Duration,
+
     /// What goes to stdout: `text` (a table), or `json` (the full report).
     #[arg(
         long,

@@ -25,6 +25,7 @@ fn options(settings: &Settings, cli: &Cli) -> EnsureOptions {
     tracing::info!("Connecting to Kafka at {}", settings.bootstrap);
     EnsureOptions::new(settings.bootstrap.clone())
         .timeout(cli.timeout)
+        .broker_grace(cli.broker_grace)
         .client(settings.client.clone())
 }
 

@@ -422,3 +422,32 @@ fn a_change_the_broker_refuses_exits_1_and_creates_nothing() {
     assert_eq!(topic_shape(&good), None);
     assert_eq!(topic_shape(&bad), None);
 }
+
+#[test]
+fn the_broker_grace_comes_from_the_environment() {
+    // RF 3 on one broker: refused once the broker count has been stable
+    // for KAFKA_INIT_BROKER_GRACE (1 s here). With the default grace (15 s)
+    // the 8 s deadline would pass first.
+    let name = unique("cmd-grace");
+    let path = file(&format!(
+        "    t:\n      name: \"{name}\"\n      replication_factor: 3\n"
+    ));
+    let run = kafka_init(
+        &["apply"],
+        &path,
+        &[
+            ("KAFKA_INIT_BROKER_GRACE", "1s"),
+            ("KAFKA_INIT_TIMEOUT", "8s"),
+        ],
+    );
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stderr
+            .contains("replication factor 3 wanted but only 1 broker is available"),
+        "{run}"
+    );
+    assert!(!run.stderr.contains("deadline of"), "{run}");
+    assert_eq!(topic_shape(&name), None);
+    let run = kafka_init(&["apply"], &path, &[("KAFKA_INIT_BROKER_GRACE", "soon")]);
+    assert_eq!(run.code, 3, "{run}");
+}

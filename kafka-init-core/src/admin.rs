@@ -28,6 +28,10 @@ pub struct EnsureOptions {
     pub timeout: Duration,
     /// librdkafka properties for the connection (security, SASL, TLS).
     pub client: ClientProperties,
+    /// How long the number of brokers must stay the same before a create
+    /// that wants more replicas than there are brokers is refused instead
+    /// of retried (a cluster still starting registers brokers one by one).
+    pub broker_grace: Duration,
 }
 
 impl EnsureOptions {
@@ -36,7 +40,13 @@ impl EnsureOptions {
             bootstrap_servers: bootstrap_servers.into(),
             timeout: Duration::from_secs(60),
             client: ClientProperties::new(),
+            broker_grace: DEFAULT_BROKER_GRACE,
         }
+    }
+
+    pub fn broker_grace(mut self, grace: Duration) -> Self {
+        self.broker_grace = grace;
+        self
     }
 
     pub fn client(mut self, client: ClientProperties) -> Self {
@@ -49,6 +59,11 @@ impl EnsureOptions {
         self
     }
 }
+
+/// The default of [`EnsureOptions::broker_grace`]: long enough for brokers
+/// started together to register, short enough that a single-node setup
+/// hears the answer well before a one-minute deadline.
+pub const DEFAULT_BROKER_GRACE: Duration = Duration::from_secs(15);
 
 /// Keeps librdkafka's last complaint so a failed connect can say why.
 #[derive(Default)]
@@ -83,6 +98,7 @@ pub struct Session {
     pub bootstrap: String,
     pub started: Instant,
     pub timeout: Duration,
+    pub broker_grace: Duration,
     requests: RequestCounter,
     _events: MainQueueForwarder,
 }
@@ -162,6 +178,7 @@ impl Session {
             bootstrap: options.bootstrap_servers.clone(),
             started: Instant::now(),
             timeout: options.timeout,
+            broker_grace: options.broker_grace,
             requests: RequestCounter::default(),
         })
     }

@@ -580,7 +580,7 @@ async fn send<K: Kind>(
         }
         if !too_few_brokers.is_empty() {
             let available = brokers.observe(session).await;
-            let settled = brokers.settled();
+            let settled = brokers.settled(session.broker_grace);
             for (item, e) in too_few_brokers {
                 let topic = K::topic(&item).to_owned();
                 // Counted brokers enough: the broker's own words say why.
@@ -607,16 +607,6 @@ async fn send<K: Kind>(
     Ok(outcomes)
 }
 
-/// How long the number of registered brokers must stay the same, while a
-/// create asks for more replicas than there are brokers, before the create
-/// is refused rather than retried. A cluster that is starting registers
-/// its brokers within seconds of each other (a 3-node cluster here: all
-/// of them within 2-6 s of the first), and every change of the count
-/// starts the wait again; a count that stays put this long is the cluster
-/// as it is (a single-node dev setup, a node that is down), and waiting out
-/// the whole deadline would only hide the answer.
-const BROKER_GRACE: Duration = Duration::from_secs(15);
-
 /// The number of registered brokers across retries, and since when it has
 /// been what it is.
 #[derive(Default)]
@@ -636,10 +626,12 @@ impl BrokerCount {
         Some(count)
     }
 
-    /// True once the count has not changed for `BROKER_GRACE`.
-    fn settled(&self) -> bool {
-        self.seen
-            .is_some_and(|(_, since)| since.elapsed() >= BROKER_GRACE)
+    /// True once the count has not changed for `grace`
+    /// ([`EnsureOptions::broker_grace`]): the cluster as it is (a
+    /// single-node dev setup, a node that is down), and waiting out the
+    /// whole deadline would only hide the answer.
+    fn settled(&self, grace: Duration) -> bool {
+        self.seen.is_some_and(|(_, since)| since.elapsed() >= grace)
     }
 }
 

@@ -3,6 +3,7 @@
 //! generated `topics::ensure_topics()`.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use tracing::Instrument;
 
@@ -19,6 +20,8 @@ use crate::vars;
 pub const BOOTSTRAP_ENV: &str = "KAFKA_BOOTSTRAP_SERVERS";
 /// The variable that sets the deadline (`30s`, `2m`), as for the binary.
 pub const TIMEOUT_ENV: &str = "KAFKA_INIT_TIMEOUT";
+/// The variable that sets [`EnsureOptions::broker_grace`], as for the binary.
+pub const BROKER_GRACE_ENV: &str = "KAFKA_INIT_BROKER_GRACE";
 
 /// Makes every topic in `specs` exist, as `options` say: the explicit form
 /// of the generated `topics::ensure_topics()`.
@@ -54,20 +57,33 @@ impl EnsureOptions {
     /// `fallback` (a file's `bootstrap_servers`) with its `${VAR}`
     /// references resolved from the environment; the deadline from
     /// `KAFKA_INIT_TIMEOUT` (`30s`, `2m`) when set, otherwise 60 seconds;
+    /// the broker grace from `KAFKA_INIT_BROKER_GRACE`, otherwise 15 seconds;
     /// client properties from `KAFKA_CLIENT_<NAME>` variables, as the binary.
     pub fn from_env_or(fallback: Option<&str>) -> Result<EnsureOptions, Error> {
-        let options = EnsureOptions::new(bootstrap_from_env_or(fallback)?)
+        let mut options = EnsureOptions::new(bootstrap_from_env_or(fallback)?)
             .client(ClientProperties::from_env_vars(std::env::vars()));
-        match std::env::var(TIMEOUT_ENV) {
-            Ok(t) if !t.trim().is_empty() => {
-                let timeout = humantime::parse_duration(t.trim()).map_err(|e| Error::Client {
-                    context: "invalid KAFKA_INIT_TIMEOUT",
-                    message: format!("`{t}`: {e} (write e.g. `30s` or `2m`)"),
-                })?;
-                Ok(options.timeout(timeout))
-            }
-            _ => Ok(options),
+        if let Some(timeout) = duration_from_env(TIMEOUT_ENV)? {
+            options = options.timeout(timeout);
         }
+        if let Some(grace) = duration_from_env(BROKER_GRACE_ENV)? {
+            options = options.broker_grace(grace);
+        }
+        Ok(options)
+    }
+}
+
+/// A duration (`30s`, `2m`) from the variable `name`, when set and not empty.
+fn duration_from_env(name: &'static str) -> Result<Option<Duration>, Error> {
+    match std::env::var(name) {
+        Ok(t) if !t.trim().is_empty() => {
+            humantime::parse_duration(t.trim())
+                .map(Some)
+                .map_err(|e| Error::Client {
+                    context: name,
+                    message: format!("invalid value `{t}`: {e} (write e.g. `30s` or `2m`)"),
+                })
+        }
+        _ => Ok(None),
     }
 }
 

@@ -41,7 +41,7 @@ pub use file::{FileError, Problem, TopicFile};
 pub use spec::{ConfigEntry, TopicSpec};
 
 #[cfg(feature = "admin")]
-pub use admin::EnsureOptions;
+pub use admin::{EnsureOptions, DEFAULT_BROKER_GRACE};
 #[cfg(feature = "admin")]
 pub use apply::apply;
 #[cfg(feature = "admin")]
