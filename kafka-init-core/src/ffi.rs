@@ -131,21 +131,8 @@ pub async fn incremental_alter_configs<C: ClientContext + 'static>(
             }
             resources.push(resource);
         }
-        let mut ptrs: Vec<_> = resources.iter().map(Owned::ptr).collect();
         request
-            .send(rk, |options, queue| {
-                // SAFETY: every pointer is live until after this call, which
-                // copies the resources and options.
-                unsafe {
-                    rd::rd_kafka_IncrementalAlterConfigs(
-                        rk,
-                        ptrs.as_mut_ptr(),
-                        ptrs.len(),
-                        options,
-                        queue,
-                    )
-                }
-            })
+            .send_all(rk, &resources, rd::rd_kafka_IncrementalAlterConfigs)
             .map(|event| {
                 let mut n = 0;
                 // SAFETY: the event has the IncrementalAlterConfigs result type
@@ -217,25 +204,15 @@ pub async fn create_topics<C: ClientContext + 'static>(
             }
             new_topics.push(new_topic);
         }
-        let mut ptrs: Vec<_> = new_topics.iter().map(Owned::ptr).collect();
-        request
-            .send(rk, |options, queue| {
-                // SAFETY: every pointer is live until after this call, which
-                // copies the topics and options.
-                unsafe {
-                    rd::rd_kafka_CreateTopics(rk, ptrs.as_mut_ptr(), ptrs.len(), options, queue)
-                }
-            })
-            .map(|event| {
-                let mut n = 0;
-                // SAFETY: the event has the CreateTopics result type.
-                let results = unsafe {
-                    let result = rd::rd_kafka_event_CreateTopics_result(event.ptr());
-                    rd::rd_kafka_CreateTopics_result_topics(result, &mut n)
-                };
-                // SAFETY: `results` holds `n` topic results owned by the event.
-                unsafe { topic_results(results, n) }
-            })
+        let event = request.send_all(rk, &new_topics, rd::rd_kafka_CreateTopics)?;
+        // SAFETY: `send_all` checked that the event is a CreateTopics result.
+        Ok(unsafe {
+            topic_results(
+                &event,
+                rd::rd_kafka_event_CreateTopics_result,
+                rd::rd_kafka_CreateTopics_result_topics,
+            )
+        })
     })
     .await
 }
@@ -407,25 +384,15 @@ pub async fn create_partitions<C: ClientContext + 'static>(
                     .map_err(|_| invalid_argument(&growth.topic, &errstr))?,
             );
         }
-        let mut ptrs: Vec<_> = new_parts.iter().map(Owned::ptr).collect();
-        request
-            .send(rk, |options, queue| {
-                // SAFETY: every pointer is live until after this call, which
-                // copies the objects and options.
-                unsafe {
-                    rd::rd_kafka_CreatePartitions(rk, ptrs.as_mut_ptr(), ptrs.len(), options, queue)
-                }
-            })
-            .map(|event| {
-                let mut n = 0;
-                // SAFETY: the event has the CreatePartitions result type.
-                let results = unsafe {
-                    let result = rd::rd_kafka_event_CreatePartitions_result(event.ptr());
-                    rd::rd_kafka_CreatePartitions_result_topics(result, &mut n)
-                };
-                // SAFETY: `results` holds `n` topic results owned by the event.
-                unsafe { topic_results(results, n) }
-            })
+        let event = request.send_all(rk, &new_parts, rd::rd_kafka_CreatePartitions)?;
+        // SAFETY: `send_all` checked that the event is a CreatePartitions result.
+        Ok(unsafe {
+            topic_results(
+                &event,
+                rd::rd_kafka_event_CreatePartitions_result,
+                rd::rd_kafka_CreatePartitions_result_topics,
+            )
+        })
     })
     .await
 }
@@ -626,6 +593,32 @@ impl Request {
     }
 }
 
+/// A batch admin call: the client, the objects, their count, options, queue.
+type Submit<T> = unsafe extern "C" fn(
+    *mut rd::rd_kafka_t,
+    *mut *mut T,
+    usize,
+    *const rd::rd_kafka_AdminOptions_t,
+    *mut rd::rd_kafka_queue_t,
+);
+
+impl Request {
+    /// Sends `objects` in one request made by `submit`; see [`Request::send`].
+    fn send_all<T, D: Destroy<T>>(
+        &self,
+        rk: *mut rd::rd_kafka_t,
+        objects: &[Owned<T, D>],
+        submit: Submit<T>,
+    ) -> Result<Owned<rd::rd_kafka_event_t, Event>, BrokerError> {
+        let mut ptrs: Vec<_> = objects.iter().map(Owned::ptr).collect();
+        self.send(rk, |options, queue| {
+            // SAFETY: every object is live until after this call, which
+            // copies the objects and options.
+            unsafe { submit(rk, ptrs.as_mut_ptr(), ptrs.len(), options, queue) }
+        })
+    }
+}
+
 /// A librdkafka object and the function that destroys it.
 struct Owned<T, D: Destroy<T>>(NonNull<T>, D);
 
@@ -816,12 +809,17 @@ fn local_error(error: Owned<rd::rd_kafka_error_t, ErrorObject>) -> BrokerError {
     }
 }
 
+/// Each topic's result in `event`, read with the request kind's accessors.
+///
 /// # Safety
-/// `results` points to `n` live topic results.
-unsafe fn topic_results(
-    results: *mut *const rd::rd_kafka_topic_result_t,
-    n: usize,
+/// `event` is live and of the result type `result` reads.
+unsafe fn topic_results<R>(
+    event: &Owned<rd::rd_kafka_event_t, Event>,
+    result: unsafe extern "C" fn(*mut rd::rd_kafka_event_t) -> *const R,
+    topics: unsafe extern "C" fn(*const R, *mut usize) -> *mut *const rd::rd_kafka_topic_result_t,
 ) -> Vec<TopicResult> {
+    let mut n = 0;
+    let results = topics(result(event.ptr()), &mut n);
     (0..n)
         .map(|i| {
             let result = *results.add(i);
