@@ -490,13 +490,18 @@ async fn plan_then_apply_executes_the_plan() {
     assert!(plan(&file, &options()).await.unwrap().is_converged());
 }
 
+/// One topic wanting 3 replicas: more than the test broker has.
+fn one_topic_with_rf3(name: &str) -> Vec<TopicSpec> {
+    topics(&entry(name, 1, &[], false).replace(
+        "      partitions: 1\n",
+        "      partitions: 1\n      replication_factor: 3\n",
+    ))
+}
+
 #[tokio::test]
 async fn more_replicas_than_brokers_fails_at_the_deadline_with_the_brokers_reason() {
     let name = unique("rf3");
-    let file = topics(&entry(&name, 1, &[], false).replace(
-        "      partitions: 1\n",
-        "      partitions: 1\n      replication_factor: 3\n",
-    ));
+    let file = one_topic_with_rf3(&name);
     // A cluster still starting may register more brokers, so this is
     // retried until the deadline rather than failed at once.
     let timeout = Duration::from_secs(3);
@@ -521,10 +526,7 @@ async fn more_replicas_than_brokers_fails_at_the_deadline_with_the_brokers_reaso
 #[tokio::test]
 async fn a_short_broker_grace_fails_more_replicas_than_brokers_early() {
     let name = unique("rf3-grace");
-    let file = topics(&entry(&name, 1, &[], false).replace(
-        "      partitions: 1\n",
-        "      partitions: 1\n      replication_factor: 3\n",
-    ));
+    let file = one_topic_with_rf3(&name);
     let options = EnsureOptions::new(bootstrap())
         .timeout(Duration::from_secs(60))
         .broker_grace(Duration::from_secs(1));

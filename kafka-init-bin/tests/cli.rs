@@ -27,9 +27,8 @@ fn binary_provisions_the_real_default_yaml_twice() {
 #[test]
 fn binary_logs_an_updated_topic_and_the_broker_has_the_change() {
     let name = unique("cli-update");
-    let dir = std::env::temp_dir().join(unique("kafka-init-cli"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("topics.yaml");
+    // Each run below writes the file it needs.
+    let path = runner::topic_file("");
     let run = |retention: &str| {
         std::fs::write(
             &path,
@@ -65,23 +64,16 @@ fn binary_logs_an_updated_topic_and_the_broker_has_the_change() {
         configs.get("retention.ms").map(String::as_str),
         Some("2000")
     );
-    std::fs::remove_dir_all(dir).unwrap();
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }
 
 #[test]
 fn eight_binary_processes_on_one_file_all_exit_0_with_exact_configs() {
     let bin = env!("CARGO_BIN_EXE_kafka-init");
     let prefix = unique("cli-race");
-    let dir = std::env::temp_dir().join(unique("kafka-init-cli"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("topics.yaml");
-    std::fs::write(
-        &path,
-        format!(
-            "kafka:\n  topics:\n    a:\n      name: \"{prefix}.a\"\n      partitions: 3\n      config:\n        cleanup.policy: \"compact\"\n    b:\n      name: \"{prefix}.b\"\n      config:\n        retention.ms: \"60000\"\n"
-        ),
-    )
-    .unwrap();
+    let path = runner::topic_file(&format!(
+        "kafka:\n  topics:\n    a:\n      name: \"{prefix}.a\"\n      partitions: 3\n      config:\n        cleanup.policy: \"compact\"\n    b:\n      name: \"{prefix}.b\"\n      config:\n        retention.ms: \"60000\"\n"
+    ));
 
     let children: Vec<_> = (0..8)
         .map(|_| {
@@ -110,5 +102,5 @@ fn eight_binary_processes_on_one_file_all_exit_0_with_exact_configs() {
     assert_eq!(a.get("cleanup.policy").map(String::as_str), Some("compact"));
     assert_eq!(b.len(), 1, "{b:?}");
     assert_eq!(b.get("retention.ms").map(String::as_str), Some("60000"));
-    std::fs::remove_dir_all(dir).unwrap();
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }

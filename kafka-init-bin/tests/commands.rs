@@ -36,11 +36,7 @@ impl std::fmt::Display for Run {
 
 /// A topic file in a fresh directory; `topics` is the YAML under `topics:`.
 fn file(topics: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(unique("kafka-init-cmd"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("topics.yaml");
-    std::fs::write(&path, format!("kafka:\n  topics:\n{topics}")).unwrap();
-    path
+    runner::topic_file(&format!("kafka:\n  topics:\n{topics}"))
 }
 
 fn topic(key: &str, name: &str, partitions: i32, retention: &str) -> String {

@@ -7,6 +7,8 @@
 //! `kafkainit-secret` (scripts/kafka.sh).
 
 mod runner;
+#[path = "../../tests/support/mod.rs"]
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -15,6 +17,7 @@ use rdkafka::admin::AdminClient;
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use runner::Run;
+use support::unique;
 
 const USER: &str = "kafkainit";
 const PASSWORD: &str = "kafkainit-secret";
@@ -23,14 +26,6 @@ fn sasl_bootstrap() -> String {
     std::env::var("KAFKA_INIT_TEST_SASL_BOOTSTRAP").expect(
         "KAFKA_INIT_TEST_SASL_BOOTSTRAP is not set: run the tests with scripts/test.sh, which starts a broker with a SASL listener",
     )
-}
-
-fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{prefix}-{}-{nanos}", std::process::id())
 }
 
 /// Whether `topic` exists, asked over the SASL listener as the test user.
@@ -54,17 +49,9 @@ fn exists(topic: &str) -> bool {
 }
 
 fn write_file(client_yaml: &str, topic: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(unique("kafka-init-sasl"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("topics.yaml");
-    std::fs::write(
-        &path,
-        format!(
-            "kafka:\n  client:\n{client_yaml}  topics:\n    t:\n      name: \"{topic}\"\n      config:\n        retention.ms: \"60000\"\n"
-        ),
-    )
-    .unwrap();
-    path
+    runner::topic_file(&format!(
+        "kafka:\n  client:\n{client_yaml}  topics:\n    t:\n      name: \"{topic}\"\n      config:\n        retention.ms: \"60000\"\n"
+    ))
 }
 
 fn run(args: &[&str], path: &Path, env: &[(&str, &str)]) -> Run {

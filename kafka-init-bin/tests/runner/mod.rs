@@ -2,8 +2,17 @@
 //! against a given broker, and with the environment a test adds.
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// `text` as `topics.yaml` in a directory of its own under the temp dir.
+pub fn topic_file(text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(crate::support::unique("kafka-init-bin"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("topics.yaml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
 
 /// How a run of the binary ended.
 pub struct Run {
