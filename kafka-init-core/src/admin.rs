@@ -61,8 +61,10 @@ impl EnsureOptions {
 }
 
 /// The default of [`EnsureOptions::broker_grace`]: long enough for brokers
-/// started together to register, short enough that a single-node setup
-/// hears the answer well before a one-minute deadline.
+/// started together to register (a 3-node cluster here: all of them within
+/// 2-6 s of the first; every change of the count starts the wait again),
+/// short enough that a single-node setup hears the answer well before a
+/// one-minute deadline.
 pub const DEFAULT_BROKER_GRACE: Duration = Duration::from_secs(15);
 
 /// Keeps librdkafka's last complaint so a failed connect can say why.
@@ -201,9 +203,21 @@ impl Session {
     /// Options for one of our own admin requests: it may use what is left
     /// of the deadline.
     pub(crate) fn request(&self, kind: Request, validate_only: bool) -> RequestOptions {
+        let timeout = self.remaining().max(Duration::from_millis(1));
+        self.request_within(kind, timeout, validate_only)
+    }
+
+    /// Options for one of our own admin requests, counted, that may take
+    /// `timeout`.
+    fn request_within(
+        &self,
+        kind: Request,
+        timeout: Duration,
+        validate_only: bool,
+    ) -> RequestOptions {
         self.count(kind);
         RequestOptions {
-            timeout: self.remaining().max(Duration::from_millis(1)),
+            timeout,
             validate_only,
         }
     }
@@ -294,11 +308,7 @@ impl Session {
 
     /// One DescribeCluster request: the number of brokers.
     pub async fn brokers(&self, timeout: Duration) -> Result<usize, String> {
-        self.count(Request::DescribeCluster);
-        let options = RequestOptions {
-            timeout,
-            validate_only: false,
-        };
+        let options = self.request_within(Request::DescribeCluster, timeout, false);
         crate::ffi::broker_count(&self.admin, options)
             .await
             .map_err(|e| e.to_string())
@@ -311,12 +321,8 @@ impl Session {
         names: &[&str],
         timeout: Duration,
     ) -> Result<ClusterState, String> {
-        self.count(Request::Metadata);
         let names = names.iter().map(|n| n.to_string()).collect();
-        let options = RequestOptions {
-            timeout,
-            validate_only: false,
-        };
+        let options = self.request_within(Request::Metadata, timeout, false);
         crate::ffi::describe_topics(&self.admin, names, options)
             .await
             .map(|topics| ClusterState { topics })
