@@ -7,6 +7,7 @@ mod commands;
 mod exit;
 mod logging;
 mod settings;
+mod signals;
 
 use std::process::ExitCode;
 
@@ -17,6 +18,7 @@ use cli::{Cli, Command, Output};
 use logging::Secrets;
 
 fn main() -> ExitCode {
+    signals::exit_on_termination();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
