@@ -55,8 +55,13 @@ mkdir -p "$work"
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org}
 image=kafka-init:latest
 project=${COMPOSE_PROJECT_NAME:-kafka-init-check}
-# Bump when a stand-in recipe changes: images with another value are rebuilt.
-readonly standin_version=1
+# A stand-in recipe's version: bump it when the recipe changes, and the stand-in is rebuilt.
+recipe() {
+  case $1 in
+  apache/kafka:*) echo 2 ;;
+  *) echo 1 ;;
+  esac
+}
 
 # --- engine -----------------------------------------------------------------------------------
 
@@ -82,6 +87,14 @@ check_runtime() {
   [[ $engine == podman && $podman_checked == 0 ]] || return 0
   podman_checked=1
   local probe=$1 err
+  if [[ -f $podman_conf ]]; then
+    export CONTAINERS_CONF=$podman_conf
+    if podman run --rm --network none --entrypoint /bin/true "$probe" >/dev/null 2>&1; then
+      say "using $podman_conf (podman's defaults failed here before)"
+      return 0
+    fi
+    rm -f "$podman_conf"
+  fi
   unset CONTAINERS_CONF
   if err=$(podman run --rm --network none --entrypoint /bin/true "$probe" 2>&1); then
     return 0
@@ -136,7 +149,7 @@ ensure_image() {
   local img=$1 label
   if has_image "$img"; then
     label=$(standin_label "$img")
-    if [[ -z $label || $label == "$standin_version" ]]; then
+    if [[ -z $label || $label == "$(recipe "$img")" ]]; then
       [[ -z $label ]] || say "using the local stand-in for $img (cached)"
       return 0
     fi
@@ -190,7 +203,7 @@ standin_debian() {
   local img=$1 start tar=$work/bookworm-slim.tar
   start=$(now)
   mmdebstrap_slim "$tar"
-  ctr import -q --change "LABEL org.kafka-init.stand-in=$standin_version" \
+  ctr import -q --change "LABEL org.kafka-init.stand-in=$(recipe "$img")" \
     --change 'CMD ["bash"]' "$tar" "$img" >/dev/null
   rm -f "$tar"
   say "built the stand-in $img with mmdebstrap in $(since "$start") s"
@@ -228,7 +241,7 @@ standin_rust() {
     --customize-hook="tar -C '$sysroot' -c ${parts[*]} | tar -C \"\$1$toolchain\" -x" \
     --customize-hook="for b in \"\$1$toolchain\"/bin/*; do ln -s $toolchain/bin/\$(basename \"\$b\") \"\$1/usr/local/cargo/bin/\"; done" \
     "${cas[@]}"
-  ctr import -q --change "LABEL org.kafka-init.stand-in=$standin_version" \
+  ctr import -q --change "LABEL org.kafka-init.stand-in=$(recipe "$img")" \
     --change 'ENV RUSTUP_HOME=/usr/local/rustup' --change 'ENV CARGO_HOME=/usr/local/cargo' \
     --change 'ENV PATH=/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change "ENV RUST_VERSION=$have" --change 'CMD ["bash"]' "$tar" "$img" >/dev/null
@@ -239,8 +252,9 @@ standin_rust() {
 standin_kafka() {
   # apache/kafka:<version>: Debian's JRE and the jars scripts/kafka.sh fetches from Maven Central,
   # configured like the official image: each KAFKA_<NAME> variable becomes a server property
-  # (lower case, _ -> ., __ -> _, ___ -> -), CLUSTER_ID or the image's default cluster id, the
-  # tools as /opt/kafka/bin/*.sh, running as uid 1000.
+  # (lower case, _ -> ., __ -> _, ___ -> -), CLUSTER_ID or the image's default cluster id;
+  # the broker is the default command (/etc/kafka/docker/run), a `command:` runs a tool from
+  # /opt/kafka/bin/*.sh instead; it runs as uid 1000.
   local img=$1 version=$2 start libs ctx=$work/kafka-standin
   start=$(now)
   ensure_image debian:bookworm-slim
@@ -263,7 +277,7 @@ SH
     kafka-storage:kafka.tools.StorageTool kafka-server-start:kafka.Kafka; do
     printf '#!/bin/sh\nexec /opt/kafka/bin/kafka-run-class.sh %s "$@"\n' "${tool#*:}" >"$ctx/bin/${tool%%:*}.sh"
   done
-  cat >"$ctx/bin/run" <<'SH'
+  cat >"$ctx/run" <<'SH'
 #!/bin/bash
 # The official image's entrypoint, as far as a single KRaft node needs it.
 set -euo pipefail
@@ -292,19 +306,22 @@ KAFKA_HEAP_OPTS=-Xmx256m /opt/kafka/bin/kafka-storage.sh "${format[@]}" >/dev/nu
 export KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}
 exec /opt/kafka/bin/kafka-server-start.sh "$props"
 SH
-  chmod +x "$ctx"/bin/*
+  chmod +x "$ctx"/bin/* "$ctx/run"
   cat >"$ctx/Containerfile" <<EOF
 FROM debian:bookworm-slim
-RUN apt-get update \\
+# The JRE's postinst links its man page: slim images have no /usr/share/man/man1.
+RUN mkdir -p /usr/share/man/man1 \\
+ && apt-get update \\
  && apt-get install -y --no-install-recommends openjdk-17-jre-headless \\
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \\
  && useradd --uid 1000 --user-group --no-create-home appuser
 COPY libs /opt/kafka/libs
 COPY bin /opt/kafka/bin
 COPY log4j2.properties /opt/kafka/config/log4j2.properties
-LABEL org.kafka-init.stand-in=$standin_version
+COPY run /etc/kafka/docker/run
+LABEL org.kafka-init.stand-in=$(recipe "$img")
 USER 1000:1000
-ENTRYPOINT ["/opt/kafka/bin/run"]
+CMD ["/etc/kafka/docker/run"]
 EOF
   local args=()
   [[ $engine == podman ]] && args+=(--network host)
@@ -348,7 +365,7 @@ report_size() {
 
 # --- checks -----------------------------------------------------------------------------------
 
-failures=0
+failures=0 ok=0
 check() {
   # check STATUS DESCRIPTION: PASS or FAIL, from the status of the test before it
   if [[ $1 == 0 ]]; then
@@ -448,42 +465,42 @@ EOF
   local ro=(--read-only -v "$dir:/config:ro")
 
   krun "${net[@]}" --entrypoint id "$image" -u
-  [[ $rc == 0 && $(cat "$tmp/out") == 10001 ]]
-  check $? "the image runs as uid 10001 (id -u: $(cat "$tmp/out"))"
+  [[ $rc == 0 && $(cat "$tmp/out") == 10001 ]] && ok=0 || ok=1
+  check $ok "the image runs as uid 10001 (id -u: $(cat "$tmp/out"))"
 
   krun "${net[@]}" --read-only "$image"
-  [[ $rc == 0 ]] && grep -q 'Loading configuration from /app/config/simulation.yaml' "$tmp/err"
-  check $? "apply, the image's own topic file (/app/config/simulation.yaml), --read-only: exit $rc in ${secs}s"
+  [[ $rc == 0 ]] && grep -q 'Loading configuration from /app/config/simulation.yaml' "$tmp/err" && ok=0 || ok=1
+  check $ok "apply, the image's own topic file (/app/config/simulation.yaml), --read-only: exit $rc in ${secs}s"
   [[ $rc == 0 ]] || show_err
 
   krun "${net[@]}" "${ro[@]}" "$image" plan --config /config/topics.yaml
-  [[ $rc == 2 ]] && grep -q "container.$run_id.events" "$tmp/out"
-  check $? "plan of a mounted file with two new topics: exit $rc (2: changes pending)"
+  [[ $rc == 2 ]] && grep -q "container.$run_id.events" "$tmp/out" && ok=0 || ok=1
+  check $ok "plan of a mounted file with two new topics: exit $rc (2: changes pending)"
 
   krun "${net[@]}" "${ro[@]}" -e CONFIG_FILE=/config/topics.yaml "$image"
-  [[ $rc == 0 ]] && grep -q "Created topic: container.$run_id.events" "$tmp/err"
-  check $? "apply of the mounted file (CONFIG_FILE=/config/topics.yaml): exit $rc in ${secs}s, topics created"
+  [[ $rc == 0 ]] && grep -q "Created topic: container.$run_id.events" "$tmp/err" && ok=0 || ok=1
+  check $ok "apply of the mounted file (CONFIG_FILE=/config/topics.yaml): exit $rc in ${secs}s, topics created"
   [[ $rc == 0 ]] || show_err
 
   krun "${net[@]}" "${ro[@]}" "$image" plan --config /config/topics.yaml --output json
-  [[ $rc == 0 ]] && grep -q '"converged"' "$tmp/out"
-  check $? "plan again: exit $rc (0: the cluster matches)"
+  [[ $rc == 0 ]] && grep -q '"converged"' "$tmp/out" && ok=0 || ok=1
+  check $ok "plan again: exit $rc (0: the cluster matches)"
 
   krun "${net[@]}" "${ro[@]}" -e CONFIG_FILE=/config/topics.yaml "$image" apply
-  [[ $rc == 0 ]] && grep -q "already exists" "$tmp/err" && ! grep -q "Created topic" "$tmp/err"
-  check $? "apply again: exit $rc in ${secs}s, nothing created"
+  [[ $rc == 0 ]] && grep -q "already exists" "$tmp/err" && ! grep -q "Created topic" "$tmp/err" && ok=0 || ok=1
+  check $ok "apply again: exit $rc in ${secs}s, nothing created"
 
   krun --network none "${ro[@]}" "$image" check --config /config/bad.yaml
-  [[ $rc == 3 ]] && grep -q '/config/bad.yaml:6:' "$tmp/err"
-  check $? "check of a bad file: exit $rc, stderr: $(grep -m1 'bad.yaml:' "$tmp/err" | cut -c1-90)"
+  [[ $rc == 3 ]] && grep -q '/config/bad.yaml:6:' "$tmp/err" && ok=0 || ok=1
+  check $ok "check of a bad file: exit $rc, stderr: $(grep -m1 'bad.yaml:' "$tmp/err" | cut -c1-90)"
 
   krun "${net[@]}" --read-only "$image" wait --timeout 10s
-  [[ $rc == 0 ]]
-  check $? "wait (no topic file needed): exit $rc in ${secs}s"
+  [[ $rc == 0 ]] && ok=0 || ok=1
+  check $ok "wait (no topic file needed): exit $rc in ${secs}s"
 
   krun --network none --read-only --cap-drop ALL --security-opt no-new-privileges "$image" --version
-  [[ $rc == 0 ]]
-  check $? "--version with no capabilities: $(cat "$tmp/out")"
+  [[ $rc == 0 ]] && ok=0 || ok=1
+  check $ok "--version with no capabilities: $(cat "$tmp/out")"
   say "run checks took $(since "$start") s"
 }
 
@@ -499,13 +516,13 @@ cmd_faults() {
   # Nothing listens on port 9 in a network namespace of its own: refused until the deadline.
   krun --network none --read-only -e KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9 "$image" apply --timeout 3s
   [[ $rc == 4 ]] && grep -q '127.0.0.1:9' "$tmp/err" &&
-    awk -v s="$secs" 'BEGIN { exit !(s >= 3 && s < 5) }'
-  check $? "no broker: exit $rc after ${secs}s (deadline 3s, container start included), the address named"
+    awk -v s="$secs" 'BEGIN { exit !(s >= 3 && s < 5) }' && ok=0 || ok=1
+  check $ok "no broker: exit $rc after ${secs}s (deadline 3s, container start included), the address named"
   [[ $rc == 4 ]] || show_err
 
   krun --network none --read-only -v "$dir:/config:ro" -e CONFIG_FILE=/config/missing.yaml "$image"
-  [[ $rc == 3 ]] && grep -q '/config/missing.yaml' "$tmp/err"
-  check $? "missing mounted file: exit $rc, stderr: $(grep -m1 'missing.yaml' "$tmp/err" | cut -c1-100)"
+  [[ $rc == 3 ]] && grep -q '/config/missing.yaml' "$tmp/err" && ok=0 || ok=1
+  check $ok "missing mounted file: exit $rc, stderr: $(grep -v INFO "$tmp/err" | grep -m1 'missing.yaml' | cut -c1-120)"
 
   # SIGTERM while kafka-init retries an unreachable broker (a 60 s deadline): PID 1 of the
   # container must end at once, not at the end of the engine's grace period, and never with 0.
@@ -524,8 +541,8 @@ cmd_faults() {
   secs=$(since "$t0")
   code=$(ctr inspect --format '{{.State.ExitCode}}' "$name")
   ctr logs "$name" >"$tmp/err" 2>&1
-  awk -v s="$secs" 'BEGIN { exit !(s < 1) }' && [[ $code == 143 ]] && grep -q 'stopped by SIGTERM' "$tmp/err"
-  check $? "SIGTERM (stop, 10 s grace): ended in ${secs}s, exit $code, stderr: $(grep -m1 -o 'stopped by SIGTERM.*' "$tmp/err")"
+  awk -v s="$secs" 'BEGIN { exit !(s < 1) }' && [[ $code == 143 ]] && grep -q 'stopped by SIGTERM' "$tmp/err" && ok=0 || ok=1
+  check $ok "SIGTERM (stop, 10 s grace): ended in ${secs}s, exit $code, stderr: $(grep -m1 -o 'stopped by SIGTERM.*' "$tmp/err")"
   ctr rm -f "$name" >/dev/null
   say "fault checks took $(since "$start") s"
 }
@@ -534,13 +551,21 @@ cmd_faults() {
 
 venv=$work/venv
 readonly podman_compose_version=1.6.0 kubernetes_validate_version=1.37.0
-# podman-compose 1.6.0 (the newest on PyPI) starts a service whose dependency has
-# `condition: service_completed_successfully` once the dependency has stopped, whatever its exit
-# code (containers/podman-compose#1330; fixed upstream by #1481, after 1.6.0). The copy this
-# script installs gets that fix, so that the check tests the compose file and not that bug.
+# podman-compose 1.6.0, the newest on PyPI, with podman 4.3, Debian 12's, gets three things of
+# docker-compose.yml wrong; the copy this script installs is fixed so that the check tests the
+# compose file, not them (each fix applies once, and fails loudly if podman-compose changed):
+# - `service_completed_successfully` waits for the dependency to stop, whatever its exit code
+#   (containers/podman-compose#1330; fixed upstream by #1481, after 1.6.0): require 0;
+# - `service_healthy` is skipped below podman 4.6 (no `podman wait --condition=healthy`): run
+#   the dependency's health check with `podman healthcheck run` until it passes (podman 4.3 runs
+#   health checks on systemd timers only, and a container host may have no systemd);
+# - every `depends_on` also becomes `podman create --requires`, and podman 4.3 cannot start the
+#   last container of a chain of them ("depends on container ... not found in input list"):
+#   leave the order to podman-compose's own checks, as docker compose does.
 ensure_venv() {
-  if [[ ! -x $venv/bin/podman-compose || ! -x $venv/bin/kubernetes-validate ]] ||
-    ! "$venv/bin/pip" show podman-compose 2>/dev/null | grep -qx "Version: $podman_compose_version"; then
+  local have
+  have=$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("podman-compose"), m.version("kubernetes-validate"))' 2>/dev/null || true)
+  if [[ $have != "$podman_compose_version $kubernetes_validate_version" ]]; then
     say "installing podman-compose $podman_compose_version and kubernetes-validate $kubernetes_validate_version from PyPI into $venv"
     rm -rf "$venv"
     python3 -m venv "$venv"
@@ -553,29 +578,73 @@ import podman_compose
 
 path = pathlib.Path(podman_compose.__file__)
 text = path.read_text()
-if "service_completed_successfully requires exit code 0" not in text:
-    anchor = """                    log.debug(
-                        "dependencies for condition %s have been fulfilled on containers %s","""
-    fix = """                    # service_completed_successfully requires exit code 0
+fixes = [
+    (
+        "service_completed_successfully requires exit code 0",
+        """                    log.debug(
+                        "dependencies for condition %s have been fulfilled on containers %s",""",
+        """                    # service_completed_successfully requires exit code 0
                     if condition == ServiceDependencyCondition.STOPPED:
                         codes = await compose.podman.output(
                             [], "inspect", ["--format", "{{.State.ExitCode}}"] + deps_cd
                         )
                         if any(c != "0" for c in codes.decode().split()):
                             raise RuntimeError(f"{', '.join(deps_cd)} did not exit 0")
-"""
-    start = """        await check_dep_conditions(compose, deps)
-"""
-    guarded = """        try:
+                    log.debug(
+                        "dependencies for condition %s have been fulfilled on containers %s",""",
+    ),
+    (
+        "a dependency that failed is not started",
+        """        await check_dep_conditions(compose, deps)
+""",
+        """        # a dependency that failed is not started
+        try:
             await check_dep_conditions(compose, deps)
         except RuntimeError as e:
             log.error("not starting %s: %s", name, e)
             return 1
-"""
-    for old in (anchor, start):
-        assert text.count(old) == 1, "podman-compose changed: review the exit code fix"
-    text = text.replace(anchor, fix + anchor).replace(start, guarded)
-    path.write_text(text)
+""",
+    ),
+    (
+        "healthy without podman wait --condition=healthy",
+        """                    log.warning(
+                        "Ignored %s condition check due to podman %s doesn't support %s!",
+                        d.name,
+                        compose.podman_version,
+                        condition.value,
+                    )
+                    continue
+""",
+        """                    # healthy without podman wait --condition=healthy
+                    if condition == ServiceDependencyCondition.HEALTHY:
+                        for name in compose.container_names_by_service[d.name]:
+                            for _ in range(120):
+                                try:
+                                    await compose.podman.output([], "healthcheck", ["run", name])
+                                    break
+                                except subprocess.CalledProcessError:
+                                    await asyncio.sleep(1)
+                            else:
+                                raise RuntimeError(f"{name} did not become healthy")
+                    continue
+""",
+    ),
+    (
+        "no --requires: podman 4.3 cannot start a chain",
+        """    if deps and not no_deps:
+        deps_csv = ",".join(deps)
+        podman_args.append(f"--requires={deps_csv}")
+""",
+        """    # no --requires: podman 4.3 cannot start a chain
+""",
+    ),
+]
+for marker, old, new in fixes:
+    if marker in text:
+        continue
+    assert text.count(old) == 1, f"podman-compose changed: review the fix '{marker}'"
+    text = text.replace(old, new)
+path.write_text(text)
 EOF
 }
 
@@ -588,7 +657,7 @@ timeline() {
     ctr inspect --format "{{.State.StartedAt}}|{{.State.FinishedAt}}|{{.State.ExitCode}}|{{.State.Status}}|$c" "$c"
   done | sort | awk -F'|' '{
       started = ($1 ~ /^0001/) ? "never started" : "started " substr($1, 12, 12)
-      line = sprintf("      %-32s %s", $5, started)
+      line = sprintf("      %-36s %s", $5, started)
       if ($4 == "exited") line = line sprintf(", exited %s with %s", substr($2, 12, 12), $3)
       else line = line sprintf(" (%s)", $4)
       print line
@@ -640,15 +709,16 @@ cmd_compose() {
   mock_code=$(state_of "$p" dc-mock ExitCode)
   ctr logs "$(container_of "$p" kafka-init)" >"$tmp/init1.log" 2>&1 || true
   ctr logs "$(container_of "$p" dc-mock)" >"$tmp/mock1.log" 2>&1 || true
-  [[ $init_code == 0 ]] && grep -q 'All topics created successfully' "$tmp/init1.log"
-  check $? "kafka-init exited $init_code after creating the topics"
+  [[ $init_code == 0 ]] && grep -q 'All topics created successfully' "$tmp/init1.log" && ok=0 || ok=1
+  check $ok "kafka-init exited $init_code after creating the topics"
   [[ $init_code == 0 ]] || sed 's/^/      | /' "$tmp/init1.log" | tail -n 5
-  [[ $mock_start != 0001* && ! $mock_start < $init_end ]]
-  check $? "dc-mock started (${mock_start:11:12}) after kafka-init exited (${init_end:11:12})"
+  [[ $mock_start != 0001* && ! $mock_start < $init_end ]] && ok=0 || ok=1
+  check $ok "dc-mock started (${mock_start:11:12}) after kafka-init exited (${init_end:11:12})"
   local missing=() t
   for t in $topics; do grep -q "Topic: $t" "$tmp/mock1.log" || missing+=("$t"); done
-  [[ $mock_code == 0 && ${#missing[@]} == 0 ]]
-  check $? "dc-mock exited $mock_code and listed the $n topics of config/default.yaml${missing:+ (missing: ${missing[*]})}"
+  [[ $mock_code == 0 && ${#missing[@]} == 0 ]] && ok=0 || ok=1
+  check $ok "dc-mock exited $mock_code and listed the $n topics of config/default.yaml${missing:+ (missing: ${missing[*]})}"
+  [[ $ok == 0 ]] || sed 's/^/      | /' "$tmp/mock1.log" | tail -n 5
 
   # 2. up again: kafka-init runs again and changes nothing.
   t0=$(now)
@@ -662,11 +732,11 @@ cmd_compose() {
   ctr logs --since "$since_arg" "$(container_of "$p" kafka-init)" >"$tmp/init2.log" 2>&1 || true
   init_code=$(state_of "$p" kafka-init ExitCode)
   [[ $init_code == 0 ]] && ! grep -q 'Created topic\|Updated topic' "$tmp/init2.log" &&
-    [[ $(grep -c 'already exists' "$tmp/init2.log") == "$n" ]]
-  check $? "up again: kafka-init exited $init_code, each of the $n topics 'already exists', nothing created or changed"
+    [[ $(grep -c 'already exists' "$tmp/init2.log") == "$n" ]] && ok=0 || ok=1
+  check $ok "up again: kafka-init exited $init_code, each of the $n topics 'already exists', nothing created or changed"
   pc -p "$p" -f docker-compose.yml down -t 2 >/dev/null 2>&1 || true
 
-  # 3. The same compose file with a topic file the broker refuses: dc-mock must not start.
+  # 3. The same compose file with a topic file that fails: dc-mock must not start.
   local fail_dir q=$project-fail mock_status
   fail_dir=$(shared_dir compose-fail)
   cp docker-compose.yml "$fail_dir/"
@@ -686,15 +756,15 @@ EOF
   pc -p "$q" -f "$fail_dir/docker-compose.yml" up -d >"$tmp/up3.log" 2>&1 || true
   await_exit "$q" kafka-init 120 || true
   sleep 3
-  echo "   up with a topic file the broker refuses ($q): $(since "$t0") s"
+  echo "   up with a topic file that fails ($q): $(since "$t0") s"
   timeline "$q"
   init_code=$(state_of "$q" kafka-init ExitCode)
   mock_status=$(state_of "$q" dc-mock Status)
   ctr logs "$(container_of "$q" kafka-init)" >"$tmp/init3.log" 2>&1 || true
   [[ $init_code != 0 && $mock_status != running && $mock_status != exited ]] &&
-    [[ $(state_of "$q" dc-mock StartedAt) == 0001* ]]
-  check $? "refused topic file: kafka-init exited $init_code, dc-mock never started (status: $mock_status)"
-  grep -m1 'ERROR' "$tmp/init3.log" | cut -c1-160 | sed 's/^/      | /'
+    [[ $(state_of "$q" dc-mock StartedAt) == 0001* ]] && ok=0 || ok=1
+  check $ok "a topic file that fails: kafka-init exited $init_code, dc-mock never started (status: $mock_status)"
+  grep -v INFO "$tmp/init3.log" | tail -n 2 | cut -c1-160 | sed 's/^/      | /'  || true
   pc -p "$q" -f "$fail_dir/docker-compose.yml" down -t 2 >/dev/null 2>&1 || true
   say "compose checks took $(since "$start") s"
 }
@@ -706,8 +776,8 @@ cmd_kubernetes() {
   echo "== Kubernetes manifests: kubernetes-validate $kubernetes_validate_version (its bundled API schemas, strict)"
   local version files=(deploy/kubernetes/*.yaml)
   for version in 1.25.0 1.37.0; do
-    "$venv/bin/kubernetes-validate" --strict --quiet -k "$version" "${files[@]}" >"$tmp/k8s.log" 2>&1
-    check $? "${files[*]} against Kubernetes $version's API schemas, unknown fields refused"
+    "$venv/bin/kubernetes-validate" --strict --quiet -k "$version" "${files[@]}" >"$tmp/k8s.log" 2>&1 && ok=0 || ok=1
+    check $ok "${files[*]} against Kubernetes $version's API schemas, unknown fields refused"
     [[ ! -s $tmp/k8s.log ]] || sed 's/^/      | /' "$tmp/k8s.log"
   done
   # The validator refuses what the API server would.
@@ -724,8 +794,8 @@ spec:
         - name: kafka-init
           image: kafka-init:latest
 EOF
-  ! "$venv/bin/kubernetes-validate" --strict --quiet "$tmp/bad-job.yaml" >/dev/null 2>&1
-  check $? "the validator refuses a Job with a misspelt field (backofflimit)"
+  ! "$venv/bin/kubernetes-validate" --strict --quiet "$tmp/bad-job.yaml" >/dev/null 2>&1 && ok=0 || ok=1
+  check $ok "the validator refuses a Job with a misspelt field (backofflimit)"
 }
 
 # --- main -------------------------------------------------------------------------------------
