@@ -818,7 +818,10 @@ run) cmd_run ;;
 faults) cmd_faults ;;
 compose) cmd_compose ;;
 kubernetes) cmd_kubernetes ;;
-stand-ins) ensure_standins ;;
+stand-ins)
+  ensure_standins
+  ensure_image "$(awk '/^  kafka:/ { k = 1 } k && /image:/ { print $2; exit }' docker-compose.yml)"
+  ;;
 help | -h | --help) usage ;;
 *)
   usage >&2
