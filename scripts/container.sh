@@ -146,7 +146,7 @@ qualified() {
 
 # An image the engine has, or can pull; otherwise a stand-in made here.
 ensure_image() {
-  local img=$1 label
+  local img=$1 label old=''
   if has_image "$img"; then
     label=$(standin_label "$img")
     if [[ -z $label || $label == "$(recipe "$img")" ]]; then
@@ -154,6 +154,7 @@ ensure_image() {
       return 0
     fi
     say "the stand-in for $img is from an older recipe: rebuilding it"
+    old=$(ctr image inspect --format '{{.Id}}' "$img")
   elif timeout 120 "$engine" pull -q "$(qualified "$img")" >/dev/null 2>"$work/pull.log"; then
     ctr tag "$(qualified "$img")" "$img"
     return 0
@@ -166,6 +167,7 @@ ensure_image() {
   apache/kafka:*) standin_kafka "$img" "${img#apache/kafka:}" ;;
   *) die "no stand-in recipe for $img" ;;
   esac
+  [[ -z $old ]] || ctr rmi "$old" >/dev/null 2>&1 || true
 }
 
 mmdebstrap_slim() {
