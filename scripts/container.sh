@@ -31,7 +31,8 @@ environment:
   CONTAINER_ENGINE         docker or podman (default: docker if its engine answers, else podman)
   KAFKA_BOOTSTRAP_SERVERS  a broker on this host for 'run' (default: this script starts one with
                            scripts/kafka.sh on KAFKA_PORT and stops it afterwards)
-  KAFKA_PORT               the port of that broker (default 29400)
+  KAFKA_PORT               the port of that broker (default 29300; its controller listens on
+                           KAFKA_PORT+100)
   KAFKA_STATE_DIR          its state dir (default: scripts/kafka.sh's)
   COMPOSE_PROJECT_NAME     the compose project (default kafka-init-check); its Kafka listens in
                            the project's own network, never on the host's ports
@@ -189,6 +190,7 @@ EOF
     excludes+=(--dpkgopt="path-exclude=$path*")
   done
   excludes+=(--dpkgopt='path-include=/usr/share/doc/*/copyright')
+  local log=$work/mmdebstrap.log
   nice mmdebstrap --variant=minbase --quiet --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
     "${excludes[@]}" \
     --customize-hook="upload $work/docker-clean /etc/apt/apt.conf.d/docker-clean" \
@@ -198,7 +200,10 @@ EOF
     bookworm "$out" \
     "deb $mirror/debian bookworm main" \
     "deb $mirror/debian bookworm-updates main" \
-    "deb $mirror/debian-security bookworm-security main"
+    "deb $mirror/debian-security bookworm-security main" >"$log" 2>&1 || {
+    tail -n 30 "$log" >&2
+    die "mmdebstrap failed (whole log: $log)"
+  }
 }
 
 standin_debian() {
@@ -417,25 +422,29 @@ krun() {
 
 show_err() { sed 's/^/      | /' "$tmp/err" | tail -n "${1:-3}"; }
 
-# A broker on this host for 'run': KAFKA_BOOTSTRAP_SERVERS, or one scripts/kafka.sh starts.
+# A broker on this host for 'run', in $bootstrap: KAFKA_BOOTSTRAP_SERVERS, or one that
+# scripts/kafka.sh starts (and the script stops).
+bootstrap=''
 broker_bootstrap() {
   if [[ -n ${KAFKA_BOOTSTRAP_SERVERS:-} ]]; then
-    echo "$KAFKA_BOOTSTRAP_SERVERS"
+    bootstrap=$KAFKA_BOOTSTRAP_SERVERS
     return
   fi
-  export KAFKA_PORT=${KAFKA_PORT:-29400} KAFKA_NODES=1 KAFKA_SASL=0
+  export KAFKA_PORT=${KAFKA_PORT:-29300} KAFKA_NODES=1 KAFKA_SASL=0
   if ! "$here/kafka.sh" status >/dev/null 2>&1; then
     say "starting a test broker on 127.0.0.1:$KAFKA_PORT (scripts/kafka.sh)"
     "$here/kafka.sh" start >/dev/null
     cleanups+=("'$here/kafka.sh' reset >/dev/null")
+    started_broker=1
   fi
-  "$here/kafka.sh" bootstrap
+  bootstrap=$("$here/kafka.sh" bootstrap)
 }
+started_broker=0
 
 cmd_run() {
   ensure_kafka_init_image
-  local bootstrap dir run_id start
-  bootstrap=$(broker_bootstrap)
+  local dir run_id start
+  broker_bootstrap
   dir=$(shared_dir run)
   run_id=$(date +%s%N | tail -c 9)
   cat >"$dir/topics.yaml" <<EOF
@@ -504,6 +513,10 @@ EOF
   [[ $rc == 0 ]] && ok=0 || ok=1
   check $ok "--version with no capabilities: $(cat "$tmp/out")"
   say "run checks took $(since "$start") s"
+  if [[ $started_broker == 1 ]]; then
+    "$here/kafka.sh" reset >/dev/null
+    started_broker=0
+  fi
 }
 
 cmd_faults() {
