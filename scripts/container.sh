@@ -359,8 +359,9 @@ ensure_standins() {
 cmd_build() {
   ensure_standins
   check_runtime "$(dockerfile_bases | tail -n 1)"
-  local start args=()
+  local start old args=()
   [[ $engine == podman ]] && args+=(--network host --layers)
+  old=$(ctr image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
   start=$(now)
   say "building $image with $engine"
   nice "$engine" build "${args[@]}" -t "$image" -f Dockerfile . >"$work/build.log" 2>&1 || {
@@ -368,6 +369,9 @@ cmd_build() {
     die "the image build failed (whole log: $work/build.log)"
   }
   say "built $image in $(since "$start") s"
+  # The image this build replaced, unless something still uses it.
+  [[ -z $old || $old == "$(ctr image inspect --format '{{.Id}}' "$image")" ]] ||
+    ctr rmi "$old" >/dev/null 2>&1 || true
   report_size
 }
 
