@@ -1,6 +1,12 @@
 #![doc = include_str!("../README.md")]
 
-pub use kafka_init_core::*;
+pub use kafka_init_core::{
+    apply, ensure_topics, ensure_topics_with, plan, wait_for_cluster, Action, ClientProperties,
+    ConfigChange, ConfigEntry, Creation, EnsureOptions, Error, FileError, PartitionGrowth, Plan,
+    PlannedAction, Problem, Reachable, Refusal, Report, Requests, TopicFile, TopicOutcome,
+    TopicPlan, TopicSpec, BOOTSTRAP_ENV, BROKER_GRACE_ENV, CLIENT_ENV_PREFIX, DEFAULT_BROKER_GRACE,
+    MAX_FILE_BYTES, TIMEOUT_ENV,
+};
 
 /// Checks a topic file at compile time and turns it into typed constants
 /// and specs.

@@ -2,8 +2,7 @@
 //! (`check` against none).
 
 mod runner;
-#[path = "../../tests/support/mod.rs"]
-mod support;
+use kafka_init_test_support as support;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

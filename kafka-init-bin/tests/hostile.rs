@@ -9,8 +9,7 @@
 //! `# line: <N>`. `@P@` in a file is replaced by a prefix unique to the run,
 //! so whatever the file's topics are called, the broker is checked for them.
 
-#[path = "../../tests/support/mod.rs"]
-mod support;
+use kafka_init_test_support as support;
 
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};

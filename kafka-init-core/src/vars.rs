@@ -8,7 +8,7 @@
 
 /// Why a value could not be resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VarError {
+pub(crate) enum VarError {
     /// The reference itself is malformed (`${`, `${1X}`).
     Syntax(String),
     /// `${NAME}` with no default, and `NAME` is not set.
@@ -28,12 +28,12 @@ impl std::fmt::Display for VarError {
 }
 
 /// Checks the references in `value` without resolving them.
-pub fn check(value: &str) -> Result<(), VarError> {
+pub(crate) fn check(value: &str) -> Result<(), VarError> {
     expand(value, &mut |_| Some(String::new())).map(|_| ())
 }
 
 /// Replaces every reference in `value` with what `lookup` gives for it.
-pub fn interpolate(
+pub(crate) fn interpolate(
     value: &str,
     mut lookup: impl FnMut(&str) -> Option<String>,
 ) -> Result<String, VarError> {
@@ -41,7 +41,7 @@ pub fn interpolate(
 }
 
 /// `interpolate` against the process environment.
-pub fn interpolate_env(value: &str) -> Result<String, VarError> {
+pub(crate) fn interpolate_env(value: &str) -> Result<String, VarError> {
     interpolate(value, |name| std::env::var(name).ok())
 }
 

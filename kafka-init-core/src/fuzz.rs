@@ -9,7 +9,9 @@
 
 use std::time::{Duration, Instant};
 
-use kafka_init_core::{keys, validate, vars, TopicFile, TopicSpec};
+use crate::file::{FileError, TopicFile};
+use crate::spec::TopicSpec;
+use crate::{keys, validate, vars};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence};
 
@@ -34,7 +36,7 @@ fn config() -> Config {
 const PARSE_BOUND: Duration = Duration::from_secs(10);
 
 /// Parses `text` and checks the contract; returns the result for more checks.
-fn parse_checked(text: &str) -> Result<TopicFile, kafka_init_core::FileError> {
+fn parse_checked(text: &str) -> Result<TopicFile, FileError> {
     let started = Instant::now();
     let result = TopicFile::parse(text, "fuzz.yaml");
     let elapsed = started.elapsed();
