@@ -4,7 +4,8 @@ use std::io::Write;
 use std::time::Instant;
 
 use kafka_init_core::{
-    ensure_topics, plan, wait_for_cluster, Action, EnsureOptions, Plan, PlannedAction, TopicFile,
+    ensure_topics, plan, wait_for_cluster, Action, EnsureOptions, Error, Plan, PlannedAction,
+    TopicFile,
 };
 use serde::Serialize;
 
@@ -104,7 +105,7 @@ async fn show_plan(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
             );
         }
     }
-    let refusals = plan.refusals();
+    let refusals = Error::refusals(&plan);
     if !refusals.is_empty() {
         let lines: Vec<String> = refusals.iter().map(|e| format!("  {e}")).collect();
         return Err(Failure {

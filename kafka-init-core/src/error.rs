@@ -117,11 +117,11 @@ pub(crate) fn check(specs: &[TopicSpec]) -> Result<(), Error> {
     }
 }
 
-// Here rather than in `plan`, which knows nothing of errors.
-impl Plan {
-    /// Every refusal in the plan, as errors naming their topic.
-    pub fn refusals(&self) -> Vec<Error> {
-        self.topics
+impl Error {
+    /// Every refusal in `plan`, as errors naming their topic. (The plan
+    /// itself knows nothing of errors.)
+    pub fn refusals(plan: &Plan) -> Vec<Error> {
+        plan.topics
             .iter()
             .flat_map(|t| match &t.action {
                 PlannedAction::Refused { reasons } => reasons

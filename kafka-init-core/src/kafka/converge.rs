@@ -31,7 +31,7 @@ pub(super) async fn converge(session: &Session, mut plan: Plan) -> Result<Report
     let mut done: HashMap<String, Action> = HashMap::new();
     loop {
         tracing::trace!("plan:\n{plan}");
-        let mut problems = plan.refusals();
+        let mut problems = Error::refusals(&plan);
         if plan.is_converged() {
             wait_until_ready(session, &plan.targets, &plan.unready).await?;
             break;
