@@ -66,3 +66,42 @@ macro_rules! __ensure_topics {
 macro_rules! __ensure_topics {
     ($($fallback:tt)*) => {};
 }
+
+/// The engine's internals are not API. None of these compile: the client
+/// library's requests and sessions are private, and no public type carries
+/// an rdkafka type.
+///
+/// ```compile_fail
+/// use kafka_init::ffi;
+/// ```
+///
+/// ```compile_fail
+/// use kafka_init::admin::Session;
+/// ```
+///
+/// ```compile_fail
+/// use kafka_init_core::kafka::session::Session;
+/// ```
+///
+/// ```compile_fail
+/// // A broker's refusal carries Kafka's error name, not rdkafka's code.
+/// fn code(e: kafka_init::Error) -> rdkafka::types::RDKafkaErrorCode {
+///     match e {
+///         kafka_init::Error::Topic { code, .. } => code,
+///         _ => rdkafka::types::RDKafkaErrorCode::Fail,
+///     }
+/// }
+/// ```
+///
+/// The same code with the types it does use compiles:
+///
+/// ```
+/// fn code(e: kafka_init::Error) -> String {
+///     match e {
+///         kafka_init::Error::Topic { code, .. } => code,
+///         _ => String::new(),
+///     }
+/// }
+/// ```
+#[cfg(doctest)]
+pub struct InternalsAreNotApi;

@@ -6,7 +6,8 @@
 //! `default` when the variable is unset or empty; `$$` is a literal `$`.
 //! Any other `$` is kept as written.
 
-/// Why a value could not be resolved.
+/// Why a value could not be resolved. A message never quotes the value: it
+/// may be a password.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum VarError {
     /// The reference itself is malformed (`${`, `${1X}`).
@@ -55,8 +56,12 @@ fn expand(value: &str, lookup: &mut dyn FnMut(&str) -> Option<String>) -> Result
             out.push('$');
             rest = tail;
         } else if let Some(body) = after.strip_prefix('{') {
+            // 1-based, in characters, for the message.
+            let at = value[..value.len() - rest.len() + i].chars().count() + 1;
             let end = body.find('}').ok_or_else(|| {
-                VarError::Syntax(format!("`${{` in `{value}` is never closed with `}}`"))
+                VarError::Syntax(format!(
+                    "the `${{` at character {at} is never closed with `}}`"
+                ))
             })?;
             let inner = &body[..end];
             let (name, default) = match inner.split_once(":-") {
@@ -65,7 +70,7 @@ fn expand(value: &str, lookup: &mut dyn FnMut(&str) -> Option<String>) -> Result
             };
             if !is_var_name(name) {
                 return Err(VarError::Syntax(format!(
-                    "`${{{inner}}}` is not a variable reference: a name is letters, digits and `_`, not starting with a digit (write `$$` for a literal `$`)"
+                    "the `${{...}}` at character {at} is not a variable reference: a name is letters, digits and `_`, not starting with a digit (write `$$` for a literal `$`)"
                 )));
             }
             match (lookup(name), default) {
@@ -122,5 +127,18 @@ mod tests {
         assert!(matches!(check("${1X}"), Err(VarError::Syntax(_))));
         assert!(matches!(check("${}"), Err(VarError::Syntax(_))));
         assert!(check("${A_1:-x}").is_ok());
+    }
+
+    #[test]
+    fn a_malformed_reference_never_shows_the_value() {
+        // A password that happens to hold `${`: the message places the
+        // problem without repeating any of it.
+        for secret in ["hunter2${oops", "hunter2${not a name}x"] {
+            let message = check(secret).unwrap_err().to_string();
+            assert!(!message.contains("hunter2"), "{message}");
+            assert!(!message.contains("oops"), "{message}");
+            assert!(!message.contains("not a name"), "{message}");
+            assert!(message.contains("at character 8"), "{message}");
+        }
     }
 }
