@@ -55,6 +55,17 @@ fn bootstrap_servers_come_from_the_environment_first() {
     let err = EnsureOptions::from_env_or(None).unwrap_err();
     assert!(err.to_string().contains("KAFKA_BOOTSTRAP_SERVERS"), "{err}");
 
+    // A variable that is not UTF-8 (any process may inherit one) is
+    // skipped, not a panic.
+    use std::os::unix::ffi::OsStrExt;
+    let not_utf8 = std::ffi::OsStr::from_bytes(b"\xff\xfe");
+    std::env::set_var("KAFKA_CLIENT_NOT_UTF8", not_utf8);
+    std::env::set_var("KAFKA_INIT_TEST_NOT_UTF8", not_utf8);
+    let opts = EnsureOptions::from_env_or(topics::BOOTSTRAP_SERVERS).unwrap();
+    assert_eq!(opts.client.get("not.utf8"), None);
+    std::env::remove_var("KAFKA_CLIENT_NOT_UTF8");
+    std::env::remove_var("KAFKA_INIT_TEST_NOT_UTF8");
+
     std::env::set_var("KAFKA_BOOTSTRAP_SERVERS", "env-broker:9092");
     let opts = EnsureOptions::from_env_or(topics::BOOTSTRAP_SERVERS).unwrap();
     assert_eq!(opts.bootstrap_servers, "env-broker:9092");
