@@ -1,5 +1,7 @@
 //! librdkafka client properties (`security.protocol`, `sasl.password`, ...)
 //! from the file's `kafka.client` map and `KAFKA_CLIENT_*` variables.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 use std::fmt;
 

@@ -1,6 +1,8 @@
 //! What the cluster has, as plain data: the listed topics' partitions,
 //! leaders and in-sync replicas, and their configs. The `kafka` layer fills
 //! it in; the plan and the readiness gate only read it.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;

@@ -4,6 +4,8 @@
 //! The generated module refers to `::kafka_init::...`, so a service depends
 //! on the `kafka-init` crate alone. `ensure_topics()` comes from the facade's
 //! `__ensure_topics!`, so it exists only where the facade has its engine.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 use std::collections::HashMap;
 use std::path::Path;

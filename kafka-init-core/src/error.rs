@@ -1,6 +1,8 @@
 //! The errors `plan`, `apply`, `ensure_topics` and `wait_for_cluster`
 //! return: one variant per kind of failure, each with what a caller needs
 //! to act on it. No variant carries a client library's type.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 use std::time::Duration;
 

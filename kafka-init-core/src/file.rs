@@ -4,6 +4,8 @@
 //! value is, so every problem, whether the YAML's shape or a broken
 //! [`validate`] rule, names its line and column. All problems are
 //! collected, not just the first.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 use std::borrow::Cow;
 use std::cell::Cell;

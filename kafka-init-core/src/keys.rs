@@ -1,6 +1,8 @@
 //! Kafka's topic-level config keys: their types, valid values and defaults
 //! (Kafka 4.x `LogConfig`), used both to validate a file and to compare a
 //! file's value with what a broker reports.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 /// What values a key takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

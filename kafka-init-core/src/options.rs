@@ -1,5 +1,7 @@
 //! How a run reaches the cluster and how long it keeps trying, and the
 //! environment-reading options behind the generated `topics::ensure_topics()`.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -1,6 +1,8 @@
 //! The plan: one action per listed topic, from a pure diff of the file
 //! against what the cluster has, and what each topic must show before a run
 //! succeeds. `apply` executes it; `report` renders it.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 use std::collections::HashSet;
 

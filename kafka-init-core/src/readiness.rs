@@ -2,6 +2,8 @@
 //! every partition of every listed topic has a leader and enough in-sync
 //! replicas for producers using `acks=all`. The `kafka` layer does the
 //! waiting; this is the pure check of one observation.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 use crate::cluster::ClusterState;
 

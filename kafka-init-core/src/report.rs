@@ -1,5 +1,7 @@
 //! What a run did, topic by topic, and every rendering of plans and
 //! reports: the `TOPIC  ACTION` tables and each part's `Display`.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 use std::fmt;
 

@@ -4,6 +4,8 @@
 //! with a marked event parser records the line and column of every mapping
 //! key and value by path (`kafka.topics.workload.config.retention.ms`). It
 //! also sees what serde hides: a key written twice in one mapping.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 use std::collections::HashMap;
 

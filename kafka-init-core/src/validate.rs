@@ -2,6 +2,8 @@
 //! Kafka's topic name rules, sizes, config keys and values, and the
 //! cross-field rules. The file loader, `include_topics!` and the binary all
 //! run these same checks.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 use std::collections::HashMap;
 

@@ -5,6 +5,8 @@
 //! `${NAME}` is the variable's value; `${NAME:-default}` falls back to
 //! `default` when the variable is unset or empty; `$$` is a literal `$`.
 //! Any other `$` is kept as written.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 /// Why a value could not be resolved. A message never quotes the value: it
 /// may be a password.

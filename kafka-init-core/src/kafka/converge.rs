@@ -2,6 +2,8 @@
 //! batched requests; then plan again to verify, until the cluster matches;
 //! then wait until every partition is ready. All within the run's one
 //! deadline.
+//!
+//! Engine layer (`kafka`, behind `admin`): uses the model; the model never uses it.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;

@@ -1,6 +1,8 @@
 //! The entry points: `plan` reads the cluster and says what would change;
 //! `apply` executes a plan; `ensure_topics` plans, applies and verifies in
 //! one go; `wait_for_cluster` only waits for an answer.
+//!
+//! Engine layer (`kafka`, behind `admin`): uses the model; the model never uses it.
 
 use tracing::Instrument;
 

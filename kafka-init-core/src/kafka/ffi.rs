@@ -6,6 +6,8 @@
 //! This module is the only place with `unsafe`: every librdkafka object is
 //! owned by a guard that destroys it, and every request gets its own result
 //! queue, polled on a blocking thread so the async workers never block.
+//!
+//! Engine layer (`kafka`, behind `admin`): uses the model; the model never uses it.
 
 use std::collections::HashMap;
 use std::ffi::{c_char, c_int, CStr, CString};

@@ -1,5 +1,7 @@
 //! Reading what the cluster has: metadata for the listed topics only, then
 //! DescribeConfigs for all of them together. Never one round trip per topic.
+//!
+//! Engine layer (`kafka`, behind `admin`): uses the model; the model never uses it.
 
 use std::collections::HashMap;
 use std::time::Duration;

@@ -1,5 +1,7 @@
 //! A run's connection to the cluster: the client, the one deadline and
 //! retry policy every request shares, and the count of requests sent.
+//!
+//! Engine layer (`kafka`, behind `admin`): uses the model; the model never uses it.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
