@@ -5,7 +5,7 @@
 //! on the `kafka-init` crate alone. `ensure_topics()` comes from the facade's
 //! `__ensure_topics!`, so it exists only where the facade has its engine.
 //!
-//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
+//! Model layer, behind `codegen`: pure; no I/O, no tokio, no rdkafka.
 
 use std::collections::HashMap;
 use std::path::Path;
