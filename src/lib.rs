@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
 
 #[cfg(feature = "engine")]
 pub use kafka_init_core::{apply, ensure_topics, ensure_topics_with, plan, wait_for_cluster};
