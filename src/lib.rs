@@ -1,6 +1,14 @@
 #![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
 
-pub use kafka_init_core::*;
+#[cfg(feature = "engine")]
+pub use kafka_init_core::{apply, ensure_topics, ensure_topics_with, plan, wait_for_cluster};
+pub use kafka_init_core::{
+    Action, ClientProperties, ConfigChange, ConfigEntry, Creation, EnsureOptions, Error, FileError,
+    PartitionGrowth, Plan, PlannedAction, Problem, Reachable, Refusal, Report, Requests, TopicFile,
+    TopicOutcome, TopicPlan, TopicSpec, BOOTSTRAP_ENV, BROKER_GRACE_ENV, CLIENT_ENV_PREFIX,
+    DEFAULT_BROKER_GRACE, MAX_FILE_BYTES, TIMEOUT_ENV,
+};
 
 /// Checks a topic file at compile time and turns it into typed constants
 /// and specs.
@@ -25,3 +33,76 @@ pub use kafka_init_core::*;
 /// column. Editing the file rebuilds the crate. `kafka.client` values are
 /// never compiled in; pass client properties to [`ensure_topics_with`].
 pub use kafka_init_macros::include_topics;
+
+/// The `ensure_topics()` of the module `include_topics!` generates, which
+/// needs the engine: without the `engine` feature it expands to nothing and
+/// the module holds the constants and specs only.
+#[cfg(feature = "engine")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __ensure_topics {
+    () => {
+        /// Makes every topic in [`SPECS`] exist, then returns what was done.
+        ///
+        /// Connects to `KAFKA_BOOTSTRAP_SERVERS` when set, otherwise to
+        /// [`BOOTSTRAP_SERVERS`]. The specs are compiled in; no file is
+        /// read at run time. For other options (a deadline, client
+        /// properties) call `kafka_init::ensure_topics_with(SPECS, options)`.
+        pub async fn ensure_topics() -> ::core::result::Result<$crate::Report, $crate::Error> {
+            let options = $crate::EnsureOptions::from_env_or(BOOTSTRAP_SERVERS)?;
+            $crate::ensure_topics_with(SPECS, options).await
+        }
+    };
+    (fallback $message:literal) => {
+        pub async fn ensure_topics() -> ::core::result::Result<$crate::Report, $crate::Error> {
+            ::core::unimplemented!($message)
+        }
+    };
+}
+
+/// Without the engine there is no `ensure_topics()` to generate.
+#[cfg(not(feature = "engine"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __ensure_topics {
+    ($($fallback:tt)*) => {};
+}
+
+/// The engine's internals are not API. None of these compile: the client
+/// library's requests and sessions are private, and no public type carries
+/// an rdkafka type.
+///
+/// ```compile_fail
+/// use kafka_init::ffi;
+/// ```
+///
+/// ```compile_fail
+/// use kafka_init::admin::Session;
+/// ```
+///
+/// ```compile_fail
+/// use kafka_init_core::kafka::session::Session;
+/// ```
+///
+/// ```compile_fail
+/// // A broker's refusal carries Kafka's error name, not rdkafka's code.
+/// fn code(e: kafka_init::Error) -> rdkafka::types::RDKafkaErrorCode {
+///     match e {
+///         kafka_init::Error::Topic { code, .. } => code,
+///         _ => rdkafka::types::RDKafkaErrorCode::Fail,
+///     }
+/// }
+/// ```
+///
+/// The same code with the types it does use compiles:
+///
+/// ```
+/// fn code(e: kafka_init::Error) -> String {
+///     match e {
+///         kafka_init::Error::Topic { code, .. } => code,
+///         _ => String::new(),
+///     }
+/// }
+/// ```
+#[cfg(doctest)]
+pub struct InternalsAreNotApi;

@@ -30,6 +30,9 @@ fn one_constant_per_topic_named_after_the_topic() {
     assert!(topics::SPECS
         .iter()
         .all(|s| matches!(s.name, Cow::Borrowed(_)) && matches!(s.config, Cow::Borrowed(_))));
+    // With the engine, the module has `ensure_topics()`; its future is
+    // built without touching the network.
+    let _future = topics::ensure_topics();
 }
 
 #[test]
@@ -51,6 +54,17 @@ fn bootstrap_servers_come_from_the_environment_first() {
     assert!(err.to_string().contains("KAFKA_INIT_TEST_UNSET"), "{err}");
     let err = EnsureOptions::from_env_or(None).unwrap_err();
     assert!(err.to_string().contains("KAFKA_BOOTSTRAP_SERVERS"), "{err}");
+
+    // A variable that is not UTF-8 (any process may inherit one) is
+    // skipped, not a panic.
+    use std::os::unix::ffi::OsStrExt;
+    let not_utf8 = std::ffi::OsStr::from_bytes(b"\xff\xfe");
+    std::env::set_var("KAFKA_CLIENT_NOT_UTF8", not_utf8);
+    std::env::set_var("KAFKA_INIT_TEST_NOT_UTF8", not_utf8);
+    let opts = EnsureOptions::from_env_or(topics::BOOTSTRAP_SERVERS).unwrap();
+    assert_eq!(opts.client.get("not.utf8"), None);
+    std::env::remove_var("KAFKA_CLIENT_NOT_UTF8");
+    std::env::remove_var("KAFKA_INIT_TEST_NOT_UTF8");
 
     std::env::set_var("KAFKA_BOOTSTRAP_SERVERS", "env-broker:9092");
     let opts = EnsureOptions::from_env_or(topics::BOOTSTRAP_SERVERS).unwrap();

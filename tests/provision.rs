@@ -1,6 +1,6 @@
 //! End to end against the real broker: provisioning the reference file.
 
-mod support;
+use kafka_init_test_support as support;
 
 use std::time::{Duration, Instant};
 

@@ -1,13 +1,11 @@
 //! Reconcile against the real broker: every transition is asserted from
 //! what the broker reports afterwards (metadata, DescribeConfigs).
 
-mod support;
+use kafka_init_test_support as support;
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kafka_init::ffi::{self, AlterOp, ConfigAlteration, RequestOptions};
 use kafka_init::{
     apply, ensure_topics, plan, Action, ConfigChange, EnsureOptions, Error, PartitionGrowth,
     PlannedAction, Refusal, TopicFile, TopicSpec, DEFAULT_BROKER_GRACE,
@@ -59,20 +57,7 @@ fn action<'a>(report: &'a kafka_init::Report, topic: &str) -> &'a Action {
 
 /// Sets `key` on `topic` as another tool would, behind kafka-init's back.
 async fn set_behind_our_back(topic: &str, key: &str, value: &str) {
-    let results = ffi::incremental_alter_configs(
-        &Arc::new(admin()),
-        vec![ConfigAlteration {
-            topic: topic.into(),
-            ops: vec![(key.into(), AlterOp::Set(value.into()))],
-        }],
-        RequestOptions {
-            timeout: Duration::from_secs(10),
-            validate_only: false,
-        },
-    )
-    .await
-    .unwrap();
-    assert_eq!(results, [(topic.to_string(), Ok(()))]);
+    set_topic_config(topic, key, value).await;
     assert_eq!(
         topic_configs(topic).await.get(key).map(String::as_str),
         Some(value)

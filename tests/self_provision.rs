@@ -1,7 +1,7 @@
 //! `include_topics!` against the real broker: the example program, and
 //! the explicit form with the compiled-in specs.
 
-mod support;
+use kafka_init_test_support as support;
 
 use std::path::PathBuf;
 use std::process::Command;

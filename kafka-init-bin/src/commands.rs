@@ -3,8 +3,10 @@
 use std::io::Write;
 use std::time::Instant;
 
-use kafka_init_core::admin::Session;
-use kafka_init_core::{ensure_topics, plan, Action, EnsureOptions, PlannedAction, TopicFile};
+use kafka_init_core::{
+    ensure_topics, plan, wait_for_cluster, Action, EnsureOptions, Error, Plan, PlannedAction,
+    TopicFile,
+};
 use serde::Serialize;
 
 use crate::cli::{Cli, Command, LogFormat, Output};
@@ -29,46 +31,51 @@ fn options(settings: &Settings, cli: &Cli) -> EnsureOptions {
         .client(settings.client.clone())
 }
 
+/// What `apply` and `plan` start from: the settings with their file, and
+/// the options to connect with.
+fn load_with_file(
+    cli: &Cli,
+    secrets: &Secrets,
+) -> Result<(Settings, TopicFile, EnsureOptions), Failure> {
+    let mut settings = settings::load(cli, secrets, false)?;
+    let options = options(&settings, cli);
+    let file = settings.file.take().expect("loaded with its file");
+    Ok((settings, file, options))
+}
+
 async fn apply(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     let started = Instant::now();
-    let settings = settings::load(cli, secrets, false)?;
-    let options = options(&settings, cli);
-    let file = settings.file.as_ref().expect("apply loads the file");
+    let (settings, file, options) = load_with_file(cli, secrets)?;
     let report = ensure_topics(&file.topics, &options).await?;
     for topic in &report.topics {
         match &topic.action {
             Action::Created(_) => tracing::info!("✅ Created topic: {}", topic.name),
             Action::Unchanged => tracing::info!("Topic {} already exists", topic.name),
-            Action::Updated {
-                configs,
-                partitions,
-            } => {
-                let changes: Vec<String> = configs
-                    .iter()
-                    .map(ToString::to_string)
-                    .chain(partitions.iter().map(ToString::to_string))
-                    .collect();
-                tracing::info!("🔄 Updated topic: {} ({})", topic.name, changes.join("; "))
-            }
+            Action::Updated { .. } => tracing::info!(
+                "🔄 Updated topic: {} ({})",
+                topic.name,
+                topic.action.changes()
+            ),
         }
     }
     tracing::info!("All topics created successfully");
     if cli.output == Output::Json {
-        print_json(&Envelope {
-            status: "ok",
-            bootstrap_servers: &settings.bootstrap,
-            elapsed_ms: started.elapsed().as_millis(),
-            body: &report,
-        });
+        print_json(
+            secrets,
+            &Envelope {
+                status: "ok",
+                bootstrap_servers: &settings.bootstrap,
+                elapsed_ms: started.elapsed().as_millis(),
+                body: &report,
+            },
+        );
     }
     Ok(exit::SUCCESS)
 }
 
 async fn show_plan(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     let started = Instant::now();
-    let settings = settings::load(cli, secrets, false)?;
-    let options = options(&settings, cli);
-    let file = settings.file.as_ref().expect("plan loads the file");
+    let (settings, file, options) = load_with_file(cli, secrets)?;
     let plan = plan(&file.topics, &options).await?;
     let converged = plan.is_converged();
     match cli.output {
@@ -82,20 +89,23 @@ async fn show_plan(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
             struct PlanBody<'a> {
                 converged: bool,
                 #[serde(flatten)]
-                plan: &'a kafka_init_core::Plan,
+                plan: &'a Plan,
             }
-            print_json(&Envelope {
-                status: if converged { "ok" } else { "changes_pending" },
-                bootstrap_servers: &settings.bootstrap,
-                elapsed_ms: started.elapsed().as_millis(),
-                body: &PlanBody {
-                    converged,
-                    plan: &plan,
+            print_json(
+                secrets,
+                &Envelope {
+                    status: if converged { "ok" } else { "changes_pending" },
+                    bootstrap_servers: &settings.bootstrap,
+                    elapsed_ms: started.elapsed().as_millis(),
+                    body: &PlanBody {
+                        converged,
+                        plan: &plan,
+                    },
                 },
-            });
+            );
         }
     }
-    let refusals = plan.refusals();
+    let refusals = Error::refusals(&plan);
     if !refusals.is_empty() {
         let lines: Vec<String> = refusals.iter().map(|e| format!("  {e}")).collect();
         return Err(Failure {
@@ -164,12 +174,15 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
         .collect();
     let valid = problems.is_empty();
     match cli.output {
-        Output::Json => print_json(&CheckBody {
-            path: path.display().to_string(),
-            valid,
-            topics: topics.clone(),
-            problems,
-        }),
+        Output::Json => print_json(
+            secrets,
+            &CheckBody {
+                path: path.display().to_string(),
+                valid,
+                topics: topics.clone(),
+                problems,
+            },
+        ),
         Output::Text if valid => println!("{}: OK, {} topic(s)", path.display(), topics.len()),
         Output::Text => {}
     }
@@ -195,9 +208,8 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
 async fn wait(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     let settings = settings::load(cli, secrets, true)?;
     let options = options(&settings, cli);
-    let session = Session::new(&options)?;
-    let brokers = session.wait_for_cluster().await?;
-    let elapsed = session.started.elapsed();
+    let cluster = wait_for_cluster(&options).await?;
+    let (brokers, elapsed) = (cluster.brokers, cluster.elapsed);
     tracing::info!(
         "Kafka at {} is ready: {} broker(s), answered after {}ms",
         settings.bootstrap,
@@ -209,12 +221,15 @@ async fn wait(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
         struct WaitBody {
             brokers: usize,
         }
-        print_json(&Envelope {
-            status: "ok",
-            bootstrap_servers: &settings.bootstrap,
-            elapsed_ms: elapsed.as_millis(),
-            body: &WaitBody { brokers },
-        });
+        print_json(
+            secrets,
+            &Envelope {
+                status: "ok",
+                bootstrap_servers: &settings.bootstrap,
+                elapsed_ms: elapsed.as_millis(),
+                body: &WaitBody { brokers },
+            },
+        );
     }
     Ok(exit::SUCCESS)
 }
@@ -229,8 +244,10 @@ struct Envelope<'a, T: Serialize> {
     body: &'a T,
 }
 
-pub fn print_json(value: &impl Serialize) {
+/// Prints `value` as JSON on stdout, with every known secret scrubbed, as
+/// from the log lines.
+pub fn print_json(secrets: &Secrets, value: &impl Serialize) {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
     let mut out = std::io::stdout().lock();
-    let _ = serde_json::to_writer_pretty(&mut out, value);
-    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", secrets.scrub(&text));
 }

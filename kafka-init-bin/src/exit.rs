@@ -52,12 +52,12 @@ impl From<Error> for Failure {
 
 fn code_of(e: &Error) -> u8 {
     match e {
-        Error::File(_) | Error::Invalid { .. } => INVALID,
-        // The only client error raised before anything is sent.
-        Error::Client {
-            context: "cannot create Kafka client",
-            ..
-        } => INVALID,
+        // Raised before anything is sent.
+        Error::File(_)
+        | Error::Invalid { .. }
+        | Error::ClientSettings { .. }
+        | Error::Setting { .. }
+        | Error::NoBootstrapServers => INVALID,
         Error::Unreachable { .. } => UNREACHABLE,
         Error::Refused { .. } => REFUSED,
         Error::Rejected(problems) => {
@@ -69,6 +69,8 @@ fn code_of(e: &Error) -> u8 {
                 FAILURE
             }
         }
-        _ => FAILURE,
+        Error::Topic { .. } | Error::Request { .. } | Error::Topics(_) | Error::Deadline { .. } => {
+            FAILURE
+        }
     }
 }

@@ -59,11 +59,14 @@ fn main() -> ExitCode {
             }
             tracing::error!("{message}");
             if cli.output == Output::Json {
-                commands::print_json(&serde_json::json!({
-                    "status": "error",
-                    "exit_code": failure.code,
-                    "error": message,
-                }));
+                commands::print_json(
+                    &secrets,
+                    &serde_json::json!({
+                        "status": "error",
+                        "exit_code": failure.code,
+                        "error": message,
+                    }),
+                );
             }
             failure.code
         }

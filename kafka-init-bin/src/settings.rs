@@ -19,9 +19,7 @@ pub struct Settings {
 /// `KAFKA_CLIENT_*` variables, already registered as secrets where they
 /// hold one.
 pub fn env_client(secrets: &Secrets) -> Result<ClientProperties, Failure> {
-    let vars = std::env::vars_os()
-        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
-    let client = ClientProperties::from_env_vars(vars);
+    let client = ClientProperties::from_env();
     secrets.add(client.secret_values());
     if client.get("bootstrap.servers").is_some() {
         return Err(Failure::invalid(
@@ -39,14 +37,20 @@ pub fn load_file(path: &Path, secrets: &Secrets) -> Result<(TopicFile, ClientPro
     let mut client = file.client.clone();
     secrets.add(client.secret_values());
     client.extend(&env);
+    checked(client, "kafka.client or KAFKA_CLIENT_*").map(|client| (file, client))
+}
+
+/// `client`, if librdkafka accepts every property; else every refusal,
+/// saying where the properties came from (`sources`).
+fn checked(client: ClientProperties, sources: &str) -> Result<ClientProperties, Failure> {
     let problems = client.check();
-    if !problems.is_empty() {
-        return Err(Failure::invalid(format!(
-            "invalid client properties (kafka.client or KAFKA_CLIENT_*):\n  {}",
-            problems.join("\n  ")
-        )));
+    if problems.is_empty() {
+        return Ok(client);
     }
-    Ok((file, client))
+    Err(Failure::invalid(format!(
+        "invalid client properties ({sources}):\n  {}",
+        problems.join("\n  ")
+    )))
 }
 
 /// Everything a command that talks to Kafka needs. `file_optional`: go on
@@ -58,15 +62,7 @@ pub fn load(cli: &Cli, secrets: &Secrets, file_optional: bool) -> Result<Setting
         .clone()
         .filter(|s| !s.trim().is_empty());
     let (file, client) = if file_optional && flag_servers.is_some() && !cli.config.exists() {
-        let client = env_client(secrets)?;
-        let problems = client.check();
-        if !problems.is_empty() {
-            return Err(Failure::invalid(format!(
-                "invalid client properties (KAFKA_CLIENT_*):\n  {}",
-                problems.join("\n  ")
-            )));
-        }
-        (None, client)
+        (None, checked(env_client(secrets)?, "KAFKA_CLIENT_*")?)
     } else {
         tracing::info!("Loading configuration from {}", cli.config.display());
         let (file, client) = load_file(&cli.config, secrets)?;

@@ -1,8 +1,7 @@
 //! The `kafka-init` binary against the real broker.
 
 mod runner;
-#[path = "../../tests/support/mod.rs"]
-mod support;
+use kafka_init_test_support as support;
 
 use std::process::Command;
 

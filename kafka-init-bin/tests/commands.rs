@@ -2,8 +2,7 @@
 //! (`check` against none).
 
 mod runner;
-#[path = "../../tests/support/mod.rs"]
-mod support;
+use kafka_init_test_support as support;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -220,6 +219,20 @@ fn check_needs_no_broker_and_reports_every_problem_with_file_line_column() {
     );
     assert_eq!(run.code, 3, "{run}");
     assert!(run.stderr.contains("security.protocol"), "{run}");
+
+    // A secret that shows up in another property's refusal is scrubbed
+    // from the JSON on stdout as from stderr.
+    let env = [
+        ("KAFKA_BOOTSTRAP_SERVERS", addr.as_str()),
+        ("KAFKA_CLIENT_SASL_PASSWORD", "hunter2-json"),
+        ("KAFKA_CLIENT_SECURITY_PROTOCOL", "hunter2-json"),
+    ];
+    let default = repo_path("config/default.yaml");
+    let run = kafka_init(&["check", "--output", "json"], &default, &env);
+    assert_eq!(run.code, 3, "{run}");
+    assert!(!run.all().contains("hunter2-json"), "{run}");
+    let problems = run.json()["problems"].to_string();
+    assert!(problems.contains("security.protocol"), "{problems}");
 
     assert!(
         matches!(listener.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),

@@ -2,8 +2,7 @@
 //! 16 on one file, plus 8 on files that partly overlap it and each other.
 //! Every process exits 0 and the broker ends exactly as the files declare.
 
-#[path = "../../tests/support/mod.rs"]
-mod support;
+use kafka_init_test_support as support;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

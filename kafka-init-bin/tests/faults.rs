@@ -8,8 +8,7 @@
 //! tests take turns, so at most three broker JVMs run at once. A guard
 //! resets the cluster when the test ends, passing or not.
 
-#[path = "../../tests/support/mod.rs"]
-mod support;
+use kafka_init_test_support as support;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};

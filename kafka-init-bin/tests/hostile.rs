@@ -9,8 +9,7 @@
 //! `# line: <N>`. `@P@` in a file is replaced by a prefix unique to the run,
 //! so whatever the file's topics are called, the broker is checked for them.
 
-#[path = "../../tests/support/mod.rs"]
-mod support;
+use kafka_init_test_support as support;
 
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -42,8 +41,9 @@ struct Case {
     path: PathBuf,
     expect: String,
     line: Option<usize>,
-    /// Run the binary as this uid (root reads any file, whatever its mode).
-    uid: Option<u32>,
+    /// Run the binary as this uid (root reads any file, whatever its mode),
+    /// from a copy that uid can execute wherever the checkout lives.
+    uid: Option<(u32, PathBuf)>,
 }
 
 /// What a corpus file without a header (it must stay empty, or is binary)
@@ -65,8 +65,13 @@ fn header(bytes: &[u8], key: &str) -> Option<String> {
 
 /// Runs the binary on `path` with a memory limit; returns its output, how
 /// long it took and its peak resident memory.
-fn run(path: &Path, uid: Option<u32>) -> (Output, Duration, i64) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kafka-init"));
+fn run(path: &Path, uid: Option<&(u32, PathBuf)>) -> (Output, Duration, i64) {
+    let exe = match uid {
+        Some((_, copy)) => copy.as_path(),
+        None => Path::new(env!("CARGO_BIN_EXE_kafka-init")),
+    };
+    let uid = uid.map(|(uid, _)| *uid);
+    let mut cmd = Command::new(exe);
     cmd.arg("--config")
         .arg(path)
         .env("KAFKA_BOOTSTRAP_SERVERS", bootstrap())
@@ -250,12 +255,20 @@ fn generated(prefix: &str, dir: &Path) -> Vec<Case> {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
     // SAFETY: geteuid has no preconditions.
     let root = unsafe { libc::geteuid() } == 0;
+    // The checkout (and the binary in its target dir) may sit under a
+    // directory only root may enter: `nobody` runs a copy from `dir`.
+    let uid = root.then(|| {
+        let copy = dir.join("kafka-init");
+        std::fs::copy(env!("CARGO_BIN_EXE_kafka-init"), &copy).unwrap();
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
+        (65534, copy)
+    });
     cases.push(Case {
         name: "an unreadable file".into(),
         path,
         expect: "cannot read file: Permission denied".into(),
         line: None,
-        uid: root.then_some(65534),
+        uid,
     });
     cases
 }
@@ -277,7 +290,7 @@ fn every_hostile_file_fails_fast_and_readably_and_creates_nothing() {
     let mut failures = Vec::new();
     let mut table = Vec::new();
     for case in &cases {
-        let (out, elapsed, rss_kb) = run(&case.path, case.uid);
+        let (out, elapsed, rss_kb) = run(&case.path, case.uid.as_ref());
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         let mut wrong = Vec::new();
         match out.status.code() {

@@ -2,8 +2,7 @@
 //! without a Docker engine or a cluster: their structure, and that the
 //! topic files they carry pass `kafka-init check`.
 
-#[path = "../../tests/support/mod.rs"]
-mod support;
+use kafka_init_test_support as support;
 
 use std::process::Command;
 

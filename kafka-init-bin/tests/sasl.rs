@@ -7,8 +7,7 @@
 //! `kafkainit-secret` (scripts/kafka.sh).
 
 mod runner;
-#[path = "../../tests/support/mod.rs"]
-mod support;
+use kafka_init_test_support as support;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -3,6 +3,8 @@
 //! metadata batch of at most 10,000 records and 10,000 new partitions; one
 //! over either fails whole with POLICY_VIOLATION ("Unable to perform
 //! excessively large batch operation").
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 /// Records one request may produce on the controller.
 pub(crate) const MAX_RECORDS: usize = 10_000;

@@ -1,5 +1,7 @@
 //! librdkafka client properties (`security.protocol`, `sasl.password`, ...)
 //! from the file's `kafka.client` map and `KAFKA_CLIENT_*` variables.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 use std::fmt;
 
@@ -65,6 +67,15 @@ impl ClientProperties {
         found.into_iter().collect()
     }
 
+    /// The client properties `KAFKA_CLIENT_<NAME>` variables of this
+    /// process's environment set, as [`ClientProperties::from_env_vars`].
+    /// A variable whose name or value is not Unicode sets nothing.
+    pub fn from_env() -> ClientProperties {
+        let vars = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
+        ClientProperties::from_env_vars(vars)
+    }
+
     /// The property the variable `name` sets, if it is a `KAFKA_CLIENT_*` one.
     pub fn env_property(name: &str) -> Option<String> {
         let rest = name.strip_prefix(ENV_PREFIX)?;
@@ -87,23 +98,6 @@ impl ClientProperties {
             .iter()
             .filter(|(k, v)| ClientProperties::is_secret(k) && !v.is_empty())
             .map(|(_, v)| v.as_str())
-            .collect()
-    }
-
-    /// What librdkafka refuses among these properties (an unknown key, a
-    /// value it cannot parse), one message per property, none showing a
-    /// secret value. Builds no client and contacts no broker.
-    #[cfg(feature = "admin")]
-    pub fn check(&self) -> Vec<String> {
-        self.iter()
-            .filter_map(|(k, v)| {
-                let mut config = rdkafka::ClientConfig::new();
-                config.set(k, v);
-                config
-                    .create_native_config()
-                    .err()
-                    .map(crate::admin::redacted_client_error)
-            })
             .collect()
     }
 
@@ -140,6 +134,18 @@ impl fmt::Debug for ClientProperties {
         }
         map.finish()
     }
+}
+
+/// librdkafka's refusal of `key = value` (`desc`), without the value when it
+/// is a secret: librdkafka's own message ends with the value, which may be a
+/// password (or a misspelled password key it does not know).
+pub(crate) fn refused_property(key: &str, value: &str, desc: &str) -> String {
+    let desc = if ClientProperties::is_secret(key) && !value.is_empty() {
+        desc.replace(value, "<redacted>")
+    } else {
+        desc.to_owned()
+    };
+    format!("client property `{key}`: {desc}")
 }
 
 #[cfg(test)]

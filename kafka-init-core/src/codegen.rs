@@ -2,7 +2,10 @@
 //! functions so it can be tested without a compiler in the loop.
 //!
 //! The generated module refers to `::kafka_init::...`, so a service depends
-//! on the `kafka-init` crate alone.
+//! on the `kafka-init` crate alone. `ensure_topics()` comes from the facade's
+//! `__ensure_topics!`, so it exists only where the facade has its engine.
+//!
+//! Model layer, behind `codegen`: pure; no I/O, no tokio, no rdkafka.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -161,7 +164,7 @@ fn module(file: &str, parsed: &Parsed, consts: &[Option<String>]) -> TokenStream
     let module_doc = format!(" The topics declared in `{file}`, checked when this crate compiled.");
     let specs_doc = format!(" Every topic in `{file}`, in file order.");
     let bootstrap_doc = format!(
-        " `kafka.bootstrap_servers` from `{file}`, as written: `${{VAR}}` references are resolved when [`ensure_topics`] runs."
+        " `kafka.bootstrap_servers` from `{file}`, as written: `${{VAR}}` references are resolved when `ensure_topics` runs."
     );
     quote! {
         #[doc = #module_doc]
@@ -175,16 +178,7 @@ fn module(file: &str, parsed: &Parsed, consts: &[Option<String>]) -> TokenStream
             #[doc = #bootstrap_doc]
             pub const BOOTSTRAP_SERVERS: ::core::option::Option<&str> = #bootstrap;
 
-            /// Makes every topic in [`SPECS`] exist, then returns what was done.
-            ///
-            /// Connects to `KAFKA_BOOTSTRAP_SERVERS` when set, otherwise to
-            /// [`BOOTSTRAP_SERVERS`]. The specs are compiled in; no file is
-            /// read at run time. For other options (a deadline, client
-            /// properties) call `kafka_init::ensure_topics_with(SPECS, options)`.
-            pub async fn ensure_topics() -> ::core::result::Result<::kafka_init::Report, ::kafka_init::Error> {
-                let options = ::kafka_init::EnsureOptions::from_env_or(BOOTSTRAP_SERVERS)?;
-                ::kafka_init::ensure_topics_with(SPECS, options).await
-            }
+            ::kafka_init::__ensure_topics!();
         }
     }
 }
@@ -220,9 +214,7 @@ fn fallback_module(file: &str, items: Vec<TokenStream>) -> TokenStream {
             #(#items)*
             pub static SPECS: &[::kafka_init::TopicSpec] = &[];
             pub const BOOTSTRAP_SERVERS: ::core::option::Option<&str> = ::core::option::Option::None;
-            pub async fn ensure_topics() -> ::core::result::Result<::kafka_init::Report, ::kafka_init::Error> {
-                ::core::unimplemented!(#message)
-            }
+            ::kafka_init::__ensure_topics!(fallback #message);
         }
     }
 }
@@ -266,3 +258,6 @@ fn const_docs(file: &str, spec: &TopicSpec) -> Vec<String> {
     ));
     lines
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,14 +1,45 @@
-//! The errors `plan`, `apply` and `ensure_topics` return.
+//! The errors `plan`, `apply`, `ensure_topics` and `wait_for_cluster`
+//! return: one variant per kind of failure, each with what a caller needs
+//! to act on it. No variant carries a client library's type.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 use std::time::Duration;
 
 use crate::file::FileError;
-use crate::plan::Refusal;
+use crate::plan::{Plan, PlannedAction, Refusal};
+use crate::spec::TopicSpec;
+use crate::validate;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The topic file cannot be read or has problems.
     #[error(transparent)]
     File(#[from] FileError),
+
+    /// The topic list itself breaks a rule, before the cluster is asked.
+    /// The message names the topic.
+    #[error("{message}")]
+    Invalid { topic: String, message: String },
+
+    /// librdkafka refused the client properties (an unknown key, a value it
+    /// cannot parse), so no client was built. The message names the
+    /// property and never shows a secret value.
+    #[error("cannot create Kafka client: {message}")]
+    ClientSettings { message: String },
+
+    /// An environment variable holds a value that cannot be used.
+    #[error("{variable}: {message}")]
+    Setting {
+        variable: &'static str,
+        message: String,
+    },
+
+    /// Neither the environment nor the topic file names a broker.
+    #[error(
+        "no Kafka bootstrap servers: set KAFKA_BOOTSTRAP_SERVERS or `kafka.bootstrap_servers` in the topic file"
+    )]
+    NoBootstrapServers,
 
     /// No broker answered before the deadline.
     #[error("Kafka at {bootstrap} did not answer within {waited:.1?}: {last_error}")]
@@ -17,11 +48,6 @@ pub enum Error {
         waited: Duration,
         last_error: String,
     },
-
-    /// The topic list itself breaks a rule, before the cluster is asked.
-    /// The message names the topic.
-    #[error("{message}")]
-    Invalid { topic: String, message: String },
 
     /// The file asks for a change kafka-init never makes.
     #[error("topic `{topic}`: refused: {refusal}")]
@@ -38,6 +64,16 @@ pub enum Error {
         message: String,
     },
 
+    /// The broker refused a request as a whole, for every topic in it.
+    #[error("{phase}: {code}: {message}")]
+    Request {
+        /// What the run was doing: `creating topics`.
+        phase: &'static str,
+        /// Kafka's (or librdkafka's, `_`-prefixed) error name.
+        code: String,
+        message: String,
+    },
+
     /// Problems found before anything was changed; each is listed. The
     /// cluster is exactly as it was.
     #[error("nothing was changed; {} problem(s):\n{}", .0.len(), list(.0))]
@@ -46,13 +82,6 @@ pub enum Error {
     /// Several topics failed while changes were being applied; each is listed.
     #[error("{} topics failed:\n{}", .0.len(), list(.0))]
     Topics(Vec<Error>),
-
-    /// The client could not be built or a request failed as a whole.
-    #[error("{context}: {message}")]
-    Client {
-        context: &'static str,
-        message: String,
-    },
 
     /// The overall deadline passed while a phase was still running.
     #[error("deadline of {timeout:.1?} passed while {phase}: {last_error}")]
@@ -70,4 +99,42 @@ fn list(errors: &[Error]) -> String {
         .map(|e| format!("  {e}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Checks the rules a topic list must meet before the cluster is asked
+/// anything: the same validator the file loader and `include_topics!` run,
+/// so hand-built specs get the same checks. Every problem is reported.
+pub(crate) fn check(specs: &[TopicSpec]) -> Result<(), Error> {
+    let problems: Vec<Error> = validate::topics(specs)
+        .into_iter()
+        .map(|issue| Error::Invalid {
+            topic: specs[issue.topic].name.to_string(),
+            message: issue.message,
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Rejected(problems))
+    }
+}
+
+impl Error {
+    /// Every refusal in `plan`, as errors naming their topic. (The plan
+    /// itself knows nothing of errors.)
+    pub fn refusals(plan: &Plan) -> Vec<Error> {
+        plan.topics
+            .iter()
+            .flat_map(|t| match &t.action {
+                PlannedAction::Refused { reasons } => reasons
+                    .iter()
+                    .map(|r| Error::Refused {
+                        topic: t.name.clone(),
+                        refusal: *r,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
 }

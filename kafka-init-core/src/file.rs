@@ -4,6 +4,8 @@
 //! value is, so every problem, whether the YAML's shape or a broken
 //! [`validate`] rule, names its line and column. All problems are
 //! collected, not just the first.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -178,7 +180,7 @@ const TOPIC_KEYS: &[&str] = &[
 ];
 
 impl<'t> Parsed<'t> {
-    pub fn new(text: &'t str, path: &Path, lookup: Lookup<'_>) -> Parsed<'t> {
+    pub(crate) fn new(text: &'t str, path: &Path, lookup: Lookup<'_>) -> Parsed<'t> {
         let mut parsed = Parsed {
             file: TopicFile {
                 path: path.to_owned(),
@@ -220,7 +222,7 @@ impl<'t> Parsed<'t> {
         parsed
     }
 
-    pub fn into_result(self) -> Result<TopicFile, FileError> {
+    pub(crate) fn into_result(self) -> Result<TopicFile, FileError> {
         if self.problems.is_empty() {
             Ok(self.file)
         } else {
@@ -234,7 +236,7 @@ impl<'t> Parsed<'t> {
     /// Where things are in the text. A text the marked parser cannot read
     /// (it is stricter in corners of YAML) still loads; problems then point
     /// at 1:1.
-    pub fn source_map(&mut self) -> &SourceMap {
+    pub(crate) fn source_map(&mut self) -> &SourceMap {
         let text = self.text;
         self.map
             .get_or_insert_with(|| SourceMap::build(text).unwrap_or_default())

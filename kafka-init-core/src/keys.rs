@@ -1,10 +1,12 @@
 //! Kafka's topic-level config keys: their types, valid values and defaults
 //! (Kafka 4.x `LogConfig`), used both to validate a file and to compare a
 //! file's value with what a broker reports.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 /// What values a key takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Boolean,
     /// A 32-bit integer within one of the inclusive ranges.
     Int(&'static [(i64, i64)]),
@@ -22,7 +24,7 @@ pub enum Kind {
 
 /// One topic-level config key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KeySpec {
+pub(crate) struct KeySpec {
     pub name: &'static str,
     pub kind: Kind,
     /// The broker's default, as DescribeConfigs reports it.
@@ -58,7 +60,7 @@ const fn key_since(
 }
 
 /// Every topic-level key, sorted by name.
-pub static KEYS: &[KeySpec] = &[
+pub(crate) static KEYS: &[KeySpec] = &[
     key(
         "cleanup.policy",
         Kind::List(&["compact", "delete"]),
@@ -148,21 +150,21 @@ pub static KEYS: &[KeySpec] = &[
 ];
 
 /// Keys Kafka 4.0 removed; a 4.x broker rejects them as unknown.
-pub static REMOVED_IN_4_0: &[&str] = &[
+pub(crate) static REMOVED_IN_4_0: &[&str] = &[
     "message.downconversion.enable",
     "message.format.version",
     "message.timestamp.difference.max.ms",
 ];
 
 /// The spec of a known key.
-pub fn lookup(name: &str) -> Option<&'static KeySpec> {
+pub(crate) fn lookup(name: &str) -> Option<&'static KeySpec> {
     KEYS.binary_search_by(|k| k.name.cmp(name))
         .ok()
         .map(|i| &KEYS[i])
 }
 
 /// The known key closest to a misspelt one, when one is close enough.
-pub fn suggest(name: &str) -> Option<&'static str> {
+pub(crate) fn suggest(name: &str) -> Option<&'static str> {
     KEYS.iter()
         .map(|k| (strsim::jaro_winkler(name, k.name), k.name))
         .filter(|(score, _)| *score > 0.85)
@@ -172,13 +174,13 @@ pub fn suggest(name: &str) -> Option<&'static str> {
 
 /// Splits a Kafka list value the way `ConfigDef` does: on commas, trimmed,
 /// empty items dropped.
-pub fn list_items(value: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn list_items(value: &str) -> impl Iterator<Item = &str> {
     value.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// The form in which two values of `key` compare equal exactly when Kafka
 /// treats them as the same setting.
-pub fn normalize(key: &str, value: &str) -> String {
+pub(crate) fn normalize(key: &str, value: &str) -> String {
     let value = value.trim();
     match lookup(key).map(|k| k.kind) {
         Some(Kind::Boolean) => value.to_ascii_lowercase(),
@@ -195,7 +197,7 @@ pub fn normalize(key: &str, value: &str) -> String {
 impl KeySpec {
     /// Checks `value` against the key's type and range, as the broker
     /// would. The message says what was expected.
-    pub fn check(&self, value: &str) -> Result<(), String> {
+    pub(crate) fn check(&self, value: &str) -> Result<(), String> {
         let v = value.trim();
         match self.kind {
             Kind::Boolean => {

@@ -1,56 +1,53 @@
-//! The library behind kafka-init: the topic file model and its checks,
-//! with the `admin` feature the engine that makes a cluster match it, and
-//! with the `codegen` feature the code generation behind `include_topics!`.
+//! The library behind kafka-init, in two layers.
+//!
+//! - The model, always compiled, with no I/O and no client library: the
+//!   topic file (`file`, `source_map`, `vars`, `keys`, `validate`, `spec`),
+//!   client properties (`client`), run options (`options`), the cluster as
+//!   plain data (`cluster`), the pure diff (`plan`, `readiness`, `batch`),
+//!   what a run did and its rendering (`report`) and the errors (`error`);
+//!   with the `codegen` feature, the code `include_topics!` generates.
+//! - With the `admin` feature, the private `kafka` engine that makes a
+//!   cluster match the model, through librdkafka.
+//!
+//! The public API is the items re-exported below, by name.
+#![deny(unsafe_code, unsafe_op_in_unsafe_fn, unreachable_pub)]
+// Without the engine, the model's engine-facing half (the cluster state,
+// the diff, batching) has no caller but the unit tests.
+#![cfg_attr(not(feature = "admin"), allow(dead_code))]
 
-pub mod client;
-pub mod file;
-pub mod keys;
-pub mod source_map;
-pub mod spec;
-pub mod validate;
-pub mod vars;
+mod batch;
+mod client;
+mod cluster;
+mod error;
+mod file;
+mod keys;
+mod options;
+mod plan;
+mod readiness;
+mod report;
+mod source_map;
+mod spec;
+mod validate;
+mod vars;
 
 #[cfg(feature = "codegen")]
 pub mod codegen;
+#[cfg(feature = "admin")]
+mod kafka;
 
-#[cfg(feature = "admin")]
-pub mod admin;
-#[cfg(feature = "admin")]
-pub mod apply;
-#[cfg(feature = "admin")]
-mod batch;
-#[cfg(feature = "admin")]
-pub mod cluster;
-#[cfg(feature = "admin")]
-pub mod embedded;
-#[cfg(feature = "admin")]
-pub mod ensure;
-#[cfg(feature = "admin")]
-pub mod error;
-#[cfg(feature = "admin")]
-pub mod ffi;
-#[cfg(feature = "admin")]
-pub mod plan;
-#[cfg(feature = "admin")]
-mod readiness;
-#[cfg(feature = "admin")]
-pub mod report;
+#[cfg(test)]
+mod fuzz;
 
-pub use client::ClientProperties;
-pub use file::{FileError, Problem, TopicFile};
+pub use client::{ClientProperties, ENV_PREFIX as CLIENT_ENV_PREFIX};
+pub use cluster::Reachable;
+pub use error::Error;
+pub use file::{FileError, Problem, TopicFile, MAX_FILE_BYTES};
+pub use options::{
+    EnsureOptions, BOOTSTRAP_ENV, BROKER_GRACE_ENV, DEFAULT_BROKER_GRACE, TIMEOUT_ENV,
+};
+pub use plan::{ConfigChange, Creation, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan};
+pub use report::{Action, Report, Requests, TopicOutcome};
 pub use spec::{ConfigEntry, TopicSpec};
 
 #[cfg(feature = "admin")]
-pub use admin::{EnsureOptions, DEFAULT_BROKER_GRACE};
-#[cfg(feature = "admin")]
-pub use apply::apply;
-#[cfg(feature = "admin")]
-pub use embedded::ensure_topics_with;
-#[cfg(feature = "admin")]
-pub use ensure::{ensure_topics, plan};
-#[cfg(feature = "admin")]
-pub use error::Error;
-#[cfg(feature = "admin")]
-pub use plan::{ConfigChange, Creation, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan};
-#[cfg(feature = "admin")]
-pub use report::{Action, Report, Requests, TopicOutcome};
+pub use kafka::{apply, ensure_topics, ensure_topics_with, plan, wait_for_cluster};

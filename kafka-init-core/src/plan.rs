@@ -1,18 +1,18 @@
 //! The plan: one action per listed topic, from a pure diff of the file
-//! against what the cluster has. `apply` executes it.
+//! against what the cluster has, and what each topic must show before a run
+//! succeeds. `apply` executes it; `report` renders it.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 use std::collections::HashSet;
-use std::fmt;
 
 use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::cluster::Observation;
-use crate::error::Error;
 use crate::keys;
 use crate::readiness::{self, Target};
 use crate::spec::TopicSpec;
-use crate::validate;
 
 /// What `apply` will do, topic by topic, in file order.
 #[derive(Debug, Clone, Serialize)]
@@ -131,23 +131,6 @@ impl Plan {
             .all(|t| t.action == PlannedAction::Unchanged)
     }
 
-    /// Every refusal in the plan, as errors naming their topic.
-    pub fn refusals(&self) -> Vec<Error> {
-        self.topics
-            .iter()
-            .flat_map(|t| match &t.action {
-                PlannedAction::Refused { reasons } => reasons
-                    .iter()
-                    .map(|r| Error::Refused {
-                        topic: t.name.clone(),
-                        refusal: *r,
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            })
-            .collect()
-    }
-
     /// Records that `topics` now match the file.
     pub(crate) fn mark_unchanged(&mut self, topics: &HashSet<String>) {
         for t in &mut self.topics {
@@ -221,26 +204,8 @@ impl Plan {
     }
 }
 
-/// Checks the rules a topic list must meet before the cluster is asked
-/// anything: the same validator the file loader and `include_topics!` run,
-/// so hand-built specs get the same checks. Every problem is reported.
-pub fn check(specs: &[TopicSpec]) -> Result<(), Error> {
-    let problems: Vec<Error> = validate::topics(specs)
-        .into_iter()
-        .map(|issue| Error::Invalid {
-            topic: specs[issue.topic].name.to_string(),
-            message: issue.message,
-        })
-        .collect();
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Rejected(problems))
-    }
-}
-
 /// The plan that makes the cluster match `specs`. Pure: no broker involved.
-pub fn diff(specs: &[TopicSpec], observed: &Observation) -> Plan {
+pub(crate) fn diff(specs: &[TopicSpec], observed: &Observation) -> Plan {
     let mut topics = Vec::with_capacity(specs.len());
     let mut targets = Vec::with_capacity(specs.len());
     for spec in specs {
@@ -349,108 +314,6 @@ fn diff_topic(
     }
 }
 
-impl fmt::Display for ConfigChange {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ConfigChange::Set {
-                key,
-                old: Some(old),
-                new,
-            } => write!(f, "{key}: {old} → {new}"),
-            ConfigChange::Set {
-                key,
-                old: None,
-                new,
-            } => write!(f, "{key}: (default) → {new}"),
-            ConfigChange::Reset { key, old } => write!(f, "{key}: {old} → reset to default"),
-        }
-    }
-}
-
-impl fmt::Display for PartitionGrowth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "add partitions {} → {}", self.from, self.to)
-    }
-}
-
-impl fmt::Display for Refusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Refusal::PartitionDecrease { current, wanted } => write!(
-                f,
-                "partitions cannot decrease: the topic has {current}, the file says {wanted} \
-                 (kafka-init never deletes and recreates a topic)"
-            ),
-            Refusal::ReplicationFactorChange { current, wanted } => write!(
-                f,
-                "replication factor is {current}, the file says {wanted} \
-                 (kafka-init does not reassign replicas)"
-            ),
-        }
-    }
-}
-
-impl fmt::Display for Creation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "partitions {}, replication factor {}",
-            self.partitions, self.replication_factor
-        )?;
-        for (k, v) in &self.configs {
-            write!(f, ", {k}={v}")?;
-        }
-        Ok(())
-    }
-}
-
-/// `retention.ms: 1 → 2; add partitions 1 → 4`.
-pub(crate) fn describe_update(
-    configs: &[ConfigChange],
-    partitions: &Option<PartitionGrowth>,
-) -> String {
-    configs
-        .iter()
-        .map(ToString::to_string)
-        .chain(partitions.iter().map(ToString::to_string))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-impl fmt::Display for PlannedAction {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PlannedAction::Create(c) => write!(f, "create: {c}"),
-            PlannedAction::Unchanged => f.write_str("unchanged"),
-            PlannedAction::Update {
-                configs,
-                partitions,
-            } => {
-                let verb = if configs.is_empty() {
-                    "grow"
-                } else {
-                    "update configs"
-                };
-                write!(f, "{verb}: {}", describe_update(configs, partitions))
-            }
-            PlannedAction::Refused { reasons } => {
-                let reasons: Vec<_> = reasons.iter().map(ToString::to_string).collect();
-                write!(f, "refused: {}", reasons.join("; "))
-            }
-        }
-    }
-}
-
-impl fmt::Display for Plan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rows = self
-            .topics
-            .iter()
-            .map(|t| (t.name.as_str(), t.action.to_string()));
-        crate::report::table(f, rows)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::borrow::Cow;
@@ -458,6 +321,7 @@ mod tests {
 
     use super::*;
     use crate::cluster::{PartitionState, TopicConfigs, TopicState};
+    use crate::error::{check, Error};
 
     #[test]
     fn a_change_applied_twice_reads_from_the_first_old_value_to_the_last_new_one() {
@@ -679,7 +543,7 @@ mod tests {
                 ]
             }
         );
-        let refusals = plan.refusals();
+        let refusals = Error::refusals(&plan);
         assert_eq!(refusals.len(), 2, "{refusals:?}");
         assert!(refusals[1].to_string().contains("is 1, the file says 3"));
         assert!(matches!(action(&plan, "b"), PlannedAction::Update { .. }));

@@ -1,14 +1,11 @@
-//! The readiness gate: a run succeeds only once every partition of every
-//! listed topic has a leader and enough in-sync replicas for producers
-//! using `acks=all`.
+//! What the readiness gate asks of the cluster: a run succeeds only once
+//! every partition of every listed topic has a leader and enough in-sync
+//! replicas for producers using `acks=all`. The `kafka` layer does the
+//! waiting; this is the pure check of one observation.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
-use std::time::Duration;
-
-use tracing::Instrument;
-
-use crate::admin::{human, Attempt, Backoff, Session};
 use crate::cluster::ClusterState;
-use crate::error::Error;
 
 /// What one topic must show in metadata to count as ready.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,55 +47,4 @@ pub(crate) fn unready(targets: &[Target], cluster: &ClusterState) -> Vec<String>
         }
     }
     out
-}
-
-/// Polls metadata until every target is ready, within the run's deadline;
-/// `not_ready` is what the last observation found not ready (nothing to wait
-/// for when empty).
-pub(crate) async fn wait(
-    session: &Session,
-    targets: &[Target],
-    not_ready: &[String],
-) -> Result<(), Error> {
-    let started = std::time::Instant::now();
-    let partitions: i64 = targets.iter().map(|t| i64::from(t.partitions)).sum();
-    if not_ready.is_empty() {
-        tracing::info!("wait for leaders: {partitions} partition(s) ready (0ms)");
-        return Ok(());
-    }
-    let names: Vec<&str> = targets.iter().map(|t| t.topic.as_str()).collect();
-    session
-        // A broker shows new leaders within milliseconds when it is not busy:
-        // look again soon.
-        .retry(
-            "waiting for leaders and in-sync replicas",
-            Backoff::new(Duration::from_millis(10), Duration::from_secs(1)),
-            || async {
-                let attempt = session.remaining().min(Duration::from_secs(10));
-                let cluster = session
-                    .describe_topics(&names, attempt)
-                    .await
-                    .map_err(Attempt::Retry)?;
-                let waiting = unready(targets, &cluster);
-                match waiting.len() {
-                    0 => Ok(()),
-                    n if n <= 5 => Err(Attempt::Retry(waiting.join("; "))),
-                    n => Err(Attempt::Retry(format!(
-                        "{}; and {} more",
-                        waiting[..5].join("; "),
-                        n - 5
-                    ))),
-                }
-            },
-        )
-        .instrument(tracing::info_span!(
-            "wait for leaders",
-            topics = targets.len()
-        ))
-        .await?;
-    tracing::info!(
-        "wait for leaders: {partitions} partition(s) ready in {}",
-        human(started.elapsed())
-    );
-    Ok(())
 }

@@ -1,10 +1,13 @@
-//! What a run did, topic by topic.
+//! What a run did, topic by topic, and every rendering of plans and
+//! reports: the `TOPIC  ACTION` tables and each part's `Display`.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 use std::fmt;
 
 use serde::Serialize;
 
-use crate::plan::{describe_update, ConfigChange, Creation, PartitionGrowth};
+use crate::plan::{ConfigChange, Creation, PartitionGrowth, Plan, PlannedAction, Refusal};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
@@ -72,15 +75,26 @@ impl Report {
     }
 }
 
+impl Action {
+    /// What an update changed, `retention.ms: 1 → 2; add partitions 1 → 4`;
+    /// empty for the other actions.
+    pub fn changes(&self) -> String {
+        match self {
+            Action::Updated {
+                configs,
+                partitions,
+            } => describe_update(configs, partitions),
+            Action::Created(_) | Action::Unchanged => String::new(),
+        }
+    }
+}
+
 impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Action::Created(c) => write!(f, "created: {c}"),
             Action::Unchanged => f.write_str("unchanged"),
-            Action::Updated {
-                configs,
-                partitions,
-            } => write!(f, "updated: {}", describe_update(configs, partitions)),
+            Action::Updated { .. } => write!(f, "updated: {}", self.changes()),
         }
     }
 }
@@ -112,6 +126,105 @@ pub(crate) fn table<'a>(
         writeln!(f, "{name:width$}  {action}")?;
     }
     Ok(())
+}
+
+impl fmt::Display for ConfigChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigChange::Set {
+                key,
+                old: Some(old),
+                new,
+            } => write!(f, "{key}: {old} → {new}"),
+            ConfigChange::Set {
+                key,
+                old: None,
+                new,
+            } => write!(f, "{key}: (default) → {new}"),
+            ConfigChange::Reset { key, old } => write!(f, "{key}: {old} → reset to default"),
+        }
+    }
+}
+
+impl fmt::Display for PartitionGrowth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "add partitions {} → {}", self.from, self.to)
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::PartitionDecrease { current, wanted } => write!(
+                f,
+                "partitions cannot decrease: the topic has {current}, the file says {wanted} \
+                 (kafka-init never deletes and recreates a topic)"
+            ),
+            Refusal::ReplicationFactorChange { current, wanted } => write!(
+                f,
+                "replication factor is {current}, the file says {wanted} \
+                 (kafka-init does not reassign replicas)"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Creation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "partitions {}, replication factor {}",
+            self.partitions, self.replication_factor
+        )?;
+        for (k, v) in &self.configs {
+            write!(f, ", {k}={v}")?;
+        }
+        Ok(())
+    }
+}
+
+/// `retention.ms: 1 → 2; add partitions 1 → 4`.
+fn describe_update(configs: &[ConfigChange], partitions: &Option<PartitionGrowth>) -> String {
+    configs
+        .iter()
+        .map(ToString::to_string)
+        .chain(partitions.iter().map(ToString::to_string))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl fmt::Display for PlannedAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PlannedAction::Create(c) => write!(f, "create: {c}"),
+            PlannedAction::Unchanged => f.write_str("unchanged"),
+            PlannedAction::Update {
+                configs,
+                partitions,
+            } => {
+                let verb = if configs.is_empty() {
+                    "grow"
+                } else {
+                    "update configs"
+                };
+                write!(f, "{verb}: {}", describe_update(configs, partitions))
+            }
+            PlannedAction::Refused { reasons } => {
+                let reasons: Vec<_> = reasons.iter().map(ToString::to_string).collect();
+                write!(f, "refused: {}", reasons.join("; "))
+            }
+        }
+    }
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rows = self
+            .topics
+            .iter()
+            .map(|t| (t.name.as_str(), t.action.to_string()));
+        table(f, rows)
+    }
 }
 
 #[cfg(test)]

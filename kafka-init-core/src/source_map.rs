@@ -4,6 +4,8 @@
 //! with a marked event parser records the line and column of every mapping
 //! key and value by path (`kafka.topics.workload.config.retention.ms`). It
 //! also sees what serde hides: a key written twice in one mapping.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 use std::collections::HashMap;
 
@@ -12,7 +14,7 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// A 1-based line and column.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Pos {
+pub(crate) struct Pos {
     pub line: usize,
     pub column: usize,
 }
@@ -28,14 +30,14 @@ impl Pos {
 
 /// The place of one mapping entry (or of the document itself).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub key: Pos,
     pub value: Pos,
 }
 
 /// A key written twice in one mapping.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DuplicateKey {
+pub(crate) struct DuplicateKey {
     pub path: Vec<String>,
     pub first: Pos,
     pub second: Pos,
@@ -43,14 +45,14 @@ pub struct DuplicateKey {
 
 /// The places of a document's mapping entries, by path.
 #[derive(Debug, Clone, Default)]
-pub struct SourceMap {
+pub(crate) struct SourceMap {
     entries: HashMap<Vec<String>, Entry>,
     pub duplicates: Vec<DuplicateKey>,
 }
 
 /// A YAML syntax error as the marked parser reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
+pub(crate) struct SyntaxError {
     pub pos: Pos,
     pub message: String,
 }
@@ -67,7 +69,7 @@ enum Frame {
 }
 
 impl SourceMap {
-    pub fn build(text: &str) -> Result<SourceMap, SyntaxError> {
+    pub(crate) fn build(text: &str) -> Result<SourceMap, SyntaxError> {
         let mut map = SourceMap::default();
         let mut path: Vec<String> = Vec::new();
         let mut stack: Vec<Frame> = Vec::new();
@@ -208,19 +210,19 @@ impl SourceMap {
     }
 
     /// The entry at `path`, exactly.
-    pub fn get(&self, path: &[&str]) -> Option<Entry> {
+    pub(crate) fn get(&self, path: &[&str]) -> Option<Entry> {
         let key: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
         self.entries.get(&key).copied()
     }
 
     /// The place of the key at `path`, or of the nearest ancestor known
     /// (a merged or aliased entry has no place of its own).
-    pub fn key(&self, path: &[&str]) -> Pos {
+    pub(crate) fn key(&self, path: &[&str]) -> Pos {
         self.nearest(path).key
     }
 
     /// The place of the value at `path`, or of the nearest known ancestor.
-    pub fn value(&self, path: &[&str]) -> Pos {
+    pub(crate) fn value(&self, path: &[&str]) -> Pos {
         match self.get(path) {
             Some(e) => e.value,
             None => self.nearest(path).key,

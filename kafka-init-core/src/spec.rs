@@ -1,5 +1,7 @@
 //! What a topic should look like: the one type the file loader, the macro's
 //! generated code and the reconcile engine all share.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 use std::borrow::Cow;
 

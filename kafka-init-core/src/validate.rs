@@ -2,6 +2,8 @@
 //! Kafka's topic name rules, sizes, config keys and values, and the
 //! cross-field rules. The file loader, `include_topics!` and the binary all
 //! run these same checks.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 use std::collections::HashMap;
 
@@ -9,13 +11,13 @@ use crate::keys;
 use crate::spec::TopicSpec;
 
 /// Kafka's longest topic name (`Topic.MAX_NAME_LENGTH`).
-pub const MAX_NAME_LENGTH: usize = 249;
+pub(crate) const MAX_NAME_LENGTH: usize = 249;
 /// The replication factor is an INT16 in CreateTopics.
-pub const MAX_REPLICATION_FACTOR: i32 = i16::MAX as i32;
+pub(crate) const MAX_REPLICATION_FACTOR: i32 = i16::MAX as i32;
 
 /// One broken rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Issue {
+pub(crate) struct Issue {
     /// The index of the topic in the checked slice.
     pub topic: usize,
     /// The field the problem is reported at.
@@ -27,7 +29,7 @@ pub struct Issue {
 
 /// A place in one topic's declaration.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Field {
+pub(crate) enum Field {
     Name,
     Partitions,
     ReplicationFactor,
@@ -38,7 +40,7 @@ pub enum Field {
 }
 
 /// Checks every spec and the set as a whole; returns every problem found.
-pub fn topics(specs: &[TopicSpec]) -> Vec<Issue> {
+pub(crate) fn topics(specs: &[TopicSpec]) -> Vec<Issue> {
     let mut issues = Vec::new();
     for (i, spec) in specs.iter().enumerate() {
         let mut push = |at: Field, related: Option<Field>, message: String| {
@@ -90,7 +92,7 @@ pub fn topics(specs: &[TopicSpec]) -> Vec<Issue> {
 
 /// Kafka's rules for one topic name (`Topic.validate`), plus the reserved
 /// `__` prefix of internal topics.
-pub fn check_name(name: &str) -> Result<(), String> {
+pub(crate) fn check_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("name is empty".into());
     }

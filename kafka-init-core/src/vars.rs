@@ -5,10 +5,13 @@
 //! `${NAME}` is the variable's value; `${NAME:-default}` falls back to
 //! `default` when the variable is unset or empty; `$$` is a literal `$`.
 //! Any other `$` is kept as written.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
-/// Why a value could not be resolved.
+/// Why a value could not be resolved. A message never quotes the value: it
+/// may be a password.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VarError {
+pub(crate) enum VarError {
     /// The reference itself is malformed (`${`, `${1X}`).
     Syntax(String),
     /// `${NAME}` with no default, and `NAME` is not set.
@@ -28,12 +31,12 @@ impl std::fmt::Display for VarError {
 }
 
 /// Checks the references in `value` without resolving them.
-pub fn check(value: &str) -> Result<(), VarError> {
+pub(crate) fn check(value: &str) -> Result<(), VarError> {
     expand(value, &mut |_| Some(String::new())).map(|_| ())
 }
 
 /// Replaces every reference in `value` with what `lookup` gives for it.
-pub fn interpolate(
+pub(crate) fn interpolate(
     value: &str,
     mut lookup: impl FnMut(&str) -> Option<String>,
 ) -> Result<String, VarError> {
@@ -41,7 +44,7 @@ pub fn interpolate(
 }
 
 /// `interpolate` against the process environment.
-pub fn interpolate_env(value: &str) -> Result<String, VarError> {
+pub(crate) fn interpolate_env(value: &str) -> Result<String, VarError> {
     interpolate(value, |name| std::env::var(name).ok())
 }
 
@@ -55,8 +58,12 @@ fn expand(value: &str, lookup: &mut dyn FnMut(&str) -> Option<String>) -> Result
             out.push('$');
             rest = tail;
         } else if let Some(body) = after.strip_prefix('{') {
+            // 1-based, in characters, for the message.
+            let at = value[..value.len() - rest.len() + i].chars().count() + 1;
             let end = body.find('}').ok_or_else(|| {
-                VarError::Syntax(format!("`${{` in `{value}` is never closed with `}}`"))
+                VarError::Syntax(format!(
+                    "the `${{` at character {at} is never closed with `}}`"
+                ))
             })?;
             let inner = &body[..end];
             let (name, default) = match inner.split_once(":-") {
@@ -65,7 +72,7 @@ fn expand(value: &str, lookup: &mut dyn FnMut(&str) -> Option<String>) -> Result
             };
             if !is_var_name(name) {
                 return Err(VarError::Syntax(format!(
-                    "`${{{inner}}}` is not a variable reference: a name is letters, digits and `_`, not starting with a digit (write `$$` for a literal `$`)"
+                    "the `${{...}}` at character {at} is not a variable reference: a name is letters, digits and `_`, not starting with a digit (write `$$` for a literal `$`)"
                 )));
             }
             match (lookup(name), default) {
@@ -122,5 +129,18 @@ mod tests {
         assert!(matches!(check("${1X}"), Err(VarError::Syntax(_))));
         assert!(matches!(check("${}"), Err(VarError::Syntax(_))));
         assert!(check("${A_1:-x}").is_ok());
+    }
+
+    #[test]
+    fn a_malformed_reference_never_shows_the_value() {
+        // A password that happens to hold `${`: the message places the
+        // problem without repeating any of it.
+        for secret in ["hunter2${oops", "hunter2${not a name}x"] {
+            let message = check(secret).unwrap_err().to_string();
+            assert!(!message.contains("hunter2"), "{message}");
+            assert!(!message.contains("oops"), "{message}");
+            assert!(!message.contains("not a name"), "{message}");
+            assert!(message.contains("at character 8"), "{message}");
+        }
     }
 }

@@ -2,6 +2,8 @@
 //! the path and reports; parsing, checking and code generation are plain
 //! functions in `kafka_init_core` (`file`, `validate`, `codegen`).
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 
 use kafka_init_core::codegen;

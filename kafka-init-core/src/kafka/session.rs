@@ -1,5 +1,7 @@
-//! Connecting to the cluster, and the one deadline and retry policy every
-//! request of a run shares.
+//! A run's connection to the cluster: the client, the one deadline and
+//! retry policy every request shares, and the count of requests sent.
+//!
+//! Engine layer (`kafka`, behind `admin`): uses the model; the model never uses it.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,65 +13,17 @@ use rdkafka::admin::AdminClient;
 use rdkafka::client::ClientContext;
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::error::KafkaError;
-use rdkafka::types::RDKafkaErrorCode;
 
-use crate::client::ClientProperties;
+use super::ffi::{self, MainQueueForwarder, RequestOptions};
+use crate::client::{self, ClientProperties};
 use crate::cluster::ClusterState;
 use crate::error::Error;
-use crate::ffi::{MainQueueForwarder, RequestOptions};
+use crate::options::EnsureOptions;
 use crate::report::Requests;
-
-/// How to reach the cluster and how long to keep trying.
-#[derive(Debug, Clone)]
-pub struct EnsureOptions {
-    /// `host:port[,host:port...]`.
-    pub bootstrap_servers: String,
-    /// One deadline for the whole run: connecting, creating, verifying.
-    pub timeout: Duration,
-    /// librdkafka properties for the connection (security, SASL, TLS).
-    pub client: ClientProperties,
-    /// How long the number of brokers must stay the same before a create
-    /// that wants more replicas than there are brokers is refused instead
-    /// of retried (a cluster still starting registers brokers one by one).
-    pub broker_grace: Duration,
-}
-
-impl EnsureOptions {
-    pub fn new(bootstrap_servers: impl Into<String>) -> Self {
-        EnsureOptions {
-            bootstrap_servers: bootstrap_servers.into(),
-            timeout: Duration::from_secs(60),
-            client: ClientProperties::new(),
-            broker_grace: DEFAULT_BROKER_GRACE,
-        }
-    }
-
-    pub fn broker_grace(mut self, grace: Duration) -> Self {
-        self.broker_grace = grace;
-        self
-    }
-
-    pub fn client(mut self, client: ClientProperties) -> Self {
-        self.client = client;
-        self
-    }
-
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-}
-
-/// The default of [`EnsureOptions::broker_grace`]: long enough for brokers
-/// started together to register (a 3-node cluster here: all of them within
-/// 2-6 s of the first; every change of the count starts the wait again),
-/// short enough that a single-node setup hears the answer well before a
-/// one-minute deadline.
-pub const DEFAULT_BROKER_GRACE: Duration = Duration::from_secs(15);
 
 /// Keeps librdkafka's last complaint so a failed connect can say why.
 #[derive(Default)]
-pub struct Context {
+pub(super) struct Context {
     last_error: Mutex<Option<String>>,
 }
 
@@ -92,15 +46,15 @@ impl ClientContext for Context {
     }
 }
 
-pub type Admin = AdminClient<Context>;
+pub(super) type Admin = AdminClient<Context>;
 
 /// A started run: the client plus the deadline everything shares.
-pub struct Session {
-    pub admin: Arc<Admin>,
-    pub bootstrap: String,
-    pub started: Instant,
-    pub timeout: Duration,
-    pub broker_grace: Duration,
+pub(super) struct Session {
+    pub(super) admin: Arc<Admin>,
+    bootstrap: String,
+    pub(super) started: Instant,
+    timeout: Duration,
+    pub(super) broker_grace: Duration,
     requests: RequestCounter,
     _events: MainQueueForwarder,
 }
@@ -151,7 +105,7 @@ impl Backoff {
 }
 
 impl Session {
-    pub fn new(options: &EnsureOptions) -> Result<Session, Error> {
+    pub(super) fn new(options: &EnsureOptions) -> Result<Session, Error> {
         let mut config = ClientConfig::new();
         config.set("client.id", "kafka-init");
         // librdkafka drops the bootstrap connection once it learns the
@@ -169,8 +123,7 @@ impl Session {
             .set("log.connection.close", "false");
         let admin = config
             .create_with_context::<_, Admin>(Context::default())
-            .map_err(|e| Error::Client {
-                context: "cannot create Kafka client",
+            .map_err(|e| Error::ClientSettings {
                 message: redacted_client_error(e),
             })?;
         let admin = Arc::new(admin);
@@ -188,7 +141,7 @@ impl Session {
     /// Shuts the client down on a thread of its own. librdkafka's teardown
     /// sits through its poll intervals (about 100 ms), which a caller that
     /// already has its answer need not wait for.
-    pub fn close_in_background(self) {
+    pub(super) fn close_in_background(self) {
         // If no thread can be had, the closure (and the session) is dropped
         // here instead, which is only slower.
         let _ = std::thread::Builder::new()
@@ -196,7 +149,7 @@ impl Session {
             .spawn(move || drop(self));
     }
 
-    pub fn remaining(&self) -> Duration {
+    pub(super) fn remaining(&self) -> Duration {
         self.timeout.saturating_sub(self.started.elapsed())
     }
 
@@ -227,7 +180,7 @@ impl Session {
     }
 
     /// The requests sent so far.
-    pub fn requests(&self) -> Requests {
+    pub(super) fn requests(&self) -> Requests {
         let n = |k: Request| self.requests.0[k as usize].load(Ordering::Relaxed);
         Requests {
             metadata: n(Request::Metadata),
@@ -284,46 +237,40 @@ impl Session {
 
     /// Waits until the cluster answers, retrying with jittered backoff
     /// until the deadline; returns the number of brokers it lists.
-    pub async fn wait_for_cluster(&self) -> Result<usize, Error> {
-        let mut backoff = Duration::from_millis(100);
-        loop {
-            let attempt = self.remaining().min(Duration::from_secs(2));
-            if attempt.is_zero() {
-                return Err(self.unreachable("no attempt made".into()));
-            }
-            match self.brokers(attempt).await {
-                Ok(brokers) => return Ok(brokers),
-                Err(e) => {
-                    tracing::debug!("metadata request failed: {e}");
-                    let pause = rand::rng().random_range(Duration::ZERO..=backoff);
-                    if pause >= self.remaining() {
-                        return Err(self.unreachable(e));
-                    }
-                    tokio::time::sleep(pause).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(2));
-                }
-            }
+    pub(super) async fn wait_for_cluster(&self) -> Result<usize, Error> {
+        let answer = self
+            .retry("connecting", Backoff::default(), || async {
+                let attempt = self.remaining().min(Duration::from_secs(2));
+                self.brokers(attempt).await.map_err(|e| {
+                    tracing::debug!("DescribeCluster failed: {e}");
+                    Attempt::Retry(e)
+                })
+            })
+            .await;
+        match answer {
+            Err(Error::Deadline { last_error, .. }) => Err(self.unreachable(last_error)),
+            other => other,
         }
     }
 
     /// One DescribeCluster request: the number of brokers.
-    pub async fn brokers(&self, timeout: Duration) -> Result<usize, String> {
+    pub(super) async fn brokers(&self, timeout: Duration) -> Result<usize, String> {
         let options = self.request_within(Request::DescribeCluster, timeout, false);
-        crate::ffi::broker_count(&self.admin, options)
+        ffi::broker_count(&self.admin, options)
             .await
             .map_err(|e| e.to_string())
     }
 
     /// One Metadata request (DescribeTopics) for the named topics only, so
     /// its cost follows the file, not the cluster's topic count.
-    pub async fn describe_topics(
+    pub(super) async fn describe_topics(
         &self,
         names: &[&str],
         timeout: Duration,
     ) -> Result<ClusterState, String> {
         let names = names.iter().map(|n| n.to_string()).collect();
         let options = self.request_within(Request::Metadata, timeout, false);
-        crate::ffi::describe_topics(&self.admin, names, options)
+        ffi::describe_topics(&self.admin, names, options)
             .await
             .map(|topics| ClusterState { topics })
             .map_err(|e| e.to_string())
@@ -358,45 +305,31 @@ pub(crate) fn human(d: Duration) -> String {
 /// A client creation error without the property's value: rdkafka's own
 /// message ends with the value, which may be a password (or a misspelled
 /// password key librdkafka does not know).
-pub(crate) fn redacted_client_error(e: KafkaError) -> String {
+fn redacted_client_error(e: KafkaError) -> String {
     match e {
         KafkaError::ClientConfig(_, desc, key, value) => {
-            let desc = if ClientProperties::is_secret(&key) && !value.is_empty() {
-                desc.replace(&value, "<redacted>")
-            } else {
-                desc
-            };
-            format!("client property `{key}`: {desc}")
+            client::refused_property(&key, &value, &desc)
         }
         other => other.to_string(),
     }
 }
 
-/// Whether a failed request is worth repeating within the deadline
-/// (KAFKA.md: the controller moved, a timeout, throttling, a cluster still
-/// registering brokers, metadata not yet propagated, a lost connection).
-pub(crate) fn is_retriable(code: RDKafkaErrorCode) -> bool {
-    use RDKafkaErrorCode::*;
-    matches!(
-        code,
-        NotController
-            | RequestTimedOut
-            | ThrottlingQuotaExceeded
-            | InvalidReplicationFactor
-            | UnknownTopicOrPartition
-            | LeaderNotAvailable
-            | NotLeaderForPartition
-            | BrokerNotAvailable
-            | NetworkException
-            | NotEnoughReplicas
-            | OperationTimedOut
-            | BrokerTransportFailure
-            | AllBrokersDown
-            | Resolve
-            | TimedOutQueue
-            | Retry
-            | WaitCache
-    )
+impl ClientProperties {
+    /// What librdkafka refuses among these properties (an unknown key, a
+    /// value it cannot parse), one message per property, none showing a
+    /// secret value. Builds no client and contacts no broker.
+    pub fn check(&self) -> Vec<String> {
+        self.iter()
+            .filter_map(|(k, v)| {
+                let mut config = ClientConfig::new();
+                config.set(k, v);
+                config
+                    .create_native_config()
+                    .err()
+                    .map(redacted_client_error)
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@
 //! This module is the only place with `unsafe`: every librdkafka object is
 //! owned by a guard that destroys it, and every request gets its own result
 //! queue, polled on a blocking thread so the async workers never block.
+//!
+//! Engine layer (`kafka`, behind `admin`): uses the model; the model never uses it.
 
 use std::collections::HashMap;
 use std::ffi::{c_char, c_int, CStr, CString};
@@ -21,12 +23,12 @@ use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::KafkaError;
 use rdkafka::types::{RDKafkaErrorCode, RDKafkaRespErr};
 
-use crate::cluster::{PartitionState, TopicState};
+use crate::cluster::{PartitionState, TopicError, TopicState};
 
 /// An error code with the broker's (or librdkafka's) own words for it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{name}: {message}")]
-pub struct BrokerError {
+pub(super) struct BrokerError {
     pub code: RDKafkaErrorCode,
     /// Kafka's name for the code, e.g. `INVALID_CONFIG`; librdkafka's local
     /// codes start with `_`, e.g. `_TIMED_OUT`.
@@ -36,11 +38,11 @@ pub struct BrokerError {
 }
 
 /// One topic's outcome within a multi-topic request.
-pub type TopicResult = (String, Result<(), BrokerError>);
+pub(super) type TopicResult = (String, Result<(), BrokerError>);
 
 /// How a request is sent.
 #[derive(Debug, Clone, Copy)]
-pub struct RequestOptions {
+pub(super) struct RequestOptions {
     /// How long the request may take, including the broker's own work.
     pub timeout: Duration,
     /// Ask the broker to run every check and commit nothing.
@@ -49,7 +51,7 @@ pub struct RequestOptions {
 
 /// One key's change in an IncrementalAlterConfigs request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AlterOp {
+pub(super) enum AlterOp {
     Set(String),
     /// Remove the topic's own value, so the broker's default applies again.
     Delete,
@@ -57,14 +59,14 @@ pub enum AlterOp {
 
 /// The changes to one topic's configs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigAlteration {
+pub(super) struct ConfigAlteration {
     pub topic: String,
     pub ops: Vec<(String, AlterOp)>,
 }
 
 /// A topic for CreateTopics.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewTopic {
+pub(super) struct NewTopic {
     pub name: String,
     pub partitions: i32,
     pub replication_factor: i32,
@@ -73,14 +75,14 @@ pub struct NewTopic {
 
 /// Grow `topic` to `total` partitions (a total, not an increment).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewPartitions {
+pub(super) struct NewPartitions {
     pub topic: String,
     pub total: i32,
 }
 
 /// IncrementalAlterConfigs: SET or DELETE individual keys, leaving every key
 /// not named untouched (unlike the legacy AlterConfigs).
-pub async fn incremental_alter_configs<C: ClientContext + 'static>(
+pub(super) async fn incremental_alter_configs<C: ClientContext + 'static>(
     admin: &Arc<AdminClient<C>>,
     alterations: Vec<ConfigAlteration>,
     options: RequestOptions,
@@ -161,7 +163,7 @@ pub async fn incremental_alter_configs<C: ClientContext + 'static>(
 }
 
 /// CreateTopics, with each failed topic's broker message.
-pub async fn create_topics<C: ClientContext + 'static>(
+pub(super) async fn create_topics<C: ClientContext + 'static>(
     admin: &Arc<AdminClient<C>>,
     topics: Vec<NewTopic>,
     options: RequestOptions,
@@ -220,7 +222,7 @@ pub async fn create_topics<C: ClientContext + 'static>(
 /// DescribeCluster: the number of brokers the cluster lists, at a cost that
 /// does not grow with its topic count (librdkafka's own metadata call asks
 /// for every topic).
-pub async fn broker_count<C: ClientContext + 'static>(
+pub(super) async fn broker_count<C: ClientContext + 'static>(
     admin: &Arc<AdminClient<C>>,
     options: RequestOptions,
 ) -> Result<usize, BrokerError> {
@@ -249,7 +251,7 @@ pub async fn broker_count<C: ClientContext + 'static>(
 /// DescribeTopics: metadata for the named topics only. A topic the cluster
 /// does not have is left out; one it has but cannot describe yet (no
 /// leader right after a create) comes back with its error.
-pub async fn describe_topics<C: ClientContext + 'static>(
+pub(super) async fn describe_topics<C: ClientContext + 'static>(
     admin: &Arc<AdminClient<C>>,
     names: Vec<String>,
     options: RequestOptions,
@@ -302,7 +304,11 @@ pub async fn describe_topics<C: ClientContext + 'static>(
                     code => {
                         let state = TopicState {
                             partitions: Vec::new(),
-                            error: Some(code),
+                            error: Some(TopicError {
+                                name: code_name(code),
+                                message: code.to_string(),
+                                retriable: is_retriable(code),
+                            }),
                         };
                         topics.insert(name, state);
                         continue;
@@ -330,29 +336,34 @@ pub async fn describe_topics<C: ClientContext + 'static>(
 /// # Safety
 /// `info` is a live partition description.
 unsafe fn partition_state(info: *const rd::rd_kafka_TopicPartitionInfo_t) -> PartitionState {
+    // SAFETY: `nodes` is an array of `n` live nodes owned by `info`.
     let ids = |nodes: *mut *const rd::rd_kafka_Node_t, n: usize| -> Vec<i32> {
         (0..n)
-            .map(|k| rd::rd_kafka_Node_id(*nodes.add(k)))
+            .map(|k| unsafe { rd::rd_kafka_Node_id(*nodes.add(k)) })
             .collect()
     };
-    let leader = rd::rd_kafka_TopicPartitionInfo_leader(info);
-    let (mut isr_n, mut replica_n) = (0, 0);
-    let isr = rd::rd_kafka_TopicPartitionInfo_isr(info, &mut isr_n);
-    let replicas = rd::rd_kafka_TopicPartitionInfo_replicas(info, &mut replica_n);
-    PartitionState {
-        id: rd::rd_kafka_TopicPartitionInfo_partition(info),
-        leader: if leader.is_null() {
-            -1
-        } else {
-            rd::rd_kafka_Node_id(leader)
-        },
-        isr: ids(isr, isr_n),
-        replicas: ids(replicas, replica_n),
+    // SAFETY: `info` is live (the caller's contract); the node arrays and
+    // the leader it returns live as long as it does and are read here.
+    unsafe {
+        let leader = rd::rd_kafka_TopicPartitionInfo_leader(info);
+        let (mut isr_n, mut replica_n) = (0, 0);
+        let isr = rd::rd_kafka_TopicPartitionInfo_isr(info, &mut isr_n);
+        let replicas = rd::rd_kafka_TopicPartitionInfo_replicas(info, &mut replica_n);
+        PartitionState {
+            id: rd::rd_kafka_TopicPartitionInfo_partition(info),
+            leader: if leader.is_null() {
+                -1
+            } else {
+                rd::rd_kafka_Node_id(leader)
+            },
+            isr: ids(isr, isr_n),
+            replicas: ids(replicas, replica_n),
+        }
     }
 }
 
 /// CreatePartitions, with each failed topic's broker message.
-pub async fn create_partitions<C: ClientContext + 'static>(
+pub(super) async fn create_partitions<C: ClientContext + 'static>(
     admin: &Arc<AdminClient<C>>,
     growths: Vec<NewPartitions>,
     options: RequestOptions,
@@ -658,7 +669,8 @@ macro_rules! destroy_with {
         impl Destroy<$ty> for $guard {
             const KIND: &'static str = $kind;
             unsafe fn destroy(ptr: *mut $ty) {
-                $destroy(ptr)
+                // SAFETY: the caller owns `ptr` and gives it up here.
+                unsafe { $destroy(ptr) }
             }
         }
     };
@@ -738,6 +750,33 @@ impl std::fmt::Display for ErrBuf {
     }
 }
 
+/// Whether a failed request is worth repeating within the deadline
+/// (KAFKA.md: the controller moved, a timeout, throttling, a cluster still
+/// registering brokers, metadata not yet propagated, a lost connection).
+pub(crate) fn is_retriable(code: RDKafkaErrorCode) -> bool {
+    use RDKafkaErrorCode::*;
+    matches!(
+        code,
+        NotController
+            | RequestTimedOut
+            | ThrottlingQuotaExceeded
+            | InvalidReplicationFactor
+            | UnknownTopicOrPartition
+            | LeaderNotAvailable
+            | NotLeaderForPartition
+            | BrokerNotAvailable
+            | NetworkException
+            | NotEnoughReplicas
+            | OperationTimedOut
+            | BrokerTransportFailure
+            | AllBrokersDown
+            | Resolve
+            | TimedOutQueue
+            | Retry
+            | WaitCache
+    )
+}
+
 /// Kafka's name for a code rdkafka reports without one: `InvalidConfig`
 /// becomes `INVALID_CONFIG`.
 pub(crate) fn code_name(code: RDKafkaErrorCode) -> String {
@@ -773,7 +812,10 @@ unsafe fn string(ptr: *const c_char) -> String {
     if ptr.is_null() {
         String::new()
     } else {
-        CStr::from_ptr(ptr).to_string_lossy().into_owned()
+        // SAFETY: not null, so a valid NUL-terminated string (the contract).
+        unsafe { CStr::from_ptr(ptr) }
+            .to_string_lossy()
+            .into_owned()
     }
 }
 
@@ -786,15 +828,19 @@ unsafe fn result_of(code: RDKafkaRespErr, message: *const c_char) -> Result<(), 
     if code == RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR {
         return Ok(());
     }
-    let mut message = string(message);
-    if message.is_empty() {
-        message = string(rd::rd_kafka_err2str(code));
+    // SAFETY: `message` per the contract; librdkafka's code descriptions
+    // and names are static NUL-terminated strings.
+    unsafe {
+        let mut message = string(message);
+        if message.is_empty() {
+            message = string(rd::rd_kafka_err2str(code));
+        }
+        Err(BrokerError {
+            code: code.into(),
+            name: string(rd::rd_kafka_err2name(code)),
+            message,
+        })
     }
-    Err(BrokerError {
-        code: code.into(),
-        name: string(rd::rd_kafka_err2name(code)),
-        message,
-    })
 }
 
 fn local_error(error: Owned<rd::rd_kafka_error_t, ErrorObject>) -> BrokerError {
@@ -819,19 +865,24 @@ unsafe fn topic_results<R>(
     topics: unsafe extern "C" fn(*const R, *mut usize) -> *mut *const rd::rd_kafka_topic_result_t,
 ) -> Vec<TopicResult> {
     let mut n = 0;
-    let results = topics(result(event.ptr()), &mut n);
-    (0..n)
-        .map(|i| {
-            let result = *results.add(i);
-            (
-                string(rd::rd_kafka_topic_result_name(result)),
-                result_of(
-                    rd::rd_kafka_topic_result_error(result),
-                    rd::rd_kafka_topic_result_error_string(result),
-                ),
-            )
-        })
-        .collect()
+    // SAFETY: `event` is live and of the type `result` reads (the
+    // contract); the `n` topic results live as long as the event, and each
+    // one's strings are copied here.
+    unsafe {
+        let results = topics(result(event.ptr()), &mut n);
+        (0..n)
+            .map(|i| {
+                let result = *results.add(i);
+                (
+                    string(rd::rd_kafka_topic_result_name(result)),
+                    result_of(
+                        rd::rd_kafka_topic_result_error(result),
+                        rd::rd_kafka_topic_result_error_string(result),
+                    ),
+                )
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

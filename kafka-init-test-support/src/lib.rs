@@ -1,14 +1,18 @@
-//! Shared helpers for the integration tests. They need a real broker:
+//! Helpers the test suites of every crate share. They need a real broker:
 //! `scripts/test.sh` starts one and exports `KAFKA_INIT_TEST_BOOTSTRAP`.
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+#[cfg(feature = "broker")]
 use std::time::Duration;
 
-use rdkafka::admin::{AdminClient, AdminOptions, ResourceSpecifier};
+#[cfg(feature = "broker")]
+use rdkafka::admin::{AdminClient, AdminOptions, AlterConfig, ResourceSpecifier};
+#[cfg(feature = "broker")]
 use rdkafka::client::DefaultClientContext;
+#[cfg(feature = "broker")]
 use rdkafka::config::ClientConfig;
+#[cfg(feature = "broker")]
 use rdkafka::metadata::Metadata;
 
 /// The broker the tests run against. Panics (never skips) when unset, so a
@@ -33,6 +37,7 @@ pub fn unique(prefix: &str) -> String {
     )
 }
 
+#[cfg(feature = "broker")]
 pub fn admin() -> AdminClient<DefaultClientContext> {
     ClientConfig::new()
         .set("bootstrap.servers", bootstrap())
@@ -41,6 +46,7 @@ pub fn admin() -> AdminClient<DefaultClientContext> {
         .expect("admin client")
 }
 
+#[cfg(feature = "broker")]
 pub fn metadata() -> Metadata {
     admin()
         .inner()
@@ -48,6 +54,7 @@ pub fn metadata() -> Metadata {
         .expect("metadata")
 }
 
+#[cfg(feature = "broker")]
 /// Partition count and replication factor of `topic`, if it exists.
 pub fn topic_shape(topic: &str) -> Option<(usize, usize)> {
     let md = metadata();
@@ -58,6 +65,7 @@ pub fn topic_shape(topic: &str) -> Option<(usize, usize)> {
     Some((t.partitions().len(), t.partitions()[0].replicas().len()))
 }
 
+#[cfg(feature = "broker")]
 /// One config value as the broker reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reported {
@@ -66,6 +74,7 @@ pub struct Reported {
     pub topic_level: bool,
 }
 
+#[cfg(feature = "broker")]
 /// DescribeConfigs for `topics`, in one request.
 pub async fn describe(topics: &[&str]) -> HashMap<String, HashMap<String, Reported>> {
     let admin = admin();
@@ -95,6 +104,7 @@ pub async fn describe(topics: &[&str]) -> HashMap<String, HashMap<String, Report
     out
 }
 
+#[cfg(feature = "broker")]
 /// The topic-level (DYNAMIC_TOPIC_CONFIG) settings of one topic.
 pub async fn topic_configs(topic: &str) -> HashMap<String, String> {
     describe(&[topic])
@@ -107,15 +117,32 @@ pub async fn topic_configs(topic: &str) -> HashMap<String, String> {
         .collect()
 }
 
-/// A path in the repository, from the root crate's tests or a member's.
+/// Sets `key` on `topic` as another tool would, behind kafka-init's back:
+/// AlterConfigs with the topic's own settings plus this one (the request
+/// replaces the whole set).
+#[cfg(feature = "broker")]
+pub async fn set_topic_config(topic: &str, key: &str, value: &str) {
+    let mut own = topic_configs(topic).await;
+    own.insert(key.to_owned(), value.to_owned());
+    let mut alter = AlterConfig::new(ResourceSpecifier::Topic(topic));
+    for (k, v) in &own {
+        alter = alter.set(k, v);
+    }
+    let results = admin()
+        .alter_configs(&[alter], &AdminOptions::new())
+        .await
+        .expect("alter_configs");
+    for result in results {
+        result.unwrap_or_else(|(_, e)| panic!("alter configs of {topic}: {e:?}"));
+    }
+}
+
+/// A path in the repository, from the repository's root.
 pub fn repo_path(relative: &str) -> std::path::PathBuf {
     let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let root = if here.join("config").is_dir() {
-        here
-    } else {
-        here.parent().unwrap()
-    };
-    root.join(relative)
+    here.parent()
+        .expect("the support crate sits in the repository's root")
+        .join(relative)
 }
 
 /// `config/default.yaml`, with every topic name given `prefix`.
@@ -150,6 +177,7 @@ pub fn expected_default() -> Vec<(&'static str, HashMap<&'static str, &'static s
     ]
 }
 
+#[cfg(feature = "broker")]
 /// Asserts the six reference topics, names given `prefix`, are on the broker
 /// exactly as `config/default.yaml` declares them.
 pub async fn assert_default_topics(prefix: &str) {

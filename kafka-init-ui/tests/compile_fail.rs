@@ -2,7 +2,8 @@
 //! error, each with its checked-in `.stderr`, and a case that compiles.
 //!
 //! trybuild builds the cases in its own crate under
-//! `target/tests/trybuild/kafka-init`, which is the `CARGO_MANIFEST_DIR`
+//! `target/tests/trybuild/kafka-init-ui`, against `kafka-init` without its
+//! engine (this crate's dev-dependency). That crate is the `CARGO_MANIFEST_DIR`
 //! the macro resolves paths against; the fixture files are copied there so
 //! `include_topics!("tests/ui/x.yaml")` finds them as it would here.
 //! Regenerate the `.stderr` files with `TRYBUILD=overwrite`.
@@ -28,18 +29,19 @@ pub fn trybuild_project_dir() -> PathBuf {
 }
 
 fn copy_fixtures(project: &Path) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let repo = here.parent().expect("the repository");
     let ui = project.join("tests/ui");
     std::fs::create_dir_all(&ui).unwrap();
     std::fs::create_dir_all(project.join("config")).unwrap();
-    for entry in std::fs::read_dir(root.join("tests/ui")).unwrap() {
+    for entry in std::fs::read_dir(here.join("tests/ui")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "yaml") {
             std::fs::copy(&path, ui.join(path.file_name().unwrap())).unwrap();
         }
     }
     std::fs::copy(
-        root.join("config/default.yaml"),
+        repo.join("config/default.yaml"),
         project.join("config/default.yaml"),
     )
     .unwrap();

@@ -1,20 +1,17 @@
 //! The librdkafka wrappers in `ffi` against the real broker.
 
-#[path = "../../tests/support/mod.rs"]
-mod support;
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kafka_init_core::ffi::{
+use super::ffi::{
     broker_count, create_partitions, create_topics, describe_topics, incremental_alter_configs,
     AlterOp, ConfigAlteration, NewPartitions, NewTopic, RequestOptions,
 };
+use kafka_init_test_support::*;
 use rdkafka::admin::AdminClient;
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::types::RDKafkaErrorCode;
-use support::*;
 
 fn client() -> Arc<AdminClient<DefaultClientContext>> {
     Arc::new(admin())

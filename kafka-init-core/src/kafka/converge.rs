@@ -1,6 +1,9 @@
-//! Executing a plan: validate all of it, then create, alter and grow in
+//! Converging: validate all of a plan, then create, alter and grow in
 //! batched requests; then plan again to verify, until the cluster matches;
-//! then wait for readiness. All within the run's one deadline.
+//! then wait until every partition is ready. All within the run's one
+//! deadline.
+//!
+//! Engine layer (`kafka`, behind `admin`): uses the model; the model never uses it.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
@@ -10,38 +13,29 @@ use std::time::{Duration, Instant};
 use rdkafka::types::RDKafkaErrorCode;
 use tracing::Instrument;
 
-use crate::admin::{human, is_retriable, Admin, Backoff, EnsureOptions, Request, Session};
-use crate::batch::{self, Cost};
-use crate::ensure::{connect, plan_in};
-use crate::error::Error;
-use crate::ffi::{
-    self, AlterOp, BrokerError, ConfigAlteration, NewPartitions, NewTopic, RequestOptions,
-    TopicResult,
+use super::ffi::{
+    self, is_retriable, AlterOp, BrokerError, ConfigAlteration, NewPartitions, NewTopic,
+    RequestOptions, TopicResult,
 };
+use super::observe::plan_in;
+use super::session::{human, Admin, Attempt, Backoff, Request, Session};
+use crate::batch::{self, Cost};
+use crate::error::Error;
 use crate::plan::{ConfigChange, Plan, PlannedAction};
-use crate::readiness;
+use crate::readiness::{self, Target};
 use crate::report::{Action, Report, TopicOutcome};
 
 /// Executes `plan`, then verifies the cluster matches the file it was made
 /// from (re-applying whatever another client changed meanwhile), then
-/// waits until every listed topic is ready.
-///
-/// Nothing is applied when any topic is refused or fails validation.
-pub async fn apply(plan: &Plan, options: &EnsureOptions) -> Result<Report, Error> {
-    let session = Session::new(options)?;
-    connect(&session).await?;
-    let report = converge(&session, plan.clone()).await;
-    session.close_in_background();
-    report
-}
-
-pub(crate) async fn converge(session: &Session, mut plan: Plan) -> Result<Report, Error> {
+/// waits until every listed topic is ready. Nothing is applied when any
+/// topic is refused or fails validation.
+pub(super) async fn converge(session: &Session, mut plan: Plan) -> Result<Report, Error> {
     let mut done: HashMap<String, Action> = HashMap::new();
     loop {
         tracing::trace!("plan:\n{plan}");
-        let mut problems = plan.refusals();
+        let mut problems = Error::refusals(&plan);
         if plan.is_converged() {
-            readiness::wait(session, &plan.targets, &plan.unready).await?;
+            wait_until_ready(session, &plan.targets, &plan.unready).await?;
             break;
         }
         // Validate even a refused plan, to report every problem at once.
@@ -536,9 +530,10 @@ async fn send<K: Kind>(
                     continue;
                 }
                 Err(e) => {
-                    return Err(Error::Client {
-                        context: K::PHASE,
-                        message: e.to_string(),
+                    return Err(Error::Request {
+                        phase: K::PHASE,
+                        code: e.name,
+                        message: e.message,
                     })
                 }
             };
@@ -615,7 +610,7 @@ struct BrokerCount {
 }
 
 impl BrokerCount {
-    /// Reads the count from metadata; `None` when the cluster did not say.
+    /// Reads the count (DescribeCluster); `None` when the cluster did not say.
     async fn observe(&mut self, session: &Session) -> Option<usize> {
         let attempt = session.remaining().min(Duration::from_secs(5));
         let count = session.brokers(attempt).await.ok()?;
@@ -641,6 +636,57 @@ fn too_few_brokers_message(wanted: i32, available: usize) -> String {
         n => format!("only {n} brokers are available"),
     };
     format!("replication factor {wanted} wanted but {brokers}")
+}
+
+/// Polls metadata (DescribeTopics) until every target is ready, within the run's deadline;
+/// `not_ready` is what the last observation found not ready (nothing to wait
+/// for when empty).
+async fn wait_until_ready(
+    session: &Session,
+    targets: &[Target],
+    not_ready: &[String],
+) -> Result<(), Error> {
+    let started = std::time::Instant::now();
+    let partitions: i64 = targets.iter().map(|t| i64::from(t.partitions)).sum();
+    if not_ready.is_empty() {
+        tracing::info!("wait for leaders: {partitions} partition(s) ready (0ms)");
+        return Ok(());
+    }
+    let names: Vec<&str> = targets.iter().map(|t| t.topic.as_str()).collect();
+    session
+        // A broker shows new leaders within milliseconds when it is not busy:
+        // look again soon.
+        .retry(
+            "waiting for leaders and in-sync replicas",
+            Backoff::new(Duration::from_millis(10), Duration::from_secs(1)),
+            || async {
+                let attempt = session.remaining().min(Duration::from_secs(10));
+                let cluster = session
+                    .describe_topics(&names, attempt)
+                    .await
+                    .map_err(Attempt::Retry)?;
+                let waiting = readiness::unready(targets, &cluster);
+                match waiting.len() {
+                    0 => Ok(()),
+                    n if n <= 5 => Err(Attempt::Retry(waiting.join("; "))),
+                    n => Err(Attempt::Retry(format!(
+                        "{}; and {} more",
+                        waiting[..5].join("; "),
+                        n - 5
+                    ))),
+                }
+            },
+        )
+        .instrument(tracing::info_span!(
+            "wait for leaders",
+            topics = targets.len()
+        ))
+        .await?;
+    tracing::info!(
+        "wait for leaders: {partitions} partition(s) ready in {}",
+        human(started.elapsed())
+    );
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,19 +1,14 @@
-//! Running with specs compiled into the program (`include_topics!`): the
-//! explicit entry point and the environment-reading options behind the
-//! generated `topics::ensure_topics()`.
+//! How a run reaches the cluster and how long it keeps trying, and the
+//! environment-reading options behind the generated `topics::ensure_topics()`.
+//!
+//! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use tracing::Instrument;
-
-use crate::admin::EnsureOptions;
 use crate::client::ClientProperties;
-use crate::ensure::ensure_topics;
 use crate::error::Error;
 use crate::file::{FileError, Problem};
-use crate::report::Report;
-use crate::spec::TopicSpec;
 use crate::vars;
 
 /// The variable that overrides the bootstrap servers a file declares.
@@ -23,33 +18,55 @@ pub const TIMEOUT_ENV: &str = "KAFKA_INIT_TIMEOUT";
 /// The variable that sets [`EnsureOptions::broker_grace`], as for the binary.
 pub const BROKER_GRACE_ENV: &str = "KAFKA_INIT_BROKER_GRACE";
 
-/// Makes every topic in `specs` exist, as `options` say: the explicit form
-/// of the generated `topics::ensure_topics()`.
-///
-/// ```no_run
-/// # async fn run() -> Result<(), kafka_init_core::Error> {
-/// # let specs: &[kafka_init_core::TopicSpec] = &[];
-/// use std::time::Duration;
-/// use kafka_init_core::{ClientProperties, EnsureOptions};
-///
-/// let options = EnsureOptions::new("broker-1:9092,broker-2:9092")
-///     .timeout(Duration::from_secs(30))
-///     .client(ClientProperties::new().with("security.protocol", "SASL_SSL"));
-/// let report = kafka_init_core::ensure_topics_with(specs, options).await?;
-/// println!("{report}");
-/// # Ok(()) }
-/// ```
-pub async fn ensure_topics_with(
-    specs: &[TopicSpec],
-    options: EnsureOptions,
-) -> Result<Report, Error> {
-    let span = tracing::info_span!(
-        "ensure_topics",
-        topics = specs.len(),
-        bootstrap = %options.bootstrap_servers
-    );
-    ensure_topics(specs, &options).instrument(span).await
+/// How to reach the cluster and how long to keep trying.
+#[derive(Debug, Clone)]
+pub struct EnsureOptions {
+    /// `host:port[,host:port...]`.
+    pub bootstrap_servers: String,
+    /// One deadline for the whole run: connecting, creating, verifying.
+    pub timeout: Duration,
+    /// librdkafka properties for the connection (security, SASL, TLS).
+    pub client: ClientProperties,
+    /// How long the number of brokers must stay the same before a create
+    /// that wants more replicas than there are brokers is refused instead
+    /// of retried (a cluster still starting registers brokers one by one).
+    pub broker_grace: Duration,
 }
+
+impl EnsureOptions {
+    /// Options for `bootstrap_servers` (`host:port[,host:port...]`), with a
+    /// one-minute deadline, no client properties and the default broker grace.
+    pub fn new(bootstrap_servers: impl Into<String>) -> Self {
+        EnsureOptions {
+            bootstrap_servers: bootstrap_servers.into(),
+            timeout: Duration::from_secs(60),
+            client: ClientProperties::new(),
+            broker_grace: DEFAULT_BROKER_GRACE,
+        }
+    }
+
+    pub fn broker_grace(mut self, grace: Duration) -> Self {
+        self.broker_grace = grace;
+        self
+    }
+
+    pub fn client(mut self, client: ClientProperties) -> Self {
+        self.client = client;
+        self
+    }
+
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+}
+
+/// The default of [`EnsureOptions::broker_grace`]: long enough for brokers
+/// started together to register (a 3-node cluster here: all of them within
+/// 2-6 s of the first; every change of the count starts the wait again),
+/// short enough that a single-node setup hears the answer well before a
+/// one-minute deadline.
+pub const DEFAULT_BROKER_GRACE: Duration = Duration::from_secs(15);
 
 impl EnsureOptions {
     /// Options for a service: the bootstrap servers from
@@ -61,7 +78,7 @@ impl EnsureOptions {
     /// client properties from `KAFKA_CLIENT_<NAME>` variables, as the binary.
     pub fn from_env_or(fallback: Option<&str>) -> Result<EnsureOptions, Error> {
         let mut options = EnsureOptions::new(bootstrap_from_env_or(fallback)?)
-            .client(ClientProperties::from_env_vars(std::env::vars()));
+            .client(ClientProperties::from_env());
         if let Some(timeout) = duration_from_env(TIMEOUT_ENV)? {
             options = options.timeout(timeout);
         }
@@ -78,8 +95,8 @@ fn duration_from_env(name: &'static str) -> Result<Option<Duration>, Error> {
         Ok(t) if !t.trim().is_empty() => {
             humantime::parse_duration(t.trim())
                 .map(Some)
-                .map_err(|e| Error::Client {
-                    context: name,
+                .map_err(|e| Error::Setting {
+                    variable: name,
                     message: format!("invalid value `{t}`: {e} (write e.g. `30s` or `2m`)"),
                 })
         }
@@ -95,10 +112,7 @@ fn bootstrap_from_env_or(fallback: Option<&str>) -> Result<String, Error> {
         return Ok(servers);
     }
     let Some(fallback) = fallback else {
-        return Err(Error::Client {
-            context: "no Kafka bootstrap servers",
-            message: format!("set {BOOTSTRAP_ENV} or `kafka.bootstrap_servers` in the topic file"),
-        });
+        return Err(Error::NoBootstrapServers);
     };
     vars::interpolate_env(fallback).map_err(|e| {
         Error::File(FileError {

@@ -24,14 +24,16 @@ fn yaml(name: &str) -> String {
 
 #[test]
 fn renaming_a_topic_in_the_yaml_breaks_stale_constant_uses() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the repository");
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rebuild-probe");
     std::fs::create_dir_all(dir.join("src")).unwrap();
     std::fs::write(
         dir.join("Cargo.toml"),
         format!(
             "[package]\nname = \"rebuild-probe\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\nkafka-init = {{ path = {:?} }}\n\n[workspace]\n",
+             [dependencies]\nkafka-init = {{ path = {:?}, default-features = false }}\n\n[workspace]\n",
             root.display().to_string()
         ),
     )

@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
-use kafka_init_core::codegen::{const_name, expand};
 use proc_macro2::TokenStream;
+
+use super::{const_name, expand};
 
 fn pretty(tokens: TokenStream) -> String {
     prettyplease::unparse(&syn::parse2(tokens).expect("generated code parses"))
@@ -27,7 +28,7 @@ fn const_names() {
 
 #[test]
 fn default_yaml_snapshot() {
-    let text = include_str!("../../config/default.yaml");
+    let text = include_str!("../../../config/default.yaml");
     let e = expand(text, Path::new("config/default.yaml"));
     assert!(e.errors.is_none(), "{}", e.errors.unwrap());
     insta::assert_snapshot!(pretty(e.module));

@@ -1,7 +1,9 @@
 //! Property tests (fuzzing on stable Rust) of the parser and validator:
 //! whatever the bytes, `TopicFile::parse` returns, quickly, without a
 //! panic; every problem it reports has a place inside the text; and a file
-//! it accepts is one the validator accepts too.
+//! it accepts is one the validator accepts too. And of the engine's pure
+//! parts, with no broker and no librdkafka: the diff, the readiness check
+//! and the batching.
 //!
 //! CI runs a modest number of cases per property; `scripts/fuzz.sh SECONDS`
 //! runs them for a fixed time with many more (`KAFKA_INIT_FUZZ_CASES`).
@@ -9,7 +11,15 @@
 
 use std::time::{Duration, Instant};
 
-use kafka_init_core::{keys, validate, vars, TopicFile, TopicSpec};
+use std::collections::{BTreeMap, HashMap};
+
+use crate::batch::{self, Cost};
+use crate::cluster::{ClusterState, Observation, PartitionState, TopicConfigs, TopicState};
+use crate::file::{FileError, TopicFile};
+use crate::plan::{self, PlannedAction};
+use crate::readiness::{self, Target};
+use crate::spec::TopicSpec;
+use crate::{keys, validate, vars};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence};
 
@@ -34,7 +44,7 @@ fn config() -> Config {
 const PARSE_BOUND: Duration = Duration::from_secs(10);
 
 /// Parses `text` and checks the contract; returns the result for more checks.
-fn parse_checked(text: &str) -> Result<TopicFile, kafka_init_core::FileError> {
+fn parse_checked(text: &str) -> Result<TopicFile, FileError> {
     let started = Instant::now();
     let result = TopicFile::parse(text, "fuzz.yaml");
     let elapsed = started.elapsed();
@@ -338,6 +348,208 @@ proptest! {
     fn env_references_never_panic(value in "([a-zA-Z0-9_:{}-]|\\$){0,40}") {
         let _ = vars::check(&value);
         let _ = vars::interpolate(&value, |name| (name.len() % 2 == 0).then(|| name.to_owned()));
+    }
+}
+
+/// What the cluster shows of one topic: partitions, each with a leader
+/// (or -1), replicas and in-sync replicas.
+fn topic_state() -> impl Strategy<Value = TopicState> {
+    let partition = (-1..4i32, 0..4usize, 0..4usize).prop_map(|(leader, replicas, isr)| {
+        (
+            leader,
+            (0..replicas as i32).collect::<Vec<_>>(),
+            (0..isr as i32).collect(),
+        )
+    });
+    prop::collection::vec(partition, 0..6).prop_map(|partitions| TopicState {
+        partitions: partitions
+            .into_iter()
+            .enumerate()
+            .map(|(id, (leader, replicas, isr))| PartitionState {
+                id: id as i32,
+                leader,
+                replicas,
+                isr,
+            })
+            .collect(),
+        error: None,
+    })
+}
+
+/// Specs with sizes a cluster could have, so an observation can match them.
+fn sized_spec() -> impl Strategy<Value = TopicSpec> {
+    (spec(), 1..6i32, 1..4i32).prop_map(|(mut spec, partitions, rf)| {
+        spec.partitions = partitions;
+        spec.replication_factor = rf;
+        spec
+    })
+}
+
+/// The observation of a cluster on which `specs` were applied exactly.
+fn applied(specs: &[TopicSpec]) -> Observation {
+    let mut observation = Observation::default();
+    for spec in specs {
+        let partitions = (0..spec.partitions)
+            .map(|id| PartitionState {
+                id,
+                leader: 0,
+                replicas: (0..spec.replication_factor).collect(),
+                isr: (0..spec.replication_factor).collect(),
+            })
+            .collect();
+        let name = spec.name.to_string();
+        observation.cluster.topics.insert(
+            name.clone(),
+            TopicState {
+                partitions,
+                error: None,
+            },
+        );
+        let own: BTreeMap<String, String> = spec
+            .config
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        observation.configs.insert(
+            name,
+            TopicConfigs {
+                own,
+                min_insync_replicas: None,
+            },
+        );
+    }
+    observation
+}
+
+/// Distinct names and keys, as the validator guarantees before a diff.
+fn distinct(specs: Vec<TopicSpec>) -> Vec<TopicSpec> {
+    let mut seen = std::collections::HashSet::new();
+    specs
+        .into_iter()
+        .filter(|s| seen.insert(s.name.to_string()))
+        .map(|mut s| {
+            let mut keys = std::collections::HashSet::new();
+            s.config = s
+                .config
+                .iter()
+                .filter(|(k, _)| keys.insert(k.to_string()))
+                .cloned()
+                .collect::<Vec<_>>()
+                .into();
+            s
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn diff_takes_any_specs_and_any_cluster(
+        specs in prop::collection::vec(spec(), 0..6),
+        states in prop::collection::vec(topic_state(), 0..6),
+    ) {
+        let mut observed = Observation::default();
+        for (spec, state) in specs.iter().zip(states) {
+            observed.cluster.topics.insert(spec.name.to_string(), state);
+        }
+        let plan = plan::diff(&specs, &observed);
+        // One action per listed topic, in file order.
+        let names: Vec<&str> = plan.topics.iter().map(|t| t.name.as_str()).collect();
+        let wanted: Vec<&str> = specs.iter().map(|s| s.name.as_ref()).collect();
+        prop_assert_eq!(names, wanted);
+        for (topic, spec) in plan.topics.iter().zip(&specs) {
+            let exists = observed.cluster.topics.contains_key(spec.name.as_ref());
+            prop_assert_eq!(matches!(topic.action, PlannedAction::Create(_)), !exists);
+        }
+        let _ = plan.to_string();
+        let _ = plan.summary();
+    }
+
+    #[test]
+    fn a_cluster_that_matches_the_file_is_converged(
+        specs in prop::collection::vec(sized_spec(), 0..6),
+    ) {
+        let specs = distinct(specs);
+        let plan = plan::diff(&specs, &applied(&specs));
+        prop_assert!(plan.is_converged(), "{}", plan);
+    }
+
+    #[test]
+    fn fewer_partitions_than_the_cluster_has_are_refused(
+        spec in sized_spec(),
+        extra in 1..4i32,
+    ) {
+        let specs = vec![spec];
+        let mut observed = applied(&specs);
+        let mut smaller = specs.clone();
+        smaller[0].partitions = (specs[0].partitions - extra).max(1);
+        let topic = observed.cluster.topics.get_mut(specs[0].name.as_ref()).unwrap();
+        topic.partitions.truncate(specs[0].partitions as usize);
+        let plan = plan::diff(&smaller, &observed);
+        let refused = matches!(plan.topics[0].action, PlannedAction::Refused { .. });
+        prop_assert_eq!(refused, smaller[0].partitions < specs[0].partitions);
+    }
+
+    #[test]
+    fn unready_lists_exactly_the_partitions_that_are_not_ready(
+        states in prop::collection::vec(topic_state(), 0..5),
+        wanted in prop::collection::vec((0..6i32, 1..4usize), 0..5),
+    ) {
+        let cluster = ClusterState {
+            topics: states
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| (format!("t{i}"), s))
+                .collect::<HashMap<_, _>>(),
+        };
+        let targets: Vec<Target> = wanted
+            .into_iter()
+            .enumerate()
+            .map(|(i, (partitions, min_isr))| Target {
+                topic: format!("t{i}"),
+                partitions,
+                min_isr,
+            })
+            .collect();
+        let waiting = readiness::unready(&targets, &cluster);
+        let ready = targets.iter().all(|t| match cluster.topics.get(&t.topic) {
+            None => false,
+            Some(topic) => {
+                topic.partitions.len() >= t.partitions as usize
+                    && topic.partitions.iter().all(|p| p.leader >= 0 && p.isr.len() >= t.min_isr)
+            }
+        });
+        prop_assert_eq!(waiting.is_empty(), ready, "{:?}", waiting);
+        for line in &waiting {
+            prop_assert!(targets.iter().any(|t| line.starts_with(&t.topic)), "{}", line);
+        }
+    }
+
+    #[test]
+    fn batches_keep_order_fit_the_limits_and_are_fewest(
+        costs in prop::collection::vec((0..12_000usize, 0..12_000usize), 0..40),
+    ) {
+        let cost = |&(records, partitions): &(usize, usize)| Cost { records, partitions };
+        let batches = batch::split(costs.clone(), cost);
+        // Every item once, in order; no empty batch.
+        prop_assert_eq!(batches.concat(), costs);
+        prop_assert!(batches.iter().all(|b| !b.is_empty()));
+        let total = |b: &[(usize, usize)]| {
+            (b.iter().map(|c| c.0).sum::<usize>(), b.iter().map(|c| c.1).sum::<usize>())
+        };
+        for (i, b) in batches.iter().enumerate() {
+            let (records, partitions) = total(b);
+            // Within the limits, unless one item alone is over them.
+            prop_assert!(
+                b.len() == 1 || (records <= batch::MAX_RECORDS && partitions <= batch::MAX_PARTITIONS)
+            );
+            // Fewest: the next batch's first item did not fit in this one.
+            if let Some(next) = batches.get(i + 1) {
+                let (r, p) = next[0];
+                prop_assert!(records + r > batch::MAX_RECORDS || partitions + p > batch::MAX_PARTITIONS);
+            }
+        }
     }
 }
 

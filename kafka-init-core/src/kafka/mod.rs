@@ -1,0 +1,17 @@
+//! The engine: everything that talks to a broker, on top of the model.
+//!
+//! Arrows point one way: `engine` uses `converge`, which uses `observe`,
+//! which uses `session`, which uses `ffi`; each of them uses the model
+//! (`plan`, `cluster`, `report`, `error`, ...), and nothing in the model
+//! uses this layer. Only `ffi` may hold `unsafe` code.
+
+mod converge;
+mod engine;
+#[allow(unsafe_code)]
+mod ffi;
+#[cfg(test)]
+mod ffi_tests;
+mod observe;
+mod session;
+
+pub use engine::{apply, ensure_topics, ensure_topics_with, plan, wait_for_cluster};

@@ -1,0 +1,150 @@
+//! Reading what the cluster has: metadata for the listed topics only, then
+//! DescribeConfigs for all of them together. Never one round trip per topic.
+//!
+//! Engine layer (`kafka`, behind `admin`): uses the model; the model never uses it.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use rdkafka::admin::{AdminOptions, ConfigSource, ResourceSpecifier};
+use tracing::Instrument;
+
+use super::ffi::{code_name, is_retriable};
+use super::session::{human, Attempt, Backoff, Request, Session};
+use crate::cluster::{Observation, TopicConfigs};
+use crate::error::Error;
+use crate::plan::{self, Plan};
+use crate::spec::TopicSpec;
+
+/// Topics per DescribeConfigs request. A topic's description is a few KB,
+/// so this keeps responses to a few MB; 1,000 topics are one request.
+const DESCRIBE_BATCH: usize = 1000;
+
+/// Observes the listed topics and diffs them against `specs`.
+/// `phase` names the pass in the log: `plan`, or `verify` after applying.
+pub(super) async fn plan_in(
+    session: &Session,
+    specs: &[TopicSpec],
+    phase: &'static str,
+) -> Result<Plan, Error> {
+    let started = std::time::Instant::now();
+    let sent = session.requests().total();
+    let names: Vec<&str> = specs.iter().map(|s| s.name.as_ref()).collect();
+    let observed = session
+        .observe(&names)
+        .instrument(tracing::info_span!("plan", topics = specs.len()))
+        .await?;
+    let plan = plan::diff(specs, &observed);
+    tracing::info!(
+        "{phase}: {} ({} request(s)): {}",
+        human(started.elapsed()),
+        session.requests().total() - sent,
+        plan.summary()
+    );
+    Ok(plan)
+}
+
+impl Session {
+    /// Reads the listed topics: their metadata once, then their configs in
+    /// batched DescribeConfigs requests. Retries until the answers are
+    /// complete (a topic just created can be briefly half-visible).
+    async fn observe(&self, names: &[&str]) -> Result<Observation, Error> {
+        let started = std::time::Instant::now();
+        let observation = self
+            .retry("reading the cluster", Backoff::default(), || {
+                self.observe_once(names)
+            })
+            .instrument(tracing::debug_span!("observe", topics = names.len()))
+            .await?;
+        tracing::debug!(elapsed = ?started.elapsed(), "cluster read");
+        Ok(observation)
+    }
+
+    async fn observe_once(&self, names: &[&str]) -> Result<Observation, Attempt> {
+        let attempt = self.remaining().min(Duration::from_secs(10));
+        let cluster = self
+            .describe_topics(names, attempt)
+            .await
+            .map_err(Attempt::Retry)?;
+        let existing: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| cluster.topics.contains_key(*n))
+            .collect();
+        for name in &existing {
+            let topic = &cluster.topics[*name];
+            match &topic.error {
+                Some(e) if e.retriable => {
+                    return Err(Attempt::Retry(format!(
+                        "metadata for `{name}`: {}: {}",
+                        e.name, e.message
+                    )));
+                }
+                Some(e) => {
+                    return Err(Attempt::Fail(Error::Topic {
+                        topic: name.to_string(),
+                        operation: "read metadata",
+                        code: e.name.clone(),
+                        message: e.message.clone(),
+                    }));
+                }
+                None => {}
+            }
+            if topic.partitions.is_empty() {
+                return Err(Attempt::Retry(format!(
+                    "metadata for `{name}` has no partitions yet"
+                )));
+            }
+        }
+        let mut configs = HashMap::with_capacity(existing.len());
+        for batch in existing.chunks(DESCRIBE_BATCH) {
+            configs.extend(self.describe_configs(batch).await?);
+        }
+        Ok(Observation { cluster, configs })
+    }
+
+    async fn describe_configs(
+        &self,
+        topics: &[&str],
+    ) -> Result<Vec<(String, TopicConfigs)>, Attempt> {
+        let specs: Vec<_> = topics.iter().map(|t| ResourceSpecifier::Topic(t)).collect();
+        self.count(Request::DescribeConfigs);
+        let options = AdminOptions::new().request_timeout(Some(self.remaining()));
+        let results = self
+            .admin
+            .describe_configs(&specs, &options)
+            .await
+            .map_err(|e| Attempt::Retry(format!("DescribeConfigs: {e}")))?;
+        // Results come back in request order; an error carries no name.
+        topics
+            .iter()
+            .zip(results)
+            .map(|(topic, result)| match result {
+                Ok(resource) => {
+                    let mut configs = TopicConfigs::default();
+                    for entry in resource.entries {
+                        if entry.name == "min.insync.replicas" {
+                            configs.min_insync_replicas =
+                                entry.value.as_deref().and_then(|v| v.trim().parse().ok());
+                        }
+                        if entry.source == ConfigSource::DynamicTopic {
+                            configs
+                                .own
+                                .insert(entry.name, entry.value.unwrap_or_default());
+                        }
+                    }
+                    Ok((topic.to_string(), configs))
+                }
+                Err(code) if is_retriable(code) => {
+                    Err(Attempt::Retry(format!("DescribeConfigs `{topic}`: {code}")))
+                }
+                Err(code) => Err(Attempt::Fail(Error::Topic {
+                    topic: topic.to_string(),
+                    operation: "describe configs",
+                    code: code_name(code),
+                    message: code.to_string(),
+                })),
+            })
+            .collect()
+    }
+}
