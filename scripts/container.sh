@@ -20,7 +20,7 @@ commands:
               the Dockerfile's cannot be pulled)
   run         the image against a test broker as a user runs it: apply (the image's own topic
               file, then a mounted one), plan (2, then 0), check of a bad file (3), wait;
-              uid 10001 and --read-only
+              uid 10001 and --read-only; SIGTERM in the middle of an apply
   faults      no broker (4 at the deadline), a missing mounted file (3), SIGTERM (ends < 1 s)
   compose     docker-compose.yml end to end with podman-compose: kafka, then kafka-init, then
               dc-mock; a second up; a topic file that fails keeps dc-mock from starting
@@ -72,8 +72,8 @@ if [[ -z $engine ]]; then
     engine=docker
     # docker's client in front of podman's Docker API: through it, `docker run --rm` exits 0
     # whatever the container's code (podman issue 18889, podman 4.3 to 4.5 at least).
-    if docker version --format '{{range .Server.Components}}{{.Name}} {{end}}' 2>/dev/null | grep -qi podman &&
-      command -v podman >/dev/null; then
+    server=$(docker version --format '{{range .Server.Components}}{{.Name}} {{end}}' 2>/dev/null || true)
+    if [[ ${server,,} == *podman* ]] && command -v podman >/dev/null; then
       say "docker's engine is podman: using podman itself (through its Docker API, docker run --rm loses exit codes)"
       engine=podman
     fi
@@ -535,7 +535,7 @@ EOF
   cleanups+=("$engine rm -f $name >/dev/null 2>&1")
   ctr run -d --name "$name" "${net[@]}" "${ro[@]}" "$image" apply --config /config/many.yaml >/dev/null
   for i in $(seq 100); do
-    ctr logs "$name" 2>&1 | grep -q 'Connecting to Kafka' && break
+    [[ $(ctr logs "$name" 2>&1) == *'Connecting to Kafka'* ]] && break
     sleep 0.02
   done
   t0=$(now)
@@ -588,7 +588,7 @@ cmd_faults() {
     "$image" apply --timeout 60s >/dev/null
   local i
   for i in $(seq 50); do
-    ctr logs "$name" 2>&1 | grep -q 'Connecting to Kafka' && break
+    [[ $(ctr logs "$name" 2>&1) == *'Connecting to Kafka'* ]] && break
     sleep 0.1
   done
   local t0 code
