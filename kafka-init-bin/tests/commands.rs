@@ -341,7 +341,7 @@ fn each_phase_is_logged_at_info_with_its_duration() {
                     .is_some_and(|(_, rest)| rest.contains("ms") || rest.contains('s'))
         })
     };
-    for phase in ["connect", "plan", "create", "wait for leaders"] {
+    for phase in ["connect", "plan", "create", "wait for serving"] {
         assert!(duration(&run.stderr, phase), "{phase}: {run}");
     }
     // A created topic needs no second look; an altered one is verified.
