@@ -460,3 +460,28 @@ fn the_broker_grace_comes_from_the_environment() {
     let run = kafka_init(&["apply"], &path, &[("KAFKA_INIT_BROKER_GRACE", "soon")]);
     assert_eq!(run.code, 3, "{run}");
 }
+
+#[test]
+fn exit_0_means_every_partition_of_the_reference_topics_takes_a_write() {
+    let prefix = format!("{}.", unique("cmd-serve"));
+    let path = runner::topic_file(&default_yaml_with_prefix(&prefix));
+    let run = kafka_init(&["--output", "json"], &path, &[]);
+    assert_eq!(run.code, 0, "{run}");
+    // At once, as a service gated on the exit code would: one record to
+    // every partition, no retries, acks=all.
+    let wanted: Vec<(String, i32)> = expected_default()
+        .iter()
+        .map(|(name, _)| (format!("{prefix}{name}"), 1))
+        .collect();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let writes = rt.block_on(write_to_every_partition(&bootstrap(), &wanted));
+    assert!(writes.failures.is_empty(), "{:?}\n{run}", writes.failures);
+    assert_eq!(writes.acknowledged, 6);
+    for topic in run.json()["topics"].as_array().unwrap() {
+        assert!(topic["serving_after_ms"].is_u64(), "{topic}\n{run}");
+    }
+    assert!(
+        run.stderr.contains("wait for serving: 6 partition(s) serving in "),
+        "{run}"
+    );
+}

@@ -686,7 +686,7 @@ async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<Serving, Err
             if !ask.is_empty() {
                 let leaders = leaders_of(&cluster, &ask);
                 let attempt = session.remaining().min(LOOK);
-                match session.list_offsets(ask, leaders, attempt).await {
+                match session.list_offsets(ask.clone(), leaders, attempt).await {
                     Ok(answers) => {
                         let at = session.started.elapsed();
                         for ((topic, partition), answer) in answers {
@@ -694,7 +694,13 @@ async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<Serving, Err
                             serving.record(&topic, partition, answer, at);
                         }
                     }
-                    Err(e) => why_not.push(format!("ListOffsets: {e}")),
+                    // No partition answered: each keeps the request's error.
+                    Err(e) => {
+                        let at = session.started.elapsed();
+                        for (topic, partition) in &ask {
+                            serving.record(topic, *partition, Err(format!("ListOffsets: {e}")), at);
+                        }
+                    }
                 }
             }
             let not_serving = serving.waiting(targets, &cluster);
