@@ -481,7 +481,8 @@ fn exit_0_means_every_partition_of_the_reference_topics_takes_a_write() {
         assert!(topic["serving_after_ms"].is_u64(), "{topic}\n{run}");
     }
     assert!(
-        run.stderr.contains("wait for serving: 6 partition(s) serving in "),
+        run.stderr
+            .contains("wait for serving: 6 partition(s) serving in "),
         "{run}"
     );
 }
