@@ -1,10 +1,9 @@
 //! Converging: validate all of a plan, then create, alter and grow in
 //! batched requests; then plan again to verify, until the cluster matches;
-//! then wait until every partition is ready. All within the run's one
-//! deadline.
+//! then wait until every partition is serving (its leader answers
+//! ListOffsets for it). All within the run's one deadline.
 //!
 //! Engine layer (`kafka`, behind `admin`): uses the model; the model never uses it.
-
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::sync::Arc;
@@ -28,7 +27,7 @@ use crate::report::{Action, Report, TopicOutcome};
 
 /// Executes `plan`, then verifies the cluster matches the file it was made
 /// from (re-applying whatever another client changed meanwhile), then
-/// waits until every listed topic is ready. Nothing is applied when any
+/// waits until every partition of every listed topic is serving. Nothing is applied when any
 /// topic is refused or fails validation.
 pub(super) async fn converge(session: &Session, mut plan: Plan) -> Result<Report, Error> {
     let mut done: HashMap<String, Action> = HashMap::new();
