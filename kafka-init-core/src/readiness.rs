@@ -53,6 +53,12 @@ pub(crate) fn unready(targets: &[Target], cluster: &ClusterState) -> Vec<String>
     out
 }
 
+/// Whether metadata shows `target` ready: every partition has a leader and
+/// enough in-sync replicas.
+pub(crate) fn is_ready(target: &Target, cluster: &ClusterState) -> bool {
+    unready(std::slice::from_ref(target), cluster).is_empty()
+}
+
 /// Which partitions have answered their leader's ListOffsets, and when. A
 /// partition that served once is not asked again.
 #[derive(Debug, Default)]

@@ -658,26 +658,34 @@ async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<Serving, Err
     let started = Instant::now();
     let targets = &plan.targets;
     let partitions: usize = targets.iter().map(|t| t.partitions.max(0) as usize).sum();
-    let names: Vec<&str> = targets.iter().map(|t| t.topic.as_str()).collect();
     let mut cluster = plan.observed.clone();
-    let mut metadata_ready = plan.unready.is_empty();
     let mut serving = Serving::default();
+    // The topics whose metadata to read (again): those the last look showed
+    // short of leaders or in-sync replicas, or with a partition not serving
+    // yet (to name its leader).
+    let look_again = |cluster: &ClusterState, serving: &Serving| -> Vec<&str> {
+        targets
+            .iter()
+            .filter(|t| !readiness::is_ready(t, cluster) || serving.serving_after(t).is_none())
+            .map(|t| t.topic.as_str())
+            .collect()
+    };
+    let mut look: Vec<&str> = targets
+        .iter()
+        .filter(|t| !readiness::is_ready(t, &cluster))
+        .map(|t| t.topic.as_str())
+        .collect();
     let mut waited_for = 0;
-    let mut backoff = Backoff::new(Duration::from_millis(10), Duration::from_secs(1));
+    let mut backoff = Backoff::new(Duration::from_millis(10), Duration::from_millis(500));
     let span = tracing::info_span!("wait for serving", topics = targets.len());
     async {
         loop {
             let mut why_not = Vec::new();
-            if !metadata_ready {
+            if !look.is_empty() {
                 let attempt = session.remaining().min(LOOK);
-                match session.describe_topics(&names, attempt).await {
-                    Ok(now) => {
-                        // Keep what the last look knew of a topic this one lacks.
-                        cluster.topics.extend(now.topics);
-                        let unready = readiness::unready(targets, &cluster);
-                        metadata_ready = unready.is_empty();
-                        why_not.extend(unready);
-                    }
+                match session.describe_topics(&look, attempt).await {
+                    // Keep what the last look knew of a topic this one lacks.
+                    Ok(now) => cluster.topics.extend(now.topics),
                     Err(e) => why_not.push(format!("metadata: {e}")),
                 }
             }
@@ -702,16 +710,14 @@ async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<Serving, Err
                     }
                 }
             }
+            why_not.extend(readiness::unready(targets, &cluster));
             let not_serving = serving.waiting(targets, &cluster);
-            if !not_serving.is_empty() {
-                // Read metadata again next time, to name the leaders.
-                metadata_ready = false;
-                waited_for = waited_for.max(not_serving.len());
-            }
+            waited_for = waited_for.max(not_serving.len());
             why_not.extend(not_serving);
-            if why_not.is_empty() && metadata_ready {
+            if why_not.is_empty() {
                 return Ok::<(), Error>(());
             }
+            look = look_again(&cluster, &serving);
             session
                 .pause(
                     &mut backoff,
