@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::time::Duration;
+
 use crate::cluster::ClusterState;
 
 /// What one topic must show in metadata to count as ready.
