@@ -302,11 +302,13 @@ async fn plan_on_a_converged_cluster_is_all_unchanged() {
         "{rerun}"
     );
     // A converged re-run reads the cluster once: the brokers, the listed
-    // topics' metadata, then their configs.
+    // topics' metadata, then their configs; then the readiness gate asks
+    // the one leader (a single broker) whether every partition serves.
     assert_eq!(rerun.requests.describe_cluster, 1, "{:?}", rerun.requests);
     assert_eq!(rerun.requests.metadata, 1, "{:?}", rerun.requests);
     assert_eq!(rerun.requests.describe_configs, 1, "{:?}", rerun.requests);
-    assert_eq!(rerun.requests.total(), 3, "{:?}", rerun.requests);
+    assert_eq!(rerun.requests.list_offsets, 1, "{:?}", rerun.requests);
+    assert_eq!(rerun.requests.total(), 4, "{:?}", rerun.requests);
     assert_default_topics(&prefix).await;
 }
 
@@ -596,7 +598,7 @@ async fn creates_over_the_controllers_record_limit_are_split() {
 /// `cargo test --test reconcile thousand -- --ignored --nocapture`
 #[tokio::test]
 #[ignore = "provisions 1,000 topics; run by hand to measure"]
-async fn thousand_topics_rerun_reads_the_cluster_in_three_requests() {
+async fn thousand_topics_rerun_reads_the_cluster_in_four_requests() {
     let prefix = unique("thousand");
     let body: String = (0..1000)
         .map(|i| {
@@ -634,7 +636,8 @@ async fn thousand_topics_rerun_reads_the_cluster_in_three_requests() {
     println!("plan (converged):         {plan_time:?}");
     assert!(planned.is_converged());
     assert!(rerun.topics.iter().all(|t| t.action == Action::Unchanged));
-    assert_eq!(rerun.requests.total(), 3, "{:?}", rerun.requests);
+    assert_eq!(rerun.requests.list_offsets, 1, "{:?}", rerun.requests);
+    assert_eq!(rerun.requests.total(), 4, "{:?}", rerun.requests);
 
     let names: Vec<&str> = file.iter().map(|t| t.name.as_ref()).collect();
     admin()

@@ -341,7 +341,7 @@ fn each_phase_is_logged_at_info_with_its_duration() {
                     .is_some_and(|(_, rest)| rest.contains("ms") || rest.contains('s'))
         })
     };
-    for phase in ["connect", "plan", "create", "wait for leaders"] {
+    for phase in ["connect", "plan", "create", "wait for serving"] {
         assert!(duration(&run.stderr, phase), "{phase}: {run}");
     }
     // A created topic needs no second look; an altered one is verified.
@@ -459,4 +459,30 @@ fn the_broker_grace_comes_from_the_environment() {
     assert_eq!(topic_shape(&name), None);
     let run = kafka_init(&["apply"], &path, &[("KAFKA_INIT_BROKER_GRACE", "soon")]);
     assert_eq!(run.code, 3, "{run}");
+}
+
+#[test]
+fn exit_0_means_every_partition_of_the_reference_topics_takes_a_write() {
+    let prefix = format!("{}.", unique("cmd-serve"));
+    let path = runner::topic_file(&default_yaml_with_prefix(&prefix));
+    let run = kafka_init(&["--output", "json"], &path, &[]);
+    assert_eq!(run.code, 0, "{run}");
+    // At once, as a service gated on the exit code would: one record to
+    // every partition, no retries, acks=all.
+    let wanted: Vec<(String, i32)> = expected_default()
+        .iter()
+        .map(|(name, _)| (format!("{prefix}{name}"), 1))
+        .collect();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let writes = rt.block_on(write_to_every_partition(&bootstrap(), &wanted));
+    assert!(writes.failures.is_empty(), "{:?}\n{run}", writes.failures);
+    assert_eq!(writes.acknowledged, 6);
+    for topic in run.json()["topics"].as_array().unwrap() {
+        assert!(topic["serving_after_ms"].is_u64(), "{topic}\n{run}");
+    }
+    assert!(
+        run.stderr
+            .contains("wait for serving: 6 partition(s) serving in "),
+        "{run}"
+    );
 }

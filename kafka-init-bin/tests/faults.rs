@@ -277,6 +277,61 @@ fn observed(fault: &str, what: &str, took: Duration) {
     eprintln!("FAULT | {fault} | {what} | {took:.1?}");
 }
 
+/// Right after a run exited 0: an independent producer (no retries,
+/// `acks=all`) writes one record to every partition of `topics`; asserts
+/// that every write was acknowledged at the first try.
+fn assert_every_partition_takes_a_write(bootstrap: &str, topics: &[Topic]) -> usize {
+    let wanted: Vec<(String, i32)> = topics
+        .iter()
+        .map(|t| (t.name.clone(), t.partitions as i32))
+        .collect();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let writes = rt.block_on(support::write_to_every_partition(bootstrap, &wanted));
+    assert!(
+        writes.failures.is_empty(),
+        "writes right after exit 0 failed: {:?}",
+        writes.failures
+    );
+    let total: usize = topics.iter().map(|t| t.partitions).sum();
+    assert_eq!(writes.acknowledged, total);
+    writes.acknowledged
+}
+
+/// Runs kafka-init on `path` and SIGKILLs the cluster's node 1 as soon as
+/// the run logs its CreateTopics as done; returns the run's exit status
+/// and its whole log. The node is left dead.
+fn run_killing_node_after_create(
+    cluster: &Cluster,
+    path: &Path,
+    timeout: &str,
+) -> (std::process::ExitStatus, String) {
+    let pid = cluster.pid(1);
+    let mut child = kafka_init(path, &cluster.bootstrap(), timeout)
+        .env("RUST_LOG", "debug")
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut log = Vec::new();
+    let mut killed = false;
+    for line in lines.by_ref() {
+        let line = plain(&line.unwrap());
+        let created = line.contains("request done")
+            && line.contains("operation=\"create\"")
+            && line.contains("validate_only=false");
+        log.push(line);
+        if created {
+            cluster.kill_node(pid);
+            killed = true;
+            break;
+        }
+    }
+    log.extend(lines.map_while(Result::ok).map(|l| plain(&l)));
+    let status = child.wait().unwrap();
+    let log = log.join("\n");
+    assert!(killed, "the run never logged the create: {status}\n{log}");
+    (status, log)
+}
+
 #[test]
 fn single_node_late_restarted_dead_and_too_small() {
     let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
@@ -453,6 +508,42 @@ fn single_node_late_restarted_dead_and_too_small() {
         took,
     );
 
+    // 3b. The broker dies right after CreateTopics and never comes back:
+    // no partition ever serves. The run fails at its deadline (exit 1),
+    // naming the partitions still not serving and their leader as last
+    // seen (none, when the broker died before metadata showed one).
+    let name = format!("{run_id}.never-serves");
+    let path = file("never-serves", &[topic(&name, 2, 1, &[])]);
+    let started = Instant::now();
+    let (status, log) = run_killing_node_after_create(&cluster, &path, "15s");
+    let took = started.elapsed();
+    assert_eq!(status.code(), Some(1), "{log}");
+    let message = log
+        .lines()
+        .find(|l| {
+            l.contains(" ERROR deadline of 15.0s passed while waiting for partitions to serve: ")
+        })
+        .unwrap_or_else(|| panic!("failed without the deadline's message:\n{log}"));
+    for partition in 0..2 {
+        assert!(
+            message.contains(&format!("{name}/{partition}: not serving (")),
+            "{message}"
+        );
+    }
+    assert!(
+        message.contains("leader broker 1") || message.contains("no leader known"),
+        "{message}"
+    );
+    observed(
+        "broker SIGKILLed after the create, never back (deadline 15 s)",
+        &format!(
+            "exit 1: {}",
+            message.split(" ERROR ").last().unwrap_or(message)
+        ),
+        took,
+    );
+    cluster.start_node(1);
+
     // 4. Dead broker: fails inside its deadline, naming address and wait.
     cluster.stop();
     let (out, took) = run(&path, &bootstrap, "5s");
@@ -543,9 +634,12 @@ fn three_nodes_rf3_min_isr_2_then_a_node_down() {
             );
         }
     }
+    let written = assert_every_partition_takes_a_write(&bootstrap, &durable);
     observed(
         "RF 3, min.insync.replicas 2 on 3 nodes",
-        "exit 0; every partition ISR >= 2; exact",
+        &format!(
+            "exit 0; every partition ISR >= 2; exact; {written} of {written} first-try writes (acks=all) acknowledged"
+        ),
         took,
     );
 
@@ -557,9 +651,12 @@ fn three_nodes_rf3_min_isr_2_then_a_node_down() {
         "re-run with a node down: {}",
         stderr(&out)
     );
+    let written = assert_every_partition_takes_a_write(&bootstrap, &durable);
     observed(
         "node 3 stopped; re-run on the RF 3 topics",
-        "exit 0 (ISR 2 >= min.insync.replicas 2)",
+        &format!(
+            "exit 0 (ISR 2 >= min.insync.replicas 2); {written} first-try writes acknowledged"
+        ),
         took,
     );
 

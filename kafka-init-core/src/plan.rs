@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::cluster::Observation;
+use crate::cluster::{ClusterState, Observation};
 use crate::keys;
 use crate::readiness::{self, Target};
 use crate::spec::TopicSpec;
@@ -27,6 +27,9 @@ pub struct Plan {
     /// Partitions that were not ready (no leader, short ISR) when observed.
     #[serde(skip)]
     pub(crate) unready: Vec<String>,
+    /// The listed topics' metadata as observed (leaders, in-sync replicas).
+    #[serde(skip)]
+    pub(crate) observed: ClusterState,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -164,6 +167,7 @@ impl Plan {
         }
         // A superset is safe: the readiness gate re-reads every target.
         plan.unready.extend(rechecked.unready);
+        plan.observed.topics.extend(rechecked.observed.topics);
         plan
     }
 
@@ -251,6 +255,7 @@ pub(crate) fn diff(specs: &[TopicSpec], observed: &Observation) -> Plan {
         specs: specs.to_vec(),
         targets,
         unready,
+        observed: observed.cluster.clone(),
     }
 }
 

@@ -1,9 +1,14 @@
 //! What the readiness gate asks of the cluster: a run succeeds only once
-//! every partition of every listed topic has a leader and enough in-sync
-//! replicas for producers using `acks=all`. The `kafka` layer does the
-//! waiting; this is the pure check of one observation.
+//! every partition of every listed topic is served by its leader (it
+//! answered a ListOffsets request, which only a leader holding the
+//! partition's log does) and has enough in-sync replicas for producers
+//! using `acks=all`. The `kafka` layer asks; this is the pure bookkeeping:
+//! which partitions served, since when, and what is still waited for.
 //!
 //! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
+
+use std::collections::HashMap;
+use std::time::Duration;
 
 use crate::cluster::ClusterState;
 
@@ -47,4 +52,174 @@ pub(crate) fn unready(targets: &[Target], cluster: &ClusterState) -> Vec<String>
         }
     }
     out
+}
+
+/// Whether metadata shows `target` ready: every partition has a leader and
+/// enough in-sync replicas.
+pub(crate) fn is_ready(target: &Target, cluster: &ClusterState) -> bool {
+    unready(std::slice::from_ref(target), cluster).is_empty()
+}
+
+/// Which partitions have answered their leader's ListOffsets, and when. A
+/// partition that served once is not asked again.
+#[derive(Debug, Default)]
+pub(crate) struct Serving {
+    /// Since the start of the run, when each partition first answered.
+    served: HashMap<(String, i32), Duration>,
+    /// Why each partition that has not answered did not, as last asked.
+    last: HashMap<(String, i32), String>,
+}
+
+impl Serving {
+    /// Records one partition's answer, `at` the time since the run started.
+    pub(crate) fn record(
+        &mut self,
+        topic: &str,
+        partition: i32,
+        answer: Result<(), String>,
+        at: Duration,
+    ) {
+        let key = (topic.to_owned(), partition);
+        match answer {
+            Ok(()) => {
+                self.last.remove(&key);
+                self.served.entry(key).or_insert(at);
+            }
+            Err(why) => {
+                if !self.served.contains_key(&key) {
+                    self.last.insert(key, why);
+                }
+            }
+        }
+    }
+
+    /// Every partition of `targets` that has not served yet, to ask.
+    pub(crate) fn to_ask(&self, targets: &[Target]) -> Vec<(String, i32)> {
+        targets
+            .iter()
+            .flat_map(|t| (0..t.partitions).map(move |p| (t.topic.clone(), p)))
+            .filter(|key| !self.served.contains_key(key))
+            .collect()
+    }
+
+    /// When the last partition of `target` first served, once all have.
+    pub(crate) fn serving_after(&self, target: &Target) -> Option<Duration> {
+        (0..target.partitions)
+            .map(|p| self.served.get(&(target.topic.clone(), p)).copied())
+            .try_fold(Duration::ZERO, |latest, at| Some(latest.max(at?)))
+    }
+
+    /// Every partition of `targets` not serving yet, as
+    /// `topic/partition: leader N: why`, the leader as `cluster` last
+    /// showed it.
+    pub(crate) fn waiting(&self, targets: &[Target], cluster: &ClusterState) -> Vec<String> {
+        let mut out = Vec::new();
+        for (topic, partition) in self.to_ask(targets) {
+            let leader = cluster
+                .topics
+                .get(&topic)
+                .and_then(|t| t.partitions.iter().find(|p| p.id == partition))
+                .map(|p| p.leader)
+                .filter(|&l| l >= 0);
+            let leader = match leader {
+                Some(id) => format!("leader broker {id}"),
+                None => "no leader known".to_owned(),
+            };
+            let why = self
+                .last
+                .get(&(topic.clone(), partition))
+                .map_or("not asked yet", String::as_str);
+            out.push(format!(
+                "{topic}/{partition}: not serving ({leader}): {why}"
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::{PartitionState, TopicState};
+
+    fn target(topic: &str, partitions: i32) -> Target {
+        Target {
+            topic: topic.into(),
+            partitions,
+            min_isr: 1,
+        }
+    }
+
+    fn cluster(topic: &str, leaders: &[i32]) -> ClusterState {
+        let partitions = leaders
+            .iter()
+            .enumerate()
+            .map(|(i, &leader)| PartitionState {
+                id: i as i32,
+                leader,
+                replicas: vec![leader],
+                isr: vec![leader],
+            })
+            .collect();
+        ClusterState {
+            topics: [(
+                topic.to_owned(),
+                TopicState {
+                    partitions,
+                    error: None,
+                },
+            )]
+            .into(),
+        }
+    }
+
+    #[test]
+    fn a_partition_that_served_is_not_asked_again() {
+        let targets = [target("a", 2)];
+        let mut serving = Serving::default();
+        assert_eq!(serving.to_ask(&targets), [("a".into(), 0), ("a".into(), 1)]);
+        serving.record("a", 0, Ok(()), Duration::from_millis(5));
+        serving.record(
+            "a",
+            1,
+            Err("NOT_LEADER_OR_FOLLOWER".into()),
+            Duration::from_millis(5),
+        );
+        assert_eq!(serving.to_ask(&targets), [("a".into(), 1)]);
+        // A later failure does not undo an answer.
+        serving.record("a", 0, Err("_NO_OFFSET".into()), Duration::from_millis(9));
+        assert_eq!(serving.to_ask(&targets), [("a".into(), 1)]);
+        assert_eq!(serving.served.len(), 1);
+    }
+
+    #[test]
+    fn a_topic_serves_when_its_last_partition_does() {
+        let t = target("a", 2);
+        let mut serving = Serving::default();
+        serving.record("a", 1, Ok(()), Duration::from_millis(30));
+        assert_eq!(serving.serving_after(&t), None);
+        serving.record("a", 0, Ok(()), Duration::from_millis(70));
+        serving.record("a", 0, Ok(()), Duration::from_millis(90));
+        assert_eq!(serving.serving_after(&t), Some(Duration::from_millis(70)));
+    }
+
+    #[test]
+    fn waiting_names_the_partition_its_leader_and_why() {
+        let targets = [target("a", 3)];
+        let mut serving = Serving::default();
+        serving.record("a", 0, Ok(()), Duration::ZERO);
+        serving.record(
+            "a",
+            1,
+            Err("NOT_LEADER_OR_FOLLOWER: not yet".into()),
+            Duration::ZERO,
+        );
+        assert_eq!(
+            serving.waiting(&targets, &cluster("a", &[1, 2, -1])),
+            [
+                "a/1: not serving (leader broker 2): NOT_LEADER_OR_FOLLOWER: not yet",
+                "a/2: not serving (no leader known): not asked yet",
+            ]
+        );
+    }
 }

@@ -21,6 +21,10 @@ pub struct Report {
 pub struct TopicOutcome {
     pub name: String,
     pub action: Action,
+    /// Milliseconds from the start of the run until every partition of the
+    /// topic had answered its leader's ListOffsets (serving: a write is
+    /// accepted). Set for every topic of a successful run.
+    pub serving_after_ms: Option<u64>,
 }
 
 /// What this run did to one topic.
@@ -48,6 +52,8 @@ pub struct Requests {
     pub incremental_alter_configs: usize,
     pub create_partitions: usize,
     pub describe_cluster: usize,
+    /// ListOffsets of the readiness gate, one per leader broker asked.
+    pub list_offsets: usize,
 }
 
 impl Requests {
@@ -58,6 +64,7 @@ impl Requests {
             + self.incremental_alter_configs
             + self.create_partitions
             + self.describe_cluster
+            + self.list_offsets
     }
 }
 
@@ -241,6 +248,7 @@ mod tests {
                         replication_factor: 1,
                         configs: [("retention.ms".to_string(), "1000".to_string())].into(),
                     }),
+                    serving_after_ms: Some(41),
                 },
                 TopicOutcome {
                     name: "payments.v2".into(),
@@ -258,10 +266,12 @@ mod tests {
                         ],
                         partitions: Some(PartitionGrowth { from: 1, to: 4 }),
                     },
+                    serving_after_ms: Some(12),
                 },
                 TopicOutcome {
                     name: "audit".into(),
                     action: Action::Unchanged,
+                    serving_after_ms: Some(9),
                 },
             ],
             requests: Requests {
@@ -309,6 +319,7 @@ audit        unchanged
             })
         );
         assert_eq!(json["topics"][2]["action"]["kind"], "unchanged");
+        assert_eq!(json["topics"][0]["serving_after_ms"], 41);
         assert_eq!(json["requests"]["metadata"], 2);
     }
 }

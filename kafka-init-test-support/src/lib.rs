@@ -14,6 +14,8 @@ use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 #[cfg(feature = "broker")]
 use rdkafka::metadata::Metadata;
+#[cfg(feature = "broker")]
+use rdkafka::producer::{FutureProducer, FutureRecord};
 
 /// The broker the tests run against. Panics (never skips) when unset, so a
 /// suite without a broker cannot pass by testing nothing.
@@ -191,4 +193,63 @@ pub async fn assert_default_topics(prefix: &str) {
             .collect();
         assert_eq!(got, want, "{topic}: topic-level configs");
     }
+}
+
+#[cfg(feature = "broker")]
+/// What an independent producer achieved writing one record to every
+/// partition.
+#[derive(Debug, Default)]
+pub struct Writes {
+    /// Partitions whose record was acknowledged at the first try.
+    pub acknowledged: usize,
+    /// `topic/partition: error` for every record that was not.
+    pub failures: Vec<String>,
+}
+
+#[cfg(feature = "broker")]
+/// Writes one record to every partition of `topics` (name, partition
+/// count) through `bootstrap`, as a service starting right after kafka-init
+/// would, but one that never retries: rdkafka's `FutureProducer` with
+/// `message.send.max.retries=0` and `acks=all`. Every record has a key
+/// (compacted topics refuse records without one). All records are sent
+/// before any acknowledgement is awaited.
+pub async fn write_to_every_partition(bootstrap: &str, topics: &[(String, i32)]) -> Writes {
+    let producer: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("client.id", "independent-writer")
+        .set("acks", "all")
+        .set("message.send.max.retries", "0")
+        .set("enable.idempotence", "false")
+        .set("allow.auto.create.topics", "false")
+        // Bounds a record that can never be sent (a partition the cluster
+        // does not have); a sent one fails at its first answer.
+        .set("message.timeout.ms", "60000")
+        .set("queue.buffering.max.messages", "1000000")
+        .set("linger.ms", "5")
+        .create()
+        .expect("producer");
+    let mut pending = Vec::new();
+    for (topic, partitions) in topics {
+        for partition in 0..*partitions {
+            let record = FutureRecord::to(topic)
+                .partition(partition)
+                .key("independent-writer")
+                .payload("one record");
+            match producer.send_result(record) {
+                Ok(delivery) => pending.push((topic, partition, delivery)),
+                Err((e, _)) => panic!("{topic}/{partition}: could not enqueue: {e}"),
+            }
+        }
+    }
+    let mut writes = Writes::default();
+    for (topic, partition, delivery) in pending {
+        match delivery.await {
+            Ok(Ok(_)) => writes.acknowledged += 1,
+            Ok(Err((e, _))) => writes.failures.push(format!("{topic}/{partition}: {e}")),
+            Err(_) => writes
+                .failures
+                .push(format!("{topic}/{partition}: delivery report dropped")),
+        }
+    }
+    writes
 }

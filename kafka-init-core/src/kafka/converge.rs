@@ -1,10 +1,9 @@
 //! Converging: validate all of a plan, then create, alter and grow in
 //! batched requests; then plan again to verify, until the cluster matches;
-//! then wait until every partition is ready. All within the run's one
-//! deadline.
+//! then wait until every partition is serving (its leader answers
+//! ListOffsets for it). All within the run's one deadline.
 //!
 //! Engine layer (`kafka`, behind `admin`): uses the model; the model never uses it.
-
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::sync::Arc;
@@ -18,25 +17,25 @@ use super::ffi::{
     RequestOptions, TopicResult,
 };
 use super::observe::plan_in;
-use super::session::{human, Admin, Attempt, Backoff, Request, Session};
+use super::session::{human, Admin, Backoff, Request, Session};
 use crate::batch::{self, Cost};
+use crate::cluster::ClusterState;
 use crate::error::Error;
 use crate::plan::{ConfigChange, Plan, PlannedAction};
-use crate::readiness::{self, Target};
+use crate::readiness::{self, Serving};
 use crate::report::{Action, Report, TopicOutcome};
 
 /// Executes `plan`, then verifies the cluster matches the file it was made
 /// from (re-applying whatever another client changed meanwhile), then
-/// waits until every listed topic is ready. Nothing is applied when any
+/// waits until every partition of every listed topic is serving. Nothing is applied when any
 /// topic is refused or fails validation.
 pub(super) async fn converge(session: &Session, mut plan: Plan) -> Result<Report, Error> {
     let mut done: HashMap<String, Action> = HashMap::new();
-    loop {
+    let serving = loop {
         tracing::trace!("plan:\n{plan}");
         let mut problems = Error::refusals(&plan);
         if plan.is_converged() {
-            wait_until_ready(session, &plan.targets, &plan.unready).await?;
-            break;
+            break wait_until_ready(session, &plan).await?;
         }
         // Validate even a refused plan, to report every problem at once.
         match validate(session, &plan)
@@ -67,13 +66,17 @@ pub(super) async fn converge(session: &Session, mut plan: Plan) -> Result<Report
         plan = verify(session, &plan)
             .instrument(tracing::info_span!("verify"))
             .await?;
-    }
+    };
     let topics = plan
         .topics
         .iter()
-        .map(|t| TopicOutcome {
+        .zip(&plan.targets)
+        .map(|(t, target)| TopicOutcome {
             name: t.name.clone(),
             action: done.remove(&t.name).unwrap_or(Action::Unchanged),
+            serving_after_ms: serving
+                .serving_after(target)
+                .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
         })
         .collect();
     Ok(Report {
@@ -638,55 +641,125 @@ fn too_few_brokers_message(wanted: i32, available: usize) -> String {
     format!("replication factor {wanted} wanted but {brokers}")
 }
 
-/// Polls metadata (DescribeTopics) until every target is ready, within the run's deadline;
-/// `not_ready` is what the last observation found not ready (nothing to wait
-/// for when empty).
-async fn wait_until_ready(
-    session: &Session,
-    targets: &[Target],
-    not_ready: &[String],
-) -> Result<(), Error> {
-    let started = std::time::Instant::now();
-    let partitions: i64 = targets.iter().map(|t| i64::from(t.partitions)).sum();
-    if not_ready.is_empty() {
-        tracing::info!("wait for leaders: {partitions} partition(s) ready (0ms)");
-        return Ok(());
-    }
-    let names: Vec<&str> = targets.iter().map(|t| t.topic.as_str()).collect();
-    session
-        // A broker shows new leaders within milliseconds when it is not busy:
-        // look again soon.
-        .retry(
-            "waiting for leaders and in-sync replicas",
-            Backoff::new(Duration::from_millis(10), Duration::from_secs(1)),
-            || async {
-                let attempt = session.remaining().min(Duration::from_secs(10));
-                let cluster = session
-                    .describe_topics(&names, attempt)
-                    .await
-                    .map_err(Attempt::Retry)?;
-                let waiting = readiness::unready(targets, &cluster);
-                match waiting.len() {
-                    0 => Ok(()),
-                    n if n <= 5 => Err(Attempt::Retry(waiting.join("; "))),
-                    n => Err(Attempt::Retry(format!(
-                        "{}; and {} more",
-                        waiting[..5].join("; "),
-                        n - 5
-                    ))),
+/// How long one ListOffsets or metadata look may take: a leader that
+/// does not answer within it is asked again in the next look (or named
+/// when the deadline passes).
+const LOOK: Duration = Duration::from_secs(5);
+
+/// Waits until every partition of every target is serving: its leader
+/// answers ListOffsets (latest) for it, one request per leader broker,
+/// and metadata shows enough in-sync replicas. Partitions that served are
+/// not asked again. Metadata (DescribeTopics) is read again only while the
+/// plan's observation (or the last look) showed a partition without a
+/// leader or short of in-sync replicas, or a partition is not serving yet
+/// (to name its leader). All within the run's deadline; returns when each
+/// partition first served.
+async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<Serving, Error> {
+    let started = Instant::now();
+    let targets = &plan.targets;
+    let partitions: usize = targets.iter().map(|t| t.partitions.max(0) as usize).sum();
+    let mut cluster = plan.observed.clone();
+    let mut serving = Serving::default();
+    // The topics whose metadata to read (again): those the last look showed
+    // short of leaders or in-sync replicas, or with a partition not serving
+    // yet (to name its leader).
+    let look_again = |cluster: &ClusterState, serving: &Serving| -> Vec<&str> {
+        targets
+            .iter()
+            .filter(|t| !readiness::is_ready(t, cluster) || serving.serving_after(t).is_none())
+            .map(|t| t.topic.as_str())
+            .collect()
+    };
+    let mut look: Vec<&str> = targets
+        .iter()
+        .filter(|t| !readiness::is_ready(t, &cluster))
+        .map(|t| t.topic.as_str())
+        .collect();
+    let mut waited_for = 0;
+    let mut backoff = Backoff::new(Duration::from_millis(10), Duration::from_millis(500));
+    let span = tracing::info_span!("wait for serving", topics = targets.len());
+    async {
+        loop {
+            let mut why_not = Vec::new();
+            if !look.is_empty() {
+                let attempt = session.remaining().min(LOOK);
+                match session.describe_topics(&look, attempt).await {
+                    // Keep what the last look knew of a topic this one lacks.
+                    Ok(now) => cluster.topics.extend(now.topics),
+                    Err(e) => why_not.push(format!("metadata: {e}")),
                 }
-            },
-        )
-        .instrument(tracing::info_span!(
-            "wait for leaders",
-            topics = targets.len()
-        ))
-        .await?;
+            }
+            let ask = serving.to_ask(targets);
+            if !ask.is_empty() {
+                let leaders = leaders_of(&cluster, &ask);
+                let attempt = session.remaining().min(LOOK);
+                match session.list_offsets(ask.clone(), leaders, attempt).await {
+                    Ok(answers) => {
+                        let at = session.started.elapsed();
+                        for ((topic, partition), answer) in answers {
+                            let answer = answer.map(drop).map_err(|e| e.to_string());
+                            serving.record(&topic, partition, answer, at);
+                        }
+                    }
+                    // No partition answered: each keeps the request's error.
+                    Err(e) => {
+                        let at = session.started.elapsed();
+                        for (topic, partition) in &ask {
+                            serving.record(topic, *partition, Err(format!("ListOffsets: {e}")), at);
+                        }
+                    }
+                }
+            }
+            why_not.extend(readiness::unready(targets, &cluster));
+            let not_serving = serving.waiting(targets, &cluster);
+            waited_for = waited_for.max(not_serving.len());
+            why_not.extend(not_serving);
+            if why_not.is_empty() {
+                return Ok::<(), Error>(());
+            }
+            look = look_again(&cluster, &serving);
+            session
+                .pause(
+                    &mut backoff,
+                    "waiting for partitions to serve",
+                    summary(&why_not),
+                )
+                .await?;
+        }
+    }
+    .instrument(span)
+    .await?;
     tracing::info!(
-        "wait for leaders: {partitions} partition(s) ready in {}",
-        human(started.elapsed())
+        "wait for serving: {partitions} partition(s) serving in {} ({waited_for} waited for)",
+        human(started.elapsed()),
     );
-    Ok(())
+    Ok(serving)
+}
+
+/// How many leader brokers `partitions` have, as `cluster` shows them: the
+/// ListOffsets requests librdkafka sends for them (at least one).
+fn leaders_of(cluster: &ClusterState, partitions: &[(String, i32)]) -> usize {
+    let leaders: HashSet<i32> = partitions
+        .iter()
+        .filter_map(|(topic, id)| {
+            let topic = cluster.topics.get(topic)?;
+            topic
+                .partitions
+                .iter()
+                .find(|p| p.id == *id)
+                .map(|p| p.leader)
+        })
+        .filter(|&l| l >= 0)
+        .collect();
+    leaders.len().max(1)
+}
+
+/// The first few reasons, and how many more there are.
+fn summary(why_not: &[String]) -> String {
+    match why_not.len() {
+        n if n <= 5 => why_not.join("; "),
+        n => format!("{}; and {} more", why_not[..5].join("; "), n - 5),
+    }
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ pub async fn plan(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Plan, 
 
 /// Executes `plan`, then verifies the cluster matches the file it was made
 /// from (re-applying whatever another client changed meanwhile), then
-/// waits until every listed topic is ready.
+/// waits until every partition of every listed topic is serving.
 ///
 /// Nothing is applied when any topic is refused or fails validation.
 pub async fn apply(plan: &Plan, options: &EnsureOptions) -> Result<Report, Error> {
@@ -43,12 +43,13 @@ pub async fn apply(plan: &Plan, options: &EnsureOptions) -> Result<Report, Error
 
 /// Makes the cluster match `specs`: every listed topic exists with the
 /// file's partitions and exactly the file's topic-level configs, and every
-/// partition has a leader and enough in-sync replicas. Safe to run from any
-/// number of processes at once.
+/// partition is serving: its leader answers ListOffsets for it and it has
+/// enough in-sync replicas, so a write with `acks=all` is accepted the
+/// moment this returns. Safe to run from any number of processes at once.
 ///
-/// On a cluster that already matches, a run sends three requests:
-/// DescribeCluster, Metadata (DescribeTopics) for the listed topics, and
-/// one DescribeConfigs (per 1,000 topics), then returns.
+/// On a cluster that already matches, a run sends DescribeCluster,
+/// Metadata (DescribeTopics) for the listed topics, one DescribeConfigs
+/// (per 1,000 topics) and one ListOffsets per leader broker, then returns.
 pub async fn ensure_topics(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Report, Error> {
     error::check(specs)?;
     let session = Session::new(options)?;

@@ -362,6 +362,88 @@ unsafe fn partition_state(info: *const rd::rd_kafka_TopicPartitionInfo_t) -> Par
     }
 }
 
+/// One partition's answer to ListOffsets: the latest offset, or why its
+/// leader did not give one.
+pub(super) type OffsetResult = ((String, i32), Result<i64, BrokerError>);
+
+/// ListOffsets (latest) for `partitions`, each asked of its leader:
+/// librdkafka finds the leaders and sends one request per leader broker.
+/// A read that only a leader with the partition's log answers, so an
+/// answer means the partition accepts writes. Nothing is written.
+///
+/// A partition whose leader's request failed as a whole (a timeout, a lost
+/// connection) comes back as `_NO_OFFSET`: librdkafka leaves it without an
+/// offset and without an error.
+pub(super) async fn list_offsets<C: ClientContext + 'static>(
+    admin: &Arc<AdminClient<C>>,
+    partitions: Vec<(String, i32)>,
+    options: RequestOptions,
+) -> Result<Vec<OffsetResult>, BrokerError> {
+    if partitions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let request = Request {
+        op: rd::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_LISTOFFSETS,
+        result_event: rd::RD_KAFKA_EVENT_LISTOFFSETS_RESULT,
+        options,
+        operation_timeout: false,
+    };
+    run_blocking(Arc::clone(admin), move |rk| {
+        let count = c_int::try_from(partitions.len())
+            .map_err(|_| invalid_argument("partitions", "too many for one request"))?;
+        // SAFETY: plain allocation; the guard destroys the list.
+        let list = Owned::new(
+            unsafe { rd::rd_kafka_topic_partition_list_new(count) },
+            TopicPartitionList,
+        )?;
+        for (topic, partition) in &partitions {
+            let name = c_string(topic)?;
+            // SAFETY: the list is live and `name` a valid C string, which
+            // librdkafka copies. The element it returns belongs to the list
+            // and is written before anything else touches the list.
+            unsafe {
+                let element =
+                    rd::rd_kafka_topic_partition_list_add(list.ptr(), name.as_ptr(), *partition);
+                if element.is_null() {
+                    return Err(invalid_argument(topic, "librdkafka added no partition"));
+                }
+                (*element).offset = rd::rd_kafka_OffsetSpec_t::RD_KAFKA_OFFSET_SPEC_LATEST as i64;
+            }
+        }
+        let event = request.send(rk, |options, queue| {
+            // SAFETY: list, options and queue are live for the call, which
+            // copies the list.
+            unsafe { rd::rd_kafka_ListOffsets(rk, list.ptr(), options, queue) }
+        })?;
+        let mut n = 0;
+        // SAFETY: the event has the ListOffsets result type (checked by
+        // `send`); the `n` infos and the partitions they point to live as
+        // long as the event, and each is copied here.
+        unsafe {
+            let result = rd::rd_kafka_event_ListOffsets_result(event.ptr());
+            let infos = rd::rd_kafka_ListOffsets_result_infos(result, &mut n);
+            Ok((0..n)
+                .filter_map(|i| {
+                    let tp = rd::rd_kafka_ListOffsetsResultInfo_topic_partition(*infos.add(i));
+                    let tp = tp.as_ref()?;
+                    let key = (string(tp.topic), tp.partition);
+                    let answer = match result_of(tp.err, std::ptr::null()) {
+                        Err(e) => Err(e),
+                        Ok(()) if tp.offset < 0 => Err(BrokerError {
+                            code: RDKafkaErrorCode::NoOffset,
+                            name: "_NO_OFFSET".into(),
+                            message: "the leader did not answer".into(),
+                        }),
+                        Ok(()) => Ok(tp.offset),
+                    };
+                    Some((key, answer))
+                })
+                .collect())
+        }
+    })
+    .await
+}
+
 /// CreatePartitions, with each failed topic's broker message.
 pub(super) async fn create_partitions<C: ClientContext + 'static>(
     admin: &Arc<AdminClient<C>>,
@@ -717,6 +799,12 @@ destroy_with!(
     rd::rd_kafka_TopicCollection_t,
     rd::rd_kafka_TopicCollection_destroy,
     "topic collection"
+);
+destroy_with!(
+    TopicPartitionList,
+    rd::rd_kafka_topic_partition_list_t,
+    rd::rd_kafka_topic_partition_list_destroy,
+    "partition list"
 );
 destroy_with!(
     ErrorObject,

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use super::ffi::{
     broker_count, create_partitions, create_topics, describe_topics, incremental_alter_configs,
-    AlterOp, ConfigAlteration, NewPartitions, NewTopic, RequestOptions,
+    list_offsets, AlterOp, ConfigAlteration, NewPartitions, NewTopic, RequestOptions,
 };
 use kafka_init_test_support::*;
 use rdkafka::admin::AdminClient;
@@ -319,4 +319,58 @@ async fn an_unreachable_cluster_fails_within_the_request_timeout() {
         elapsed < timeout + Duration::from_secs(2),
         "took {elapsed:?}"
     );
+}
+
+#[tokio::test]
+async fn list_offsets_answers_each_partition_with_its_latest_offset_or_its_error() {
+    let name = unique("ffi-offsets");
+    let results = create_topics(
+        &client(),
+        vec![NewTopic {
+            partitions: 3,
+            ..new_topic(&name, &[])
+        }],
+        send(false),
+    )
+    .await
+    .unwrap();
+    assert_eq!(results, [(name.clone(), Ok(()))]);
+    // Asked until every partition has answered once (the broker creates the
+    // logs after the create returns); the first answers are the latest
+    // offsets of empty partitions.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let partitions: Vec<(String, i32)> = (0..3).map(|p| (name.clone(), p)).collect();
+    let mut answered = std::collections::BTreeMap::new();
+    while answered.len() < 3 {
+        assert!(Instant::now() < deadline, "answered only {answered:?}");
+        let answers = list_offsets(&client(), partitions.clone(), send(false))
+            .await
+            .unwrap();
+        assert_eq!(answers.len(), 3);
+        for ((topic, partition), answer) in answers {
+            assert_eq!(topic, name);
+            if let Ok(offset) = answer {
+                answered.insert(partition, offset);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(answered, [(0, 0), (1, 0), (2, 0)].into());
+
+    // A partition the topic does not have: an error for that one only.
+    let answers = list_offsets(
+        &client(),
+        vec![(name.clone(), 0), (name.clone(), 7)],
+        send(false),
+    )
+    .await
+    .unwrap();
+    let by_partition: std::collections::HashMap<i32, _> =
+        answers.into_iter().map(|((_, p), a)| (p, a)).collect();
+    assert_eq!(by_partition[&0], Ok(0));
+    assert!(by_partition[&7].is_err(), "{:?}", by_partition[&7]);
+    assert!(list_offsets(&client(), Vec::new(), send(false))
+        .await
+        .unwrap()
+        .is_empty());
 }

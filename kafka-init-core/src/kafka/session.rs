@@ -81,10 +81,11 @@ pub(crate) enum Request {
     IncrementalAlterConfigs,
     CreatePartitions,
     DescribeCluster,
+    ListOffsets,
 }
 
 #[derive(Default)]
-struct RequestCounter([AtomicUsize; 6]);
+struct RequestCounter([AtomicUsize; 7]);
 
 /// The next pause between tries: doubles from 100 ms up to a cap (2 s).
 pub(crate) struct Backoff {
@@ -189,6 +190,7 @@ impl Session {
             incremental_alter_configs: n(Request::IncrementalAlterConfigs),
             create_partitions: n(Request::CreatePartitions),
             describe_cluster: n(Request::DescribeCluster),
+            list_offsets: n(Request::ListOffsets),
         }
     }
 
@@ -273,6 +275,24 @@ impl Session {
         ffi::describe_topics(&self.admin, names, options)
             .await
             .map(|topics| ClusterState { topics })
+            .map_err(|e| e.to_string())
+    }
+
+    /// ListOffsets (latest) for `partitions`, each asked of its leader;
+    /// `leaders` is how many leader brokers they have as last seen, one
+    /// request each (librdkafka batches per leader).
+    pub(super) async fn list_offsets(
+        &self,
+        partitions: Vec<(String, i32)>,
+        leaders: usize,
+        timeout: Duration,
+    ) -> Result<Vec<ffi::OffsetResult>, String> {
+        let options = self.request_within(Request::ListOffsets, timeout, false);
+        for _ in 1..leaders {
+            self.count(Request::ListOffsets);
+        }
+        ffi::list_offsets(&self.admin, partitions, options)
+            .await
             .map_err(|e| e.to_string())
     }
 
