@@ -1,13 +1,15 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+#[doc(hidden)]
+pub use kafka_init_core::generated_run as __generated_run;
 #[cfg(feature = "engine")]
 pub use kafka_init_core::{apply, ensure_topics, ensure_topics_with, plan, wait_for_cluster};
 pub use kafka_init_core::{
     Action, ClientProperties, ConfigChange, ConfigEntry, Creation, EnsureOptions, Error, FileError,
-    PartitionGrowth, Plan, PlannedAction, Problem, Reachable, Refusal, Report, Requests, TopicFile,
-    TopicOutcome, TopicPlan, TopicSpec, BOOTSTRAP_ENV, BROKER_GRACE_ENV, CLIENT_ENV_PREFIX,
-    DEFAULT_BROKER_GRACE, MAX_FILE_BYTES, TIMEOUT_ENV,
+    PartitionGrowth, Plan, PlannedAction, Problem, Profile, Reachable, Refusal, Report, Requests,
+    TopicFile, TopicOutcome, TopicPlan, TopicSpec, BOOTSTRAP_ENV, BROKER_GRACE_ENV,
+    CLIENT_ENV_PREFIX, DEFAULT_BROKER_GRACE, MAX_FILE_BYTES, PROFILE_ENV, TIMEOUT_ENV,
 };
 
 /// Checks a topic file at compile time and turns it into typed constants
@@ -23,11 +25,18 @@ pub use kafka_init_core::{
 ///   a digit gets a leading `_`), documented with its partitions,
 ///   replication factor and configs;
 /// - `pub static SPECS: &[TopicSpec]`, every topic in file order;
+/// - `pub static PROFILES: &[Profile]`, the file's `kafka.profiles`, each
+///   with every topic as it sees them (the names, and so the constants, are
+///   the same in every profile);
 /// - `pub const BOOTSTRAP_SERVERS: Option<&str>`, the file's
 ///   `kafka.bootstrap_servers` as written;
-/// - `pub async fn ensure_topics() -> Result<Report, Error>`, which
-///   connects to `KAFKA_BOOTSTRAP_SERVERS` (else `BOOTSTRAP_SERVERS`, with
-///   `${VAR}` references resolved) and makes every topic exist.
+/// - `pub async fn ensure_topics() -> Result<Report, Error>`, which uses
+///   the profile `KAFKA_INIT_PROFILE` names (none: the base file), connects
+///   to `KAFKA_BOOTSTRAP_SERVERS` (else the profile's or the file's
+///   bootstrap servers, with `${VAR}` references resolved) and makes every
+///   topic exist.
+///
+/// Every profile is checked, whichever one runs.
 ///
 /// Every problem in the file is a compile error naming the file, line and
 /// column. Editing the file rebuilds the crate. `kafka.client` values are
@@ -44,13 +53,15 @@ macro_rules! __ensure_topics {
     () => {
         /// Makes every topic in [`SPECS`] exist, then returns what was done.
         ///
-        /// Connects to `KAFKA_BOOTSTRAP_SERVERS` when set, otherwise to
-        /// [`BOOTSTRAP_SERVERS`]. The specs are compiled in; no file is
+        /// Uses the profile `KAFKA_INIT_PROFILE` names (none: [`SPECS`]; an
+        /// unknown name is `Error::UnknownProfile`). Connects to
+        /// `KAFKA_BOOTSTRAP_SERVERS` when set, otherwise to the profile's
+        /// bootstrap servers or [`BOOTSTRAP_SERVERS`]. The specs are compiled in; no file is
         /// read at run time. For other options (a deadline, client
         /// properties) call `kafka_init::ensure_topics_with(SPECS, options)`.
         pub async fn ensure_topics() -> ::core::result::Result<$crate::Report, $crate::Error> {
-            let options = $crate::EnsureOptions::from_env_or(BOOTSTRAP_SERVERS)?;
-            $crate::ensure_topics_with(SPECS, options).await
+            let (specs, options) = $crate::__generated_run(SPECS, PROFILES, BOOTSTRAP_SERVERS)?;
+            $crate::ensure_topics_with(specs, options).await
         }
     };
     (fallback $message:literal) => {

@@ -41,6 +41,11 @@ pub struct Cli {
     )]
     pub config: PathBuf,
 
+    /// The profile of the topic file to use (`kafka.profiles.NAME`); without
+    /// one, the base file.
+    #[arg(long, env = "KAFKA_INIT_PROFILE", value_name = "NAME", global = true)]
+    pub profile: Option<String>,
+
     /// Kafka's `host:port[,host:port...]`; overrides the file's
     /// `kafka.bootstrap_servers`.
     #[arg(
@@ -122,6 +127,16 @@ pub enum Output {
 pub enum LogFormat {
     Text,
     Json,
+}
+
+impl Cli {
+    /// The selected profile; an empty `KAFKA_INIT_PROFILE` selects none.
+    pub fn profile(&self) -> Option<&str> {
+        self.profile
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+    }
 }
 
 fn parse_timeout(s: &str) -> Result<Duration, String> {

@@ -25,7 +25,12 @@ pub async fn run(command: Command, cli: &Cli, secrets: &Secrets) -> Result<u8, F
 
 fn options(settings: &Settings, cli: &Cli) -> EnsureOptions {
     tracing::info!("Connecting to Kafka at {}", settings.bootstrap);
-    EnsureOptions::new(settings.bootstrap.clone())
+    let options = EnsureOptions::new(settings.bootstrap.clone());
+    let options = match cli.profile() {
+        Some(profile) => options.profile(profile),
+        None => options,
+    };
+    options
         .timeout(cli.timeout)
         .broker_grace(cli.broker_grace)
         .client(settings.client.clone())
@@ -46,7 +51,7 @@ fn load_with_file(
 async fn apply(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     let started = Instant::now();
     let (settings, file, options) = load_with_file(cli, secrets)?;
-    let report = ensure_topics(&file.topics, &options).await?;
+    let report = ensure_topics(file.topics_for(cli.profile())?, &options).await?;
     for topic in &report.topics {
         match &topic.action {
             Action::Created(_) => tracing::info!("✅ Created topic: {}", topic.name),
@@ -76,7 +81,7 @@ async fn apply(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
 async fn show_plan(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     let started = Instant::now();
     let (settings, file, options) = load_with_file(cli, secrets)?;
-    let plan = plan(&file.topics, &options).await?;
+    let plan = plan(file.topics_for(cli.profile())?, &options).await?;
     let converged = plan.is_converged();
     match cli.output {
         Output::Text => {
@@ -139,6 +144,7 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
         path: String,
         valid: bool,
         topics: Vec<&'a str>,
+        profiles: Vec<&'a str>,
         problems: Vec<Problem<'a>>,
     }
     let path = &cli.config;
@@ -146,6 +152,9 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
         Ok(file) => (Some(file), None),
         Err(e) => (None, Some(e)),
     };
+    if let Some(file) = &file {
+        file.topics_for(cli.profile())?;
+    }
     // Client settings are checked too (offline: librdkafka parses them).
     let client_problems = match &file {
         Some(_) => match settings::load_file(path, secrets) {
@@ -172,6 +181,10 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
         .iter()
         .flat_map(|f| f.topics.iter().map(|t| t.name.as_ref()))
         .collect();
+    let profiles: Vec<&str> = file
+        .iter()
+        .flat_map(|f| f.profiles.iter().map(|p| p.name.as_ref()))
+        .collect();
     let valid = problems.is_empty();
     match cli.output {
         Output::Json => print_json(
@@ -180,10 +193,19 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
                 path: path.display().to_string(),
                 valid,
                 topics: topics.clone(),
+                profiles,
                 problems,
             },
         ),
-        Output::Text if valid => println!("{}: OK, {} topic(s)", path.display(), topics.len()),
+        Output::Text if valid && profiles.is_empty() => {
+            println!("{}: OK, {} topic(s)", path.display(), topics.len())
+        }
+        Output::Text if valid => println!(
+            "{}: OK, {} topic(s), profiles {}",
+            path.display(),
+            topics.len(),
+            profiles.join(", ")
+        ),
         Output::Text => {}
     }
     if valid {

@@ -57,6 +57,7 @@ fn code_of(e: &Error) -> u8 {
         | Error::Invalid { .. }
         | Error::ClientSettings { .. }
         | Error::Setting { .. }
+        | Error::UnknownProfile { .. }
         | Error::NoBootstrapServers => INVALID,
         Error::Unreachable { .. } => UNREACHABLE,
         Error::Refused { .. } => REFUSED,

@@ -68,8 +68,16 @@ pub fn load(cli: &Cli, secrets: &Secrets, file_optional: bool) -> Result<Setting
         let (file, client) = load_file(&cli.config, secrets)?;
         (Some(file), client)
     };
+    let profile = cli.profile();
+    if let Some(file) = &file {
+        // An unknown profile fails here, before anything is sent.
+        file.topics_for(profile)?;
+    }
     let bootstrap = flag_servers
-        .or_else(|| file.as_ref().and_then(|f| f.bootstrap_servers.clone()))
+        .or_else(|| {
+            file.as_ref()
+                .and_then(|f| f.bootstrap_servers_for(profile).map(str::to_owned))
+        })
         .ok_or_else(|| {
             Failure::invalid(format!(
                 "no bootstrap servers: set KAFKA_BOOTSTRAP_SERVERS, --bootstrap-servers or kafka.bootstrap_servers in {}",

@@ -17,7 +17,7 @@ use crate::file::{FileError, Parsed, Problem};
 use crate::spec::TopicSpec;
 
 /// Names the generated module defines besides the topic constants.
-pub const RESERVED: &[&str] = &["SPECS", "BOOTSTRAP_SERVERS"];
+pub const RESERVED: &[&str] = &["SPECS", "PROFILES", "BOOTSTRAP_SERVERS"];
 
 /// What `include_topics!` expands to, before rebuild tracking.
 pub struct Expansion {
@@ -133,24 +133,16 @@ fn module(file: &str, parsed: &Parsed, consts: &[Option<String>]) -> TokenStream
             pub const #ident: &str = #value;
         }
     });
-    let specs = topics.iter().zip(consts).map(|(spec, name)| {
-        let ident = ident(name.as_deref().expect("valid files name every constant"));
-        let key = Literal::string(&spec.key);
-        let partitions = Literal::i32_unsuffixed(spec.partitions);
-        let rf = Literal::i32_unsuffixed(spec.replication_factor);
-        let keep = spec.keep_unmanaged_configs;
-        let config = spec.config.iter().map(|(k, v)| {
-            let (k, v) = (Literal::string(k), Literal::string(v));
-            quote!((::std::borrow::Cow::Borrowed(#k), ::std::borrow::Cow::Borrowed(#v)))
-        });
+    let specs = spec_tokens(topics, consts);
+    let profiles = parsed.file.profiles.iter().map(|p| {
+        let name = Literal::string(&p.name);
+        let bootstrap = option_str(p.bootstrap_servers.as_deref());
+        let specs = spec_tokens(&p.topics, consts);
         quote! {
-            ::kafka_init::TopicSpec {
-                key: ::std::borrow::Cow::Borrowed(#key),
-                name: ::std::borrow::Cow::Borrowed(#ident),
-                partitions: #partitions,
-                replication_factor: #rf,
-                config: ::std::borrow::Cow::Borrowed(&[#(#config),*]),
-                keep_unmanaged_configs: #keep,
+            ::kafka_init::Profile {
+                name: ::std::borrow::Cow::Borrowed(#name),
+                bootstrap_servers: #bootstrap,
+                topics: ::std::borrow::Cow::Borrowed(&[#(#specs),*]),
             }
         }
     });
@@ -161,6 +153,9 @@ fn module(file: &str, parsed: &Parsed, consts: &[Option<String>]) -> TokenStream
         }
         None => quote!(::core::option::Option::None),
     };
+    let profiles_doc = format!(
+        " The profiles of `{file}`, each with every topic as it sees them; `ensure_topics()` uses the one `KAFKA_INIT_PROFILE` names."
+    );
     let module_doc = format!(" The topics declared in `{file}`, checked when this crate compiled.");
     let specs_doc = format!(" Every topic in `{file}`, in file order.");
     let bootstrap_doc = format!(
@@ -174,6 +169,9 @@ fn module(file: &str, parsed: &Parsed, consts: &[Option<String>]) -> TokenStream
 
             #[doc = #specs_doc]
             pub static SPECS: &[::kafka_init::TopicSpec] = &[#(#specs),*];
+
+            #[doc = #profiles_doc]
+            pub static PROFILES: &[::kafka_init::Profile] = &[#(#profiles),*];
 
             #[doc = #bootstrap_doc]
             pub const BOOTSTRAP_SERVERS: ::core::option::Option<&str> = #bootstrap;
@@ -213,9 +211,49 @@ fn fallback_module(file: &str, items: Vec<TokenStream>) -> TokenStream {
         pub mod topics {
             #(#items)*
             pub static SPECS: &[::kafka_init::TopicSpec] = &[];
+            pub static PROFILES: &[::kafka_init::Profile] = &[];
             pub const BOOTSTRAP_SERVERS: ::core::option::Option<&str> = ::core::option::Option::None;
             ::kafka_init::__ensure_topics!(fallback #message);
         }
+    }
+}
+
+/// `TopicSpec` literals for `topics`; names refer to the constants, which
+/// are the same in every profile.
+fn spec_tokens<'a>(
+    topics: &'a [TopicSpec],
+    consts: &'a [Option<String>],
+) -> impl Iterator<Item = TokenStream> + 'a {
+    topics.iter().zip(consts).map(|(spec, name)| {
+        let ident = ident(name.as_deref().expect("valid files name every constant"));
+        let key = Literal::string(&spec.key);
+        let partitions = Literal::i32_unsuffixed(spec.partitions);
+        let rf = Literal::i32_unsuffixed(spec.replication_factor);
+        let keep = spec.keep_unmanaged_configs;
+        let config = spec.config.iter().map(|(k, v)| {
+            let (k, v) = (Literal::string(k), Literal::string(v));
+            quote!((::std::borrow::Cow::Borrowed(#k), ::std::borrow::Cow::Borrowed(#v)))
+        });
+        quote! {
+            ::kafka_init::TopicSpec {
+                key: ::std::borrow::Cow::Borrowed(#key),
+                name: ::std::borrow::Cow::Borrowed(#ident),
+                partitions: #partitions,
+                replication_factor: #rf,
+                config: ::std::borrow::Cow::Borrowed(&[#(#config),*]),
+                keep_unmanaged_configs: #keep,
+            }
+        }
+    })
+}
+
+fn option_str(s: Option<&str>) -> TokenStream {
+    match s {
+        Some(s) => {
+            let s = Literal::string(s);
+            quote!(::core::option::Option::Some(::std::borrow::Cow::Borrowed(#s)))
+        }
+        None => quote!(::core::option::Option::None),
     }
 }
 

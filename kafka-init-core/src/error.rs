@@ -11,6 +11,18 @@ use crate::plan::{Plan, PlannedAction, Refusal};
 use crate::spec::TopicSpec;
 use crate::validate;
 
+fn known_profiles(known: &[String]) -> String {
+    if known.is_empty() {
+        "no profiles".to_owned()
+    } else {
+        known
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The topic file cannot be read or has problems.
@@ -34,6 +46,11 @@ pub enum Error {
         variable: &'static str,
         message: String,
     },
+
+    /// `--profile`, `KAFKA_INIT_PROFILE` or [`crate::EnsureOptions::profile`]
+    /// names a profile the topic file does not declare.
+    #[error("unknown profile `{name}`: the topic file declares {}", known_profiles(.known))]
+    UnknownProfile { name: String, known: Vec<String> },
 
     /// Neither the environment nor the topic file names a broker.
     #[error(

@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 use std::cell::Cell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -32,7 +32,40 @@ pub struct TopicFile {
     /// `kafka.client`: librdkafka properties for connecting (security,
     /// SASL, TLS), resolved like `bootstrap_servers`.
     pub client: ClientProperties,
+    /// The base file's topics: `kafka.defaults` applied, no profile.
     pub topics: Vec<TopicSpec>,
+    /// `kafka.profiles`, in file order, each with its effective topics.
+    pub profiles: Vec<Profile>,
+}
+
+/// One entry of `kafka.profiles`: the file as one environment sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub name: Cow<'static, str>,
+    /// The profile's `bootstrap_servers`, if it sets one.
+    pub bootstrap_servers: Option<Cow<'static, str>>,
+    /// Every topic of the base file, with the profile applied. Names and
+    /// order are the base file's.
+    pub topics: Cow<'static, [TopicSpec]>,
+}
+
+impl Profile {
+    /// The profile called `name` among `profiles`; `None` selects the base
+    /// file. An unknown name is [`crate::Error::UnknownProfile`].
+    pub fn select<'p>(
+        profiles: &'p [Profile],
+        name: Option<&str>,
+    ) -> Result<Option<&'p Profile>, crate::Error> {
+        let Some(name) = name else { return Ok(None) };
+        profiles
+            .iter()
+            .find(|p| p.name == name)
+            .map(Some)
+            .ok_or_else(|| crate::Error::UnknownProfile {
+                name: name.to_owned(),
+                known: profiles.iter().map(|p| p.name.to_string()).collect(),
+            })
+    }
 }
 
 /// Everything wrong with a file, each problem with its place in it.
@@ -85,6 +118,26 @@ impl fmt::Display for FileError {
 }
 
 impl TopicFile {
+    /// The topics as the profile `name` sees them (`None`: the base file).
+    /// An unknown name is [`crate::Error::UnknownProfile`], naming the
+    /// known ones.
+    pub fn topics_for(&self, profile: Option<&str>) -> Result<&[TopicSpec], crate::Error> {
+        Ok(match Profile::select(&self.profiles, profile)? {
+            Some(p) => &p.topics,
+            None => &self.topics,
+        })
+    }
+
+    /// The bootstrap servers under the profile `name`: the profile's own,
+    /// else the file's.
+    pub fn bootstrap_servers_for(&self, profile: Option<&str>) -> Option<&str> {
+        Profile::select(&self.profiles, profile)
+            .ok()
+            .flatten()
+            .and_then(|p| p.bootstrap_servers.as_deref())
+            .or(self.bootstrap_servers.as_deref())
+    }
+
     /// Reads and parses the file at `path`, resolving `${VAR}` references
     /// in `bootstrap_servers` and `client` from the environment.
     pub fn load(path: impl AsRef<Path>) -> Result<TopicFile, FileError> {
@@ -170,7 +223,63 @@ type Lookup<'a> = Option<&'a mut dyn FnMut(&str) -> Option<String>>;
 type LookupRef<'a, 'b> = Option<&'a mut (dyn FnMut(&str) -> Option<String> + 'b)>;
 
 const FILE_KEYS: &[&str] = &["kafka"];
-const KAFKA_KEYS: &[&str] = &["bootstrap_servers", "client", "topics"];
+const KAFKA_KEYS: &[&str] = &[
+    "bootstrap_servers",
+    "client",
+    "defaults",
+    "profiles",
+    "topics",
+];
+const DEFAULTS_KEYS: &[&str] = &["partitions", "replication_factor", "config"];
+const PROFILE_KEYS: &[&str] = &["bootstrap_servers", "defaults", "topics"];
+const PROFILE_TOPIC_KEYS: &[&str] = &[
+    "partitions",
+    "replication_factor",
+    "config",
+    "keep_unmanaged_configs",
+];
+
+/// `partitions: default`, `replication_factor: default`: the broker's value.
+const DEFAULT: &str = "default";
+
+/// A profile's `defaults`, its `topics`, and the paths of both.
+type ProfileLayers<'v> = (Option<&'v Mapping>, &'v Mapping, Vec<String>, Vec<String>);
+
+/// One level of the precedence that makes a topic: `kafka.defaults`, the
+/// topic itself, a profile's `defaults`, the profile's `topics.<key>`.
+struct Layer<'v> {
+    map: &'v Mapping,
+    path: Vec<String>,
+    /// A `defaults` mapping, shared by every topic.
+    shared: bool,
+}
+
+/// A topic's fields with every layer applied, and where each came from.
+struct Merged {
+    fields: Mapping,
+    /// Field path (`["config", "retention.ms"]`) to its place in the file.
+    origins: HashMap<Vec<String>, Vec<String>>,
+    /// The topic's own path, `kafka.topics.<key>`.
+    own: Vec<String>,
+}
+
+impl Merged {
+    fn at(&self, rel: &[&str]) -> Vec<String> {
+        let rel: Vec<String> = rel.iter().map(|s| s.to_string()).collect();
+        self.origins
+            .get(&rel)
+            .cloned()
+            .unwrap_or_else(|| [self.own.clone(), rel].concat())
+    }
+}
+
+fn strs(path: &[String]) -> Vec<&str> {
+    path.iter().map(String::as_str).collect()
+}
+
+fn path_of(parts: &[&str]) -> Vec<String> {
+    parts.iter().map(|s| s.to_string()).collect()
+}
 const TOPIC_KEYS: &[&str] = &[
     "name",
     "partitions",
@@ -187,6 +296,7 @@ impl<'t> Parsed<'t> {
                 bootstrap_servers: None,
                 client: ClientProperties::new(),
                 topics: Vec::new(),
+                profiles: Vec::new(),
             },
             problems: Vec::new(),
             text,
@@ -369,13 +479,245 @@ impl<'t> Parsed<'t> {
             ),
         }
 
-        match kafka.get("topics") {
+        let defaults = self.defaults_mapping(kafka.get("defaults"), &["kafka", "defaults"], "");
+        let empty = Mapping::new();
+        let topics = match kafka.get("topics") {
+            None | Some(Value::Null) => &empty,
+            Some(Value::Mapping(topics)) => topics,
+            Some(other) => {
+                self.problem_value(
+                    &["kafka", "topics"],
+                    format!("kafka.topics: expected a mapping, found {}", kind(other)),
+                );
+                &empty
+            }
+        };
+        self.file.topics = self.decode_topics(topics, defaults, None);
+
+        match kafka.get("profiles") {
             None | Some(Value::Null) => {}
-            Some(Value::Mapping(topics)) => self.decode_topics(topics),
+            Some(Value::Mapping(profiles)) => {
+                for (k, v) in profiles {
+                    let Some(name) = scalar_key(k) else {
+                        self.problem_value(
+                            &["kafka", "profiles"],
+                            format!("kafka.profiles: keys must be strings, found {}", kind(k)),
+                        );
+                        continue;
+                    };
+                    let profile = match v {
+                        Value::Mapping(m) => m,
+                        Value::Null => &empty,
+                        other => {
+                            self.problem_value(
+                                &["kafka", "profiles", &name],
+                                format!(
+                                    "profile {name}: expected a mapping with `defaults` or `topics`, found {}",
+                                    kind(other)
+                                ),
+                            );
+                            continue;
+                        }
+                    };
+                    let profile = self.decode_profile(
+                        &name,
+                        profile,
+                        topics,
+                        defaults,
+                        lookup.as_deref_mut(),
+                    );
+                    self.file.profiles.push(profile);
+                }
+            }
             Some(other) => self.problem_value(
-                &["kafka", "topics"],
-                format!("kafka.topics: expected a mapping, found {}", kind(other)),
+                &["kafka", "profiles"],
+                format!(
+                    "kafka.profiles: expected a mapping of profiles, found {}",
+                    kind(other)
+                ),
             ),
+        }
+    }
+
+    /// A `defaults` mapping, its keys checked; `None` when absent or broken.
+    fn defaults_mapping<'v>(
+        &mut self,
+        value: Option<&'v Value>,
+        path: &[&str],
+        prefix: &str,
+    ) -> Option<&'v Mapping> {
+        match value {
+            None | Some(Value::Null) => None,
+            Some(Value::Mapping(m)) => {
+                let what = format!("{prefix}{}: ", path[path.len() - 1]);
+                self.unknown_keys(m, path, DEFAULTS_KEYS, &what);
+                Some(m)
+            }
+            Some(other) => {
+                self.problem_value(
+                    path,
+                    format!(
+                        "{prefix}defaults: expected a mapping of `partitions`, `replication_factor` and `config`, found {}",
+                        kind(other)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// One profile: its keys checked, and every topic of the base file
+    /// decoded and validated with the profile applied. Problems name the
+    /// profile; those the base file already has are not repeated.
+    fn decode_profile(
+        &mut self,
+        name: &str,
+        profile: &Mapping,
+        topics: &Mapping,
+        defaults: Option<&Mapping>,
+        lookup: LookupRef<'_, '_>,
+    ) -> Profile {
+        let prefix = format!("profile {name}: ");
+        let base = ["kafka", "profiles", name];
+        let at = |rest: &[&str]| -> Vec<String> { path_of(&[&base[..], rest].concat()) };
+        self.unknown_keys(profile, &base, PROFILE_KEYS, &prefix);
+
+        let bootstrap_servers = match profile.get("bootstrap_servers") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => {
+                let what = format!("{prefix}bootstrap_servers");
+                self.resolve(&strs(&at(&["bootstrap_servers"])), &what, s, lookup)
+                    .map(Cow::Owned)
+            }
+            Some(other) => {
+                self.problem_value(
+                    &strs(&at(&["bootstrap_servers"])),
+                    format!(
+                        "{prefix}bootstrap_servers: expected a string like `host:9092`, found {}",
+                        kind(other)
+                    ),
+                );
+                None
+            }
+        };
+
+        let own_defaults_path = at(&["defaults"]);
+        let own_defaults =
+            self.defaults_mapping(profile.get("defaults"), &strs(&own_defaults_path), &prefix);
+        // `null` in a profile's defaults must remove something somewhere.
+        if let Some(Value::Mapping(config)) = own_defaults.and_then(|d| d.get("config")) {
+            for (k, v) in config {
+                let (Value::Null, Some(ck)) = (v, scalar_key(k)) else {
+                    continue;
+                };
+                let set_below = defaults
+                    .and_then(|d| d.get("config"))
+                    .and_then(Value::as_mapping)
+                    .is_some_and(|c| c.contains_key(ck.as_str()))
+                    || topics.values().any(|t| {
+                        t.get("config")
+                            .and_then(Value::as_mapping)
+                            .is_some_and(|c| c.contains_key(ck.as_str()))
+                    });
+                if !set_below {
+                    self.problem_value(
+                        &strs(&at(&["defaults", "config", &ck])),
+                        format!("{prefix}defaults: `{ck}: null` removes nothing: neither `kafka.defaults` nor any topic sets `{ck}`"),
+                    );
+                }
+            }
+        }
+
+        let empty = Mapping::new();
+        let overrides = match profile.get("topics") {
+            None | Some(Value::Null) => &empty,
+            Some(Value::Mapping(m)) => m,
+            Some(other) => {
+                self.problem_value(
+                    &strs(&at(&["topics"])),
+                    format!(
+                        "{prefix}topics: expected a mapping of topic keys, found {}",
+                        kind(other)
+                    ),
+                );
+                &empty
+            }
+        };
+        for (k, v) in overrides {
+            let Some(key) = scalar_key(k) else { continue };
+            let path = at(&["topics", &key]);
+            if !topics.contains_key(key.as_str()) {
+                let known: Vec<String> = topics
+                    .keys()
+                    .filter_map(scalar_key)
+                    .map(|k| format!("`{k}`"))
+                    .collect();
+                self.problem_key(
+                    &strs(&path),
+                    format!(
+                        "{prefix}`{key}` is not a topic key of the base file (a profile changes topics, it cannot add one); the topic keys are {}",
+                        known.join(", ")
+                    ),
+                );
+                continue;
+            }
+            match v {
+                Value::Null => {}
+                Value::Mapping(m) => {
+                    if m.contains_key("name") {
+                        self.problem_key(
+                            &strs(&[path.clone(), path_of(&["name"])].concat()),
+                            format!("{prefix}topic `{key}`: a profile cannot set `name`: topic names are the same in every environment"),
+                        );
+                    }
+                    let rest: Mapping = m
+                        .iter()
+                        .filter(|(k, _)| k.as_str() != Some("name"))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    self.unknown_keys(
+                        &rest,
+                        &strs(&path),
+                        PROFILE_TOPIC_KEYS,
+                        &format!("{prefix}topic `{key}`: "),
+                    );
+                }
+                other => self.problem_value(
+                    &strs(&path),
+                    format!(
+                        "{prefix}topic `{key}`: expected a mapping, found {}",
+                        kind(other)
+                    ),
+                ),
+            }
+        }
+
+        let before: HashSet<(usize, usize, String)> = self
+            .problems
+            .iter()
+            .map(|p| (p.line, p.column, p.message.clone()))
+            .collect();
+        let start = self.problems.len();
+        let specs = self.decode_topics(
+            topics,
+            defaults,
+            Some((own_defaults, overrides, own_defaults_path, at(&["topics"]))),
+        );
+        let mut found: Vec<Problem> = self.problems.drain(start..).collect();
+        found.retain(|p| !before.contains(&(p.line, p.column, p.message.clone())));
+        let mut seen = HashSet::new();
+        for mut p in found {
+            if !p.message.starts_with(&prefix) {
+                p.message = format!("{prefix}{}", p.message);
+            }
+            if seen.insert((p.line, p.column, p.message.clone())) {
+                self.problems.push(p);
+            }
+        }
+        Profile {
+            name: Cow::Owned(name.to_owned()),
+            bootstrap_servers,
+            topics: Cow::Owned(specs),
         }
     }
 
@@ -401,10 +743,20 @@ impl<'t> Parsed<'t> {
         }
     }
 
-    fn decode_topics(&mut self, topics: &Mapping) {
+    /// Decodes and validates every topic of `topics` with the layers that
+    /// apply: `kafka.defaults`, then, for a profile, its `defaults` and
+    /// `topics` (with the paths of both).
+    fn decode_topics(
+        &mut self,
+        topics: &Mapping,
+        defaults: Option<&Mapping>,
+        profile: Option<ProfileLayers<'_>>,
+    ) -> Vec<TopicSpec> {
+        let mut specs = Vec::new();
         // Fields that failed to decode, per spec: rules that depend on them
         // would only report noise.
         let mut broken: Vec<HashSet<&'static str>> = Vec::new();
+        let mut places: Vec<Merged> = Vec::new();
         for (k, v) in topics {
             let Some(key) = scalar_key(k) else {
                 self.problem_value(
@@ -423,14 +775,46 @@ impl<'t> Parsed<'t> {
                 );
                 continue;
             };
+            let mut layers = Vec::new();
+            if let Some(d) = defaults {
+                layers.push(Layer {
+                    map: d,
+                    path: path_of(&["kafka", "defaults"]),
+                    shared: true,
+                });
+            }
+            layers.push(Layer {
+                map: topic,
+                path: path_of(&["kafka", "topics", &key]),
+                shared: false,
+            });
+            if let Some((own_defaults, overrides, defaults_path, topics_path)) = &profile {
+                if let Some(d) = own_defaults {
+                    layers.push(Layer {
+                        map: d,
+                        path: defaults_path.clone(),
+                        shared: true,
+                    });
+                }
+                if let Some(Value::Mapping(t)) = overrides.get(key.as_str()) {
+                    layers.push(Layer {
+                        map: t,
+                        path: [topics_path.clone(), vec![key.clone()]].concat(),
+                        shared: false,
+                    });
+                }
+            }
+            let merged = self.merge(&layers);
             let mut failed = HashSet::new();
-            if let Some(spec) = self.decode_topic(&key, topic, &mut failed) {
-                self.file.topics.push(spec);
+            let raw = profile.is_none().then_some(topic);
+            if let Some(spec) = self.decode_topic(&key, &merged, raw, &mut failed) {
+                specs.push(spec);
                 broken.push(failed);
+                places.push(merged);
             }
         }
 
-        for issue in validate::topics(&self.file.topics) {
+        for issue in validate::topics(&specs) {
             let failed = &broken[issue.topic];
             let involved = [Some(&issue.at), issue.related.as_ref()];
             if involved
@@ -440,36 +824,115 @@ impl<'t> Parsed<'t> {
             {
                 continue;
             }
-            let key = self.file.topics[issue.topic].key.to_string();
-            let base = ["kafka", "topics", key.as_str()];
-            let map = self.source_map();
-            let pos = match &issue.at {
-                Field::Name => map.value(&[&base[..], &["name"]].concat()),
-                Field::Partitions => map.value(&[&base[..], &["partitions"]].concat()),
-                Field::ReplicationFactor => {
-                    map.value(&[&base[..], &["replication_factor"]].concat())
+            let merged = &places[issue.topic];
+            let pos = {
+                let map = self.source_map();
+                match &issue.at {
+                    Field::Name => map.value(&strs(&merged.at(&["name"]))),
+                    Field::Partitions => map.value(&strs(&merged.at(&["partitions"]))),
+                    Field::ReplicationFactor => {
+                        map.value(&strs(&merged.at(&["replication_factor"])))
+                    }
+                    Field::ConfigKey(k) => map.key(&strs(&merged.at(&["config", k.as_str()]))),
+                    Field::ConfigValue(k) => map.value(&strs(&merged.at(&["config", k.as_str()]))),
                 }
-                Field::ConfigKey(k) => map.key(&[&base[..], &["config", k.as_str()]].concat()),
-                Field::ConfigValue(k) => map.value(&[&base[..], &["config", k.as_str()]].concat()),
             };
             self.problems.push(Problem::at(pos, issue.message));
+        }
+        specs
+    }
+
+    /// Applies `layers` in order: a later layer's value wins; `null` for a
+    /// config key removes what a lower layer set.
+    fn merge(&mut self, layers: &[Layer<'_>]) -> Merged {
+        let own = layers
+            .iter()
+            .find(|l| !l.shared)
+            .map(|l| l.path.clone())
+            .unwrap_or_default();
+        let mut fields = Mapping::new();
+        let mut origins = HashMap::new();
+        let mut config = Mapping::new();
+        let mut has_config = false;
+        for (i, layer) in layers.iter().enumerate() {
+            let within = |rest: &[&str]| [layer.path.clone(), path_of(rest)].concat();
+            for field in TOPIC_KEYS {
+                if *field == "config" || (layer.shared && !DEFAULTS_KEYS.contains(field)) {
+                    continue;
+                }
+                if let Some(v) = layer.map.get(*field) {
+                    fields.insert(Value::from(*field), v.clone());
+                    origins.insert(path_of(&[field]), within(&[field]));
+                }
+            }
+            match layer.map.get("config") {
+                None | Some(Value::Null) => {}
+                Some(Value::Mapping(entries)) => {
+                    has_config = true;
+                    origins.insert(path_of(&["config"]), within(&["config"]));
+                    for (k, v) in entries {
+                        let Some(ck) = scalar_key(k) else {
+                            // Reported where the topic's own config is decoded.
+                            if !layer.shared {
+                                config.insert(k.clone(), v.clone());
+                            }
+                            continue;
+                        };
+                        let rel = path_of(&["config", &ck]);
+                        if v.is_null() && i > 0 {
+                            if config.shift_remove(ck.as_str()).is_some() {
+                                origins.remove(&rel);
+                            } else if !layer.shared {
+                                let at = within(&["config", &ck]);
+                                self.problem_value(
+                                    &strs(&at),
+                                    format!(
+                                        "topic `{}`: `{ck}: null` removes nothing: no lower level sets `{ck}` for this topic",
+                                        own.last().map(String::as_str).unwrap_or_default()
+                                    ),
+                                );
+                            }
+                            continue;
+                        }
+                        config.insert(Value::String(ck.clone()), v.clone());
+                        origins.insert(rel, within(&["config", &ck]));
+                    }
+                }
+                Some(other) => {
+                    // Not a mapping: the topic's decoder reports it, here.
+                    fields.insert(Value::from("config"), other.clone());
+                    origins.insert(path_of(&["config"]), within(&["config"]));
+                    has_config = false;
+                    config = Mapping::new();
+                }
+            }
+        }
+        if has_config {
+            fields.insert(Value::from("config"), Value::Mapping(config));
+        }
+        Merged {
+            fields,
+            origins,
+            own,
         }
     }
 
     fn decode_topic(
         &mut self,
         key: &str,
-        topic: &Mapping,
+        merged: &Merged,
+        raw: Option<&Mapping>,
         failed: &mut HashSet<&'static str>,
     ) -> Option<TopicSpec> {
-        let base = ["kafka", "topics", key];
-        let at = |field: &'static str| -> Vec<&str> { [&base[..], &[field]].concat() };
+        let topic = &merged.fields;
+        let base = strs(&merged.own);
+        let at = |field: &'static str| -> Vec<String> { merged.at(&[field]) };
 
         let name = match topic.get("name") {
             Some(Value::String(s)) => Some(s.clone()),
             Some(other) => {
                 self.problem_value(
-                    &at("name"),
+                    &strs(&at("name")),
                     format!(
                         "topic `{key}`: name: expected a string, found {}",
                         kind(other)
@@ -489,18 +952,32 @@ impl<'t> Parsed<'t> {
             Some(n) if !n.is_empty() => n.clone(),
             _ => key.to_owned(),
         };
-        self.unknown_keys(topic, &base, TOPIC_KEYS, &format!("topic `{label}`: "));
+        if let Some(raw) = raw {
+            self.unknown_keys(raw, &base, TOPIC_KEYS, &format!("topic `{label}`: "));
+        }
 
         let mut int = |field: &'static str, max: i64| -> i32 {
             let Some(v) = topic.get(field) else {
                 return 1;
             };
             let n = match v {
+                // The broker's own default: -1 in CreateTopics.
+                Value::String(s) if s == DEFAULT => return -1,
+                Value::Number(n) if n.as_i64() == Some(-1) => {
+                    failed.insert(field);
+                    self.problem_value(
+                        &strs(&at(field)),
+                        format!(
+                            "topic `{label}`: {field}: write `default` for the broker's default, not -1"
+                        ),
+                    );
+                    return 1;
+                }
                 Value::Number(n) if n.is_i64() || n.is_u64() => n,
                 other => {
                     failed.insert(field);
                     self.problem_value(
-                        &at(field),
+                        &strs(&at(field)),
                         format!(
                             "topic `{label}`: {field}: expected a whole number, found {}",
                             kind(other)
@@ -514,7 +991,7 @@ impl<'t> Parsed<'t> {
                 _ => {
                     failed.insert(field);
                     self.problem_value(
-                        &at(field),
+                        &strs(&at(field)),
                         format!("topic `{label}`: {field}: {n} is out of range: at most {max}"),
                     );
                     1
@@ -534,7 +1011,7 @@ impl<'t> Parsed<'t> {
                 for (k, v) in entries {
                     let Some(ck) = scalar_key(k) else {
                         self.problem_value(
-                            &at("config"),
+                            &strs(&at("config")),
                             format!(
                                 "topic `{label}`: config keys must be strings, found {}",
                                 kind(k)
@@ -542,12 +1019,19 @@ impl<'t> Parsed<'t> {
                         );
                         continue;
                     };
-                    let path = [&base[..], &["config", ck.as_str()]].concat();
+                    let path = merged.at(&["config", ck.as_str()]);
+                    let path = strs(&path);
                     match v {
                         Value::Sequence(_) => self.problem_value(
                             &path,
                             format!(
                                 "topic `{label}`: {ck}: expected a single value, found a list; write a list as one string, like `compact,delete`"
+                            ),
+                        ),
+                        Value::String(s) if s == DEFAULT => self.problem_value(
+                            &path,
+                            format!(
+                                "topic `{label}`: {ck}: `default` is only for `partitions` and `replication_factor`; leave a config key out for the broker's default"
                             ),
                         ),
                         _ => match scalar_string(v) {
@@ -564,7 +1048,7 @@ impl<'t> Parsed<'t> {
                 }
             }
             Some(other) => self.problem_value(
-                &at("config"),
+                &strs(&at("config")),
                 format!(
                     "topic `{label}`: config: expected a mapping of topic configs, found {}",
                     kind(other)
@@ -577,7 +1061,7 @@ impl<'t> Parsed<'t> {
             Some(Value::Bool(b)) => *b,
             Some(other) => {
                 self.problem_value(
-                    &at("keep_unmanaged_configs"),
+                    &strs(&at("keep_unmanaged_configs")),
                     format!(
                         "topic `{label}`: keep_unmanaged_configs: expected `true` or `false`, found {}",
                         kind(other)

@@ -41,9 +41,11 @@ mod fuzz;
 pub use client::{ClientProperties, ENV_PREFIX as CLIENT_ENV_PREFIX};
 pub use cluster::Reachable;
 pub use error::Error;
-pub use file::{FileError, Problem, TopicFile, MAX_FILE_BYTES};
+pub use file::{FileError, Problem, Profile, TopicFile, MAX_FILE_BYTES};
+#[doc(hidden)]
+pub use options::generated_run;
 pub use options::{
-    EnsureOptions, BOOTSTRAP_ENV, BROKER_GRACE_ENV, DEFAULT_BROKER_GRACE, TIMEOUT_ENV,
+    EnsureOptions, BOOTSTRAP_ENV, BROKER_GRACE_ENV, DEFAULT_BROKER_GRACE, PROFILE_ENV, TIMEOUT_ENV,
 };
 pub use plan::{ConfigChange, Creation, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan};
 pub use report::{Action, Report, Requests, TopicOutcome};

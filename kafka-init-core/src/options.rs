@@ -8,13 +8,16 @@ use std::time::Duration;
 
 use crate::client::ClientProperties;
 use crate::error::Error;
-use crate::file::{FileError, Problem};
+use crate::file::{FileError, Problem, Profile};
+use crate::spec::TopicSpec;
 use crate::vars;
 
 /// The variable that overrides the bootstrap servers a file declares.
 pub const BOOTSTRAP_ENV: &str = "KAFKA_BOOTSTRAP_SERVERS";
 /// The variable that sets the deadline (`30s`, `2m`), as for the binary.
 pub const TIMEOUT_ENV: &str = "KAFKA_INIT_TIMEOUT";
+/// The variable that selects a profile of the topic file, as for the binary.
+pub const PROFILE_ENV: &str = "KAFKA_INIT_PROFILE";
 /// The variable that sets [`EnsureOptions::broker_grace`], as for the binary.
 pub const BROKER_GRACE_ENV: &str = "KAFKA_INIT_BROKER_GRACE";
 
@@ -31,6 +34,10 @@ pub struct EnsureOptions {
     /// that wants more replicas than there are brokers is refused instead
     /// of retried (a cluster still starting registers brokers one by one).
     pub broker_grace: Duration,
+    /// The profile of the topic file to use (`None`: the base file). The
+    /// engine takes specs, not a file: select them with
+    /// [`crate::TopicFile::topics_for`]`(options.profile.as_deref())`.
+    pub profile: Option<String>,
 }
 
 impl EnsureOptions {
@@ -42,7 +49,14 @@ impl EnsureOptions {
             timeout: Duration::from_secs(60),
             client: ClientProperties::new(),
             broker_grace: DEFAULT_BROKER_GRACE,
+            profile: None,
         }
+    }
+
+    /// Selects the profile `name` of the topic file.
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        self.profile = Some(name.into());
+        self
     }
 
     pub fn broker_grace(mut self, grace: Duration) -> Self {
@@ -85,8 +99,36 @@ impl EnsureOptions {
         if let Some(grace) = duration_from_env(BROKER_GRACE_ENV)? {
             options = options.broker_grace(grace);
         }
+        options.profile = profile_from_env();
         Ok(options)
     }
+}
+
+/// `KAFKA_INIT_PROFILE`, when set and not empty.
+pub(crate) fn profile_from_env() -> Option<String> {
+    std::env::var(PROFILE_ENV)
+        .ok()
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty())
+}
+
+/// What the generated `topics::ensure_topics()` runs with: the profile
+/// `KAFKA_INIT_PROFILE` selects among the compiled-in ones (an unknown
+/// name is an error naming the known ones), its specs, and options from
+/// the environment with the profile's bootstrap servers, else the file's.
+#[doc(hidden)]
+pub fn generated_run<'s>(
+    specs: &'s [TopicSpec],
+    profiles: &'s [Profile],
+    bootstrap_servers: Option<&str>,
+) -> Result<(&'s [TopicSpec], EnsureOptions), Error> {
+    let name = profile_from_env();
+    let selected = Profile::select(profiles, name.as_deref())?;
+    let bootstrap = selected
+        .and_then(|p| p.bootstrap_servers.as_deref())
+        .or(bootstrap_servers);
+    let options = EnsureOptions::from_env_or(bootstrap)?;
+    Ok((selected.map_or(specs, |p| &p.topics), options))
 }
 
 /// A duration (`30s`, `2m`) from the variable `name`, when set and not empty.

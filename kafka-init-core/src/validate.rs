@@ -55,7 +55,8 @@ pub(crate) fn topics(specs: &[TopicSpec]) -> Vec<Issue> {
             push(Field::Name, None, format!("topic `{}`: {why}", spec.key));
         }
         let topic = &spec.name;
-        if spec.partitions < 1 {
+        // -1: the broker's default (`default` in the file).
+        if spec.partitions < 1 && spec.partitions != -1 {
             push(
                 Field::Partitions,
                 None,
@@ -65,7 +66,7 @@ pub(crate) fn topics(specs: &[TopicSpec]) -> Vec<Issue> {
                 ),
             );
         }
-        if spec.replication_factor < 1 {
+        if spec.replication_factor < 1 && spec.replication_factor != -1 {
             push(
                 Field::ReplicationFactor,
                 None,
