@@ -70,6 +70,14 @@ pub(crate) struct Observation {
     pub configs: HashMap<String, TopicConfigs>,
 }
 
+/// The broker's `num.partitions` and `default.replication.factor`: what a
+/// topic declared with `default` sizes gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BrokerDefaults {
+    pub partitions: i32,
+    pub replication_factor: i32,
+}
+
 /// A cluster that answered: what `wait_for_cluster` returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reachable {

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::cluster::{ClusterState, Observation};
+use crate::cluster::{BrokerDefaults, ClusterState, Observation};
 use crate::keys;
 use crate::readiness::{self, Target};
 use crate::spec::TopicSpec;
@@ -206,6 +206,35 @@ impl Plan {
     pub fn specs(&self) -> &[TopicSpec] {
         &self.specs
     }
+}
+
+/// Whether a spec leaves its partitions or replication factor to the broker
+/// (`default` in the file, -1 in CreateTopics).
+pub(crate) fn uses_broker_defaults(specs: &[TopicSpec]) -> bool {
+    specs
+        .iter()
+        .any(|s| s.partitions == -1 || s.replication_factor == -1)
+}
+
+/// `specs` with `default` sizes replaced by the broker's values, so the
+/// diff, the tables and the readiness targets deal in numbers.
+pub(crate) fn with_broker_defaults(
+    specs: &[TopicSpec],
+    defaults: BrokerDefaults,
+) -> Vec<TopicSpec> {
+    specs
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            if s.partitions == -1 {
+                s.partitions = defaults.partitions;
+            }
+            if s.replication_factor == -1 {
+                s.replication_factor = defaults.replication_factor;
+            }
+            s
+        })
+        .collect()
 }
 
 /// The plan that makes the cluster match `specs`. Pure: no broker involved.

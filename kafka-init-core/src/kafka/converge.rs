@@ -24,6 +24,7 @@ use crate::error::Error;
 use crate::plan::{ConfigChange, Plan, PlannedAction};
 use crate::readiness::{self, Serving};
 use crate::report::{Action, Report, TopicOutcome};
+use crate::spec::TopicSpec;
 
 /// Executes `plan`, then verifies the cluster matches the file it was made
 /// from (re-applying whatever another client changed meanwhile), then
@@ -151,12 +152,22 @@ struct Changes {
 impl Changes {
     fn of(plan: &Plan) -> Changes {
         let mut changes = Changes::default();
+        // `default` sizes go to the broker as -1, which picks its own.
+        let declared: HashMap<&str, &TopicSpec> =
+            plan.specs.iter().map(|s| (s.name.as_ref(), s)).collect();
+        let size = |topic: &str, planned: i32, of: fn(&TopicSpec) -> i32| match declared.get(topic)
+        {
+            Some(spec) if of(spec) == -1 => -1,
+            _ => planned,
+        };
         for topic in &plan.topics {
             match &topic.action {
                 PlannedAction::Create(c) => changes.creates.push(NewTopic {
                     name: topic.name.clone(),
-                    partitions: c.partitions,
-                    replication_factor: c.replication_factor,
+                    partitions: size(&topic.name, c.partitions, |s| s.partitions),
+                    replication_factor: size(&topic.name, c.replication_factor, |s| {
+                        s.replication_factor
+                    }),
                     configs: c.configs.clone().into_iter().collect(),
                 }),
                 PlannedAction::Update {
@@ -412,7 +423,8 @@ impl Kind for CreateTopic {
         code == RDKafkaErrorCode::TopicAlreadyExists
     }
     fn replication_factor(item: &NewTopic) -> Option<i32> {
-        Some(item.replication_factor)
+        // -1: the broker's default; if it does not fit, the broker says so.
+        (item.replication_factor > 0).then_some(item.replication_factor)
     }
     fn send(
         admin: &Arc<Admin>,

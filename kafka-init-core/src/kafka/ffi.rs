@@ -226,6 +226,14 @@ pub(super) async fn broker_count<C: ClientContext + 'static>(
     admin: &Arc<AdminClient<C>>,
     options: RequestOptions,
 ) -> Result<usize, BrokerError> {
+    broker_ids(admin, options).await.map(|ids| ids.len())
+}
+
+/// DescribeCluster: the ids of the registered brokers.
+pub(super) async fn broker_ids<C: ClientContext + 'static>(
+    admin: &Arc<AdminClient<C>>,
+    options: RequestOptions,
+) -> Result<Vec<i32>, BrokerError> {
     let request = Request {
         op: rd::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBECLUSTER,
         result_event: rd::RD_KAFKA_EVENT_DESCRIBECLUSTER_RESULT,
@@ -238,12 +246,16 @@ pub(super) async fn broker_count<C: ClientContext + 'static>(
             unsafe { rd::rd_kafka_DescribeCluster(rk, options, queue) }
         })?;
         let mut n = 0;
-        // SAFETY: the event has the DescribeCluster result type.
-        unsafe {
+        // SAFETY: the event has the DescribeCluster result type; the node
+        // array has `n` live entries while the event lives.
+        let ids = unsafe {
             let result = rd::rd_kafka_event_DescribeCluster_result(event.ptr());
-            rd::rd_kafka_DescribeCluster_result_nodes(result, &mut n);
-        }
-        Ok(n)
+            let nodes = rd::rd_kafka_DescribeCluster_result_nodes(result, &mut n);
+            (0..n)
+                .map(|i| rd::rd_kafka_Node_id(*nodes.add(i)))
+                .collect()
+        };
+        Ok(ids)
     })
     .await
 }

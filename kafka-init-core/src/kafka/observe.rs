@@ -11,7 +11,7 @@ use tracing::Instrument;
 
 use super::ffi::{code_name, is_retriable};
 use super::session::{human, Attempt, Backoff, Request, Session};
-use crate::cluster::{Observation, TopicConfigs};
+use crate::cluster::{BrokerDefaults, Observation, TopicConfigs};
 use crate::error::Error;
 use crate::plan::{self, Plan};
 use crate::spec::TopicSpec;
@@ -34,7 +34,21 @@ pub(super) async fn plan_in(
         .observe(&names)
         .instrument(tracing::info_span!("plan", topics = specs.len()))
         .await?;
-    let plan = plan::diff(specs, &observed);
+    let mut plan = if plan::uses_broker_defaults(specs) {
+        let defaults = session
+            .retry("reading the broker's defaults", Backoff::default(), || {
+                session.broker_defaults()
+            })
+            .await?;
+        let mut plan = plan::diff(&plan::with_broker_defaults(specs, defaults), &observed);
+        // As declared: creates send -1 for `default`, and verifying
+        // resolves them again.
+        plan.specs = specs.to_vec();
+        plan
+    } else {
+        plan::diff(specs, &observed)
+    };
+    plan.specs.shrink_to_fit();
     tracing::info!(
         "{phase}: {} ({} request(s)): {}",
         human(started.elapsed()),
@@ -101,6 +115,47 @@ impl Session {
             configs.extend(self.describe_configs(batch).await?);
         }
         Ok(Observation { cluster, configs })
+    }
+
+    /// The broker's `num.partitions` and `default.replication.factor`: one
+    /// DescribeCluster for a broker id, one DescribeConfigs of that broker.
+    async fn broker_defaults(&self) -> Result<BrokerDefaults, Attempt> {
+        let attempt = self.remaining().min(Duration::from_secs(5));
+        let ids = self.broker_ids(attempt).await.map_err(Attempt::Retry)?;
+        let Some(&id) = ids.iter().min() else {
+            return Err(Attempt::Retry("the cluster lists no broker yet".into()));
+        };
+        self.count(Request::DescribeConfigs);
+        let options = AdminOptions::new().request_timeout(Some(self.remaining()));
+        let results = self
+            .admin
+            .describe_configs(&[ResourceSpecifier::Broker(id)], &options)
+            .await
+            .map_err(|e| Attempt::Retry(format!("DescribeConfigs broker {id}: {e}")))?;
+        let resource = match results.into_iter().next() {
+            Some(Ok(resource)) => resource,
+            Some(Err(code)) => {
+                return Err(Attempt::Retry(format!(
+                    "DescribeConfigs broker {id}: {code}"
+                )))
+            }
+            None => {
+                return Err(Attempt::Retry(format!(
+                    "DescribeConfigs broker {id}: no answer"
+                )))
+            }
+        };
+        let value = |key: &str| -> Result<i32, Attempt> {
+            resource
+                .get(key)
+                .and_then(|e| e.value.as_deref())
+                .and_then(|v| v.trim().parse().ok())
+                .ok_or_else(|| Attempt::Retry(format!("broker {id} did not report `{key}`")))
+        };
+        Ok(BrokerDefaults {
+            partitions: value("num.partitions")?,
+            replication_factor: value("default.replication.factor")?,
+        })
     }
 
     async fn describe_configs(

@@ -263,6 +263,14 @@ impl Session {
             .map_err(|e| e.to_string())
     }
 
+    /// One DescribeCluster request: the ids of the registered brokers.
+    pub(super) async fn broker_ids(&self, timeout: Duration) -> Result<Vec<i32>, String> {
+        let options = self.request_within(Request::DescribeCluster, timeout, false);
+        ffi::broker_ids(&self.admin, options)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
     /// One Metadata request (DescribeTopics) for the named topics only, so
     /// its cost follows the file, not the cluster's topic count.
     pub(super) async fn describe_topics(
