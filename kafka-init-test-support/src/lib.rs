@@ -107,6 +107,25 @@ pub async fn describe(topics: &[&str]) -> HashMap<String, HashMap<String, Report
 }
 
 #[cfg(feature = "broker")]
+/// `num.partitions` and `default.replication.factor` as broker `id` reports
+/// them (DescribeConfigs on the broker resource).
+pub async fn broker_defaults(id: i32) -> (usize, usize) {
+    let results = admin()
+        .describe_configs(&[ResourceSpecifier::Broker(id)], &AdminOptions::new())
+        .await
+        .expect("describe_configs");
+    let resource = results.into_iter().next().unwrap().expect("broker configs");
+    let value = |key: &str| -> usize {
+        resource
+            .get(key)
+            .and_then(|e| e.value.as_deref())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("broker {id} reports no `{key}`"))
+    };
+    (value("num.partitions"), value("default.replication.factor"))
+}
+
+#[cfg(feature = "broker")]
 /// The topic-level (DYNAMIC_TOPIC_CONFIG) settings of one topic.
 pub async fn topic_configs(topic: &str) -> HashMap<String, String> {
     describe(&[topic])
