@@ -549,7 +549,11 @@ impl<'t> Parsed<'t> {
         match value {
             None | Some(Value::Null) => None,
             Some(Value::Mapping(m)) => {
-                let what = format!("{prefix}{}: ", path[path.len() - 1]);
+                let what = if prefix.is_empty() {
+                    "kafka.defaults: ".to_owned()
+                } else {
+                    format!("{prefix}defaults: ")
+                };
                 self.unknown_keys(m, path, DEFAULTS_KEYS, &what);
                 Some(m)
             }
@@ -857,7 +861,13 @@ impl<'t> Parsed<'t> {
         for (i, layer) in layers.iter().enumerate() {
             let within = |rest: &[&str]| [layer.path.clone(), path_of(rest)].concat();
             for field in TOPIC_KEYS {
-                if *field == "config" || (layer.shared && !DEFAULTS_KEYS.contains(field)) {
+                // Only the topic itself names it (a profile that tries was
+                // told so where its keys were checked).
+                let named_elsewhere = *field == "name" && layer.path != own;
+                if *field == "config"
+                    || named_elsewhere
+                    || (layer.shared && !DEFAULTS_KEYS.contains(field))
+                {
                     continue;
                 }
                 if let Some(v) = layer.map.get(*field) {
@@ -1477,5 +1487,142 @@ kafka:
         assert_eq!(file.topics[0].partitions, 3);
         assert_eq!(file.topics[1].partitions, 6);
         assert_eq!(file.topics[1].config_value("retention.ms"), Some("1000"));
+    }
+
+    const PROFILED: &str = "\
+kafka:
+  bootstrap_servers: \"kafka:29092\"
+  defaults:
+    partitions: 3
+    replication_factor: 3
+    config:
+      min.insync.replicas: \"2\"
+      retention.ms: \"1000\"
+  profiles:
+    dev:
+      bootstrap_servers: \"localhost:9092\"
+      defaults:
+        replication_factor: 1
+        config:
+          min.insync.replicas: \"1\"
+      topics:
+        a:
+          partitions: 1
+          config:
+            segment.ms: null
+    prod: {}
+  topics:
+    a:
+      name: a
+      partitions: 6
+      replication_factor: default
+      config:
+        segment.ms: \"60000\"
+        retention.ms: null
+    b:
+      name: b
+      replication_factor: 2
+";
+
+    fn shape(t: &TopicSpec) -> (i32, i32, Vec<(String, String)>) {
+        let config = t
+            .config
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        (t.partitions, t.replication_factor, config)
+    }
+
+    fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn precedence_defaults_topic_profile_defaults_profile_topic() {
+        let file = TopicFile::parse(PROFILED, "f.yaml").unwrap();
+        // Base: the topic's own fields over `defaults`; its `null` removes
+        // a default.
+        assert_eq!(
+            shape(&file.topics[0]),
+            (
+                6,
+                -1,
+                owned(&[("min.insync.replicas", "2"), ("segment.ms", "60000")])
+            )
+        );
+        assert_eq!(
+            shape(&file.topics[1]),
+            (
+                3,
+                2,
+                owned(&[("min.insync.replicas", "2"), ("retention.ms", "1000")])
+            )
+        );
+        let dev = file.topics_for(Some("dev")).unwrap();
+        // The profile's defaults win over the topic's own fields, and its
+        // `topics.<key>` over everything.
+        assert_eq!(
+            shape(&dev[0]),
+            (1, 1, owned(&[("min.insync.replicas", "1")]))
+        );
+        assert_eq!(
+            shape(&dev[1]),
+            (
+                3,
+                1,
+                owned(&[("min.insync.replicas", "1"), ("retention.ms", "1000")])
+            )
+        );
+        assert_eq!(file.topics_for(Some("prod")).unwrap(), &file.topics[..]);
+        assert_eq!(file.topics_for(None).unwrap(), &file.topics[..]);
+        assert_eq!(
+            file.bootstrap_servers_for(Some("dev")),
+            Some("localhost:9092")
+        );
+        assert_eq!(
+            file.bootstrap_servers_for(Some("prod")),
+            Some("kafka:29092")
+        );
+        let err = file.topics_for(Some("stage")).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "unknown profile `stage`: the topic file declares `dev`, `prod`"
+        );
+    }
+
+    #[test]
+    fn a_problem_of_one_profile_names_it_and_the_place_that_causes_it() {
+        // prod's RF 1 breaks the base file's min.insync.replicas 2.
+        let text = PROFILED.replace(
+            "    prod: {}\n",
+            "    prod:\n      topics:\n        b:\n          replication_factor: 1\n",
+        );
+        assert_eq!(
+            problems(&text),
+            ["7:28: profile prod: topic `b`: min.insync.replicas (2) is greater than replication_factor (1): producers with acks=all could never write"]
+        );
+    }
+
+    #[test]
+    fn a_base_problem_is_reported_once_not_once_per_profile() {
+        let text = PROFILED.replace("segment.ms: \"60000\"", "segment.ms: \"0\"");
+        let got = problems(&text);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].starts_with("28:21: topic `a`: segment.ms"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_literal_minus_one_asks_for_default() {
+        let text = "kafka:\n  topics:\n    a:\n      name: a\n      partitions: -1\n";
+        assert_eq!(
+            problems(text),
+            ["5:19: topic `a`: partitions: write `default` for the broker's default, not -1"]
+        );
     }
 }
