@@ -31,7 +31,8 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// The topic file.
+    /// The topic file, or a directory of them (every `*.yaml` and `*.yml`,
+    /// sorted); give it more than once for several, applied as one.
     #[arg(
         long,
         env = "CONFIG_FILE",
@@ -39,7 +40,7 @@ pub struct Cli {
         value_name = "PATH",
         global = true
     )]
-    pub config: PathBuf,
+    pub config: Vec<PathBuf>,
 
     /// The profile of the topic file to use (`kafka.profiles.NAME`); without
     /// one, the base file.
@@ -130,6 +131,15 @@ pub enum LogFormat {
 }
 
 impl Cli {
+    /// The `--config` paths, for messages.
+    pub fn config_display(&self) -> String {
+        self.config
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The selected profile; an empty `KAFKA_INIT_PROFILE` selects none.
     pub fn profile(&self) -> Option<&str> {
         self.profile

@@ -148,7 +148,8 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
         problems: Vec<Problem<'a>>,
     }
     let path = &cli.config;
-    let (file, failure): (Option<TopicFile>, _) = match TopicFile::load(path) {
+    let shown = cli.config_display();
+    let (file, failure): (Option<TopicFile>, _) = match TopicFile::load_all(path) {
         Ok(file) => (Some(file), None),
         Err(e) => (None, Some(e)),
     };
@@ -165,6 +166,7 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     };
     let mut problems: Vec<Problem> = failure
         .iter()
+        .flat_map(|e| std::iter::once(e).chain(&e.others))
         .flat_map(|e| &e.problems)
         .map(|p| Problem {
             line: p.line,
@@ -190,7 +192,7 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
         Output::Json => print_json(
             secrets,
             &CheckBody {
-                path: path.display().to_string(),
+                path: shown.clone(),
                 valid,
                 topics: topics.clone(),
                 profiles,
@@ -198,11 +200,10 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
             },
         ),
         Output::Text if valid && profiles.is_empty() => {
-            println!("{}: OK, {} topic(s)", path.display(), topics.len())
+            println!("{shown}: OK, {} topic(s)", topics.len())
         }
         Output::Text if valid => println!(
-            "{}: OK, {} topic(s), profiles {}",
-            path.display(),
+            "{shown}: OK, {} topic(s), profiles {}",
             topics.len(),
             profiles.join(", ")
         ),
@@ -213,11 +214,7 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     }
     // Like a compiler: one `file:line:column: message` line per problem.
     let mut lines: Vec<String> = failure.iter().map(|e| e.to_string()).collect();
-    lines.extend(
-        client_problems
-            .iter()
-            .map(|m| format!("{}: {m}", path.display())),
-    );
+    lines.extend(client_problems.iter().map(|m| format!("{shown}: {m}")));
     for line in lines {
         match cli.log_format {
             LogFormat::Text => eprintln!("{}", secrets.scrub(&line)),

@@ -1,7 +1,7 @@
 //! What a run connects with: the topic file, the bootstrap servers and the
 //! client properties, from flags, environment and file, in that order.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use kafka_init_core::{ClientProperties, TopicFile};
 
@@ -31,9 +31,12 @@ pub fn env_client(secrets: &Secrets) -> Result<ClientProperties, Failure> {
 
 /// Loads the file and merges the client properties: the file's
 /// `kafka.client`, then `KAFKA_CLIENT_*` over it.
-pub fn load_file(path: &Path, secrets: &Secrets) -> Result<(TopicFile, ClientProperties), Failure> {
+pub fn load_file(
+    paths: &[PathBuf],
+    secrets: &Secrets,
+) -> Result<(TopicFile, ClientProperties), Failure> {
     let env = env_client(secrets)?;
-    let file = TopicFile::load(path).map_err(|e| Failure::invalid(e.to_string()))?;
+    let file = TopicFile::load_all(paths).map_err(|e| Failure::invalid(e.to_string()))?;
     let mut client = file.client.clone();
     secrets.add(client.secret_values());
     client.extend(&env);
@@ -61,13 +64,14 @@ pub fn load(cli: &Cli, secrets: &Secrets, file_optional: bool) -> Result<Setting
         .bootstrap_servers
         .clone()
         .filter(|s| !s.trim().is_empty());
-    let (file, client) = if file_optional && flag_servers.is_some() && !cli.config.exists() {
-        (None, checked(env_client(secrets)?, "KAFKA_CLIENT_*")?)
-    } else {
-        tracing::info!("Loading configuration from {}", cli.config.display());
-        let (file, client) = load_file(&cli.config, secrets)?;
-        (Some(file), client)
-    };
+    let (file, client) =
+        if file_optional && flag_servers.is_some() && !cli.config.iter().any(|p| p.exists()) {
+            (None, checked(env_client(secrets)?, "KAFKA_CLIENT_*")?)
+        } else {
+            tracing::info!("Loading configuration from {}", cli.config_display());
+            let (file, client) = load_file(&cli.config, secrets)?;
+            (Some(file), client)
+        };
     let profile = cli.profile();
     if let Some(file) = &file {
         // An unknown profile fails here, before anything is sent.
@@ -81,7 +85,7 @@ pub fn load(cli: &Cli, secrets: &Secrets, file_optional: bool) -> Result<Setting
         .ok_or_else(|| {
             Failure::invalid(format!(
                 "no bootstrap servers: set KAFKA_BOOTSTRAP_SERVERS, --bootstrap-servers or kafka.bootstrap_servers in {}",
-                cli.config.display()
+                cli.config_display()
             ))
         })?;
     Ok(Settings {

@@ -203,10 +203,15 @@ fn generated(prefix: &str, dir: &Path) -> Vec<Case> {
             uid: None,
         })
     };
+    // A directory is read as its `*.yaml` / `*.yml` files; one with none
+    // is no topic file.
+    let empty = dir.join("no-topic-files");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::write(empty.join("notes.txt"), "not a topic file").unwrap();
     case(
-        "a directory",
-        dir.to_owned(),
-        "cannot read file: Is a directory",
+        "a directory without topic files",
+        empty,
+        "the directory holds no topic file",
         None,
     );
     case(

@@ -66,6 +66,7 @@ pub fn expand(text: &str, path: &Path) -> Expansion {
             errors: Some(FileError {
                 path: parsed.file.path,
                 problems: parsed.problems,
+                others: Vec::new(),
             }),
         }
     }

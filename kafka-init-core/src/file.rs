@@ -73,6 +73,9 @@ impl Profile {
 pub struct FileError {
     pub path: PathBuf,
     pub problems: Vec<Problem>,
+    /// The problems of further files, when several were loaded together
+    /// ([`TopicFile::load_all`]).
+    pub others: Vec<FileError>,
 }
 
 /// One problem in a file. `line` and `column` are 1-based; 0 means the
@@ -113,6 +116,9 @@ impl fmt::Display for FileError {
             let sep = if p.line == 0 { ": " } else { ":" };
             write!(f, "{}{sep}{p}", self.path.display())?;
         }
+        for other in &self.others {
+            write!(f, "\n{other}")?;
+        }
         Ok(())
     }
 }
@@ -142,33 +148,41 @@ impl TopicFile {
     /// in `bootstrap_servers` and `client` from the environment.
     pub fn load(path: impl AsRef<Path>) -> Result<TopicFile, FileError> {
         let path = path.as_ref();
-        let fail = |problem: Problem| FileError {
-            path: path.to_owned(),
-            problems: vec![problem],
-        };
-        let unplaced = |message: String| {
-            fail(Problem {
-                line: 0,
-                column: 0,
-                message,
-            })
-        };
-        let bytes = read_bounded(path).map_err(|e| unplaced(format!("cannot read file: {e}")))?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            // Safe: the prefix up to `valid_up_to` is UTF-8.
-            let before = std::str::from_utf8(valid).unwrap_or_default();
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-            fail(Problem {
-                line,
-                column,
-                message: "the file is not UTF-8 text (a YAML file must be UTF-8)".into(),
-            })
-        })?;
+        let text = read_text(path)?;
         TopicFile::parse_with_env(&text, path, |name| std::env::var(name).ok())
     }
+}
 
+/// The text of the file at `path`, at most [`MAX_FILE_BYTES`], UTF-8.
+pub(crate) fn read_text(path: &Path) -> Result<String, FileError> {
+    let fail = |problem: Problem| FileError {
+        path: path.to_owned(),
+        problems: vec![problem],
+        others: Vec::new(),
+    };
+    let unplaced = |message: String| {
+        fail(Problem {
+            line: 0,
+            column: 0,
+            message,
+        })
+    };
+    let bytes = read_bounded(path).map_err(|e| unplaced(format!("cannot read file: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        // Safe: the prefix up to `valid_up_to` is UTF-8.
+        let before = std::str::from_utf8(valid).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        fail(Problem {
+            line,
+            column,
+            message: "the file is not UTF-8 text (a YAML file must be UTF-8)".into(),
+        })
+    })
+}
+
+impl TopicFile {
     /// Parses and checks `text`; `path` is only used to name the file in
     /// errors. `${VAR}` references are checked but kept as written.
     pub fn parse(text: &str, path: impl AsRef<Path>) -> Result<TopicFile, FileError> {
@@ -339,6 +353,7 @@ impl<'t> Parsed<'t> {
             Err(FileError {
                 path: self.file.path,
                 problems: self.problems,
+                others: Vec::new(),
             })
         }
     }
@@ -978,7 +993,7 @@ impl<'t> Parsed<'t> {
                     self.problem_value(
                         &strs(&at(field)),
                         format!(
-                            "topic `{label}`: {field}: write `default` for the broker's default, not -1"
+                            "topic `{label}`: {field} must be at least 1, got -1 (write `default` for the broker's default)"
                         ),
                     );
                     return 1;
@@ -1622,7 +1637,7 @@ kafka:
         let text = "kafka:\n  topics:\n    a:\n      name: a\n      partitions: -1\n";
         assert_eq!(
             problems(text),
-            ["5:19: topic `a`: partitions: write `default` for the broker's default, not -1"]
+            ["5:19: topic `a`: partitions must be at least 1, got -1 (write `default` for the broker's default)"]
         );
     }
 }

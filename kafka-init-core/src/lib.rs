@@ -20,6 +20,7 @@ mod client;
 mod cluster;
 mod error;
 mod file;
+mod files;
 mod keys;
 mod options;
 mod plan;
@@ -42,6 +43,7 @@ pub use client::{ClientProperties, ENV_PREFIX as CLIENT_ENV_PREFIX};
 pub use cluster::Reachable;
 pub use error::Error;
 pub use file::{FileError, Problem, Profile, TopicFile, MAX_FILE_BYTES};
+pub use files::topic_files;
 #[doc(hidden)]
 pub use options::generated_run;
 pub use options::{

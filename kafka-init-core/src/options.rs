@@ -164,6 +164,7 @@ fn bootstrap_from_env_or(fallback: Option<&str>) -> Result<String, Error> {
                 column: 0,
                 message: format!("kafka.bootstrap_servers: {e}"),
             }],
+            others: Vec::new(),
         })
     })
 }

@@ -1,0 +1,223 @@
+//! Several topic files as one: `--config` given more than once, or a
+//! directory of them. Each file is read and checked on its own (its
+//! `defaults` and profiles apply to its own topics); then the files are
+//! joined, and a topic declared in two files is an error naming both.
+//!
+//! Model layer: pure apart from reading the files; no tokio, no rdkafka.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::file::{read_text, FileError, Problem, Profile, TopicFile};
+use crate::source_map::SourceMap;
+use crate::spec::TopicSpec;
+
+/// The topic files `paths` name: each file itself, each directory's
+/// `*.yaml` and `*.yml` files (not its subdirectories), sorted by name.
+pub fn topic_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FileError> {
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let unplaced = |message: String| FileError {
+            path: path.clone(),
+            problems: vec![Problem {
+                line: 0,
+                column: 0,
+                message,
+            }],
+            others: Vec::new(),
+        };
+        let entries =
+            std::fs::read_dir(path).map_err(|e| unplaced(format!("cannot read directory: {e}")))?;
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+            .collect();
+        if found.is_empty() {
+            return Err(unplaced(
+                "the directory holds no topic file (`*.yaml` or `*.yml`)".into(),
+            ));
+        }
+        found.sort();
+        files.extend(found);
+    }
+    Ok(files)
+}
+
+impl TopicFile {
+    /// Reads every topic file `paths` name (files, and directories of
+    /// `*.yaml` / `*.yml` files) and joins them into one, resolving
+    /// `${VAR}` references from the environment. Every problem of every
+    /// file is reported.
+    pub fn load_all(paths: &[PathBuf]) -> Result<TopicFile, FileError> {
+        let files = topic_files(paths)?;
+        let mut texts = Vec::new();
+        let mut loaded = Vec::new();
+        let mut errors = Vec::new();
+        for path in &files {
+            let text = match read_text(path) {
+                Ok(text) => text,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            match TopicFile::parse_with_env(&text, path, |name| std::env::var(name).ok()) {
+                Ok(file) => {
+                    loaded.push(file);
+                    texts.push(text);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            return join(loaded, &texts);
+        }
+        let mut first = errors.remove(0);
+        first.others = errors;
+        Err(first)
+    }
+}
+
+/// One file from several valid ones: topics in order, a topic name in two
+/// files an error naming both places, `bootstrap_servers` set the same
+/// wherever it is set.
+fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicFile, FileError> {
+    if files.len() == 1 {
+        return Ok(files.remove(0));
+    }
+    let mut errors: Vec<FileError> = Vec::new();
+    let mut problem = |path: &Path, line: usize, column: usize, message: String| {
+        let p = Problem {
+            line,
+            column,
+            message,
+        };
+        match errors.iter_mut().find(|e| e.path == path) {
+            Some(e) => e.problems.push(p),
+            None => errors.push(FileError {
+                path: path.to_owned(),
+                problems: vec![p],
+                others: Vec::new(),
+            }),
+        }
+    };
+    let maps: Vec<SourceMap> = texts
+        .iter()
+        .map(|t| SourceMap::build(t).unwrap_or_default())
+        .collect();
+    let name_at = |file: usize, key: &str| maps[file].value(&["kafka", "topics", key, "name"]);
+
+    // A name, or one that collides with it on `.` vs `_`, in two files.
+    let mut seen: HashMap<String, (usize, &TopicSpec)> = HashMap::new();
+    for (i, file) in files.iter().enumerate() {
+        for spec in &file.topics {
+            let folded = spec.name.replace('.', "_");
+            if let Some((j, first)) = seen.get(&folded) {
+                let at = name_at(*j, &first.key);
+                let here = name_at(i, &spec.key);
+                let what = if first.name == spec.name {
+                    format!("topic `{}` is also declared", spec.name)
+                } else {
+                    format!(
+                        "topic `{}` collides with `{}` (Kafka treats `.` and `_` alike), declared",
+                        spec.name, first.name
+                    )
+                };
+                problem(
+                    &file.path,
+                    here.line,
+                    here.column,
+                    format!(
+                        "{what} in {}:{}:{}",
+                        files[*j].path.display(),
+                        at.line,
+                        at.column
+                    ),
+                );
+            } else {
+                seen.insert(folded, (i, spec));
+            }
+        }
+    }
+
+    // `bootstrap_servers`: the same wherever it is set.
+    let mut servers: Option<(usize, &str)> = None;
+    for (i, file) in files.iter().enumerate() {
+        let Some(s) = file.bootstrap_servers.as_deref() else {
+            continue;
+        };
+        match servers {
+            Some((j, first)) if first != s => {
+                let at = maps[i].value(&["kafka", "bootstrap_servers"]);
+                problem(
+                    &file.path,
+                    at.line,
+                    at.column,
+                    format!(
+                        "kafka.bootstrap_servers `{s}` differs from `{first}` in {}; set it in one file only",
+                        files[j].path.display()
+                    ),
+                );
+            }
+            Some(_) => {}
+            None => servers = Some((i, s)),
+        }
+    }
+    if !errors.is_empty() {
+        for e in &mut errors {
+            e.problems.sort_by_key(|p| (p.line, p.column));
+        }
+        let mut first = errors.remove(0);
+        first.others = errors;
+        return Err(first);
+    }
+
+    // A profile applies to the files that declare it; the others take
+    // their base topics under it.
+    let mut names: Vec<Cow<'static, str>> = Vec::new();
+    for file in &files {
+        for p in &file.profiles {
+            if !names.contains(&p.name) {
+                names.push(p.name.clone());
+            }
+        }
+    }
+    let profiles = names
+        .into_iter()
+        .map(|name| {
+            let mut topics = Vec::new();
+            let mut bootstrap_servers = None;
+            for file in &files {
+                match file.profiles.iter().find(|p| p.name == name) {
+                    Some(p) => {
+                        topics.extend(p.topics.iter().cloned());
+                        bootstrap_servers = bootstrap_servers.or(p.bootstrap_servers.clone());
+                    }
+                    None => topics.extend(file.topics.iter().cloned()),
+                }
+            }
+            Profile {
+                name,
+                bootstrap_servers,
+                topics: Cow::Owned(topics),
+            }
+        })
+        .collect();
+
+    let mut client = files[0].client.clone();
+    for file in &files[1..] {
+        client.extend(&file.client);
+    }
+    Ok(TopicFile {
+        path: files[0].path.clone(),
+        bootstrap_servers: servers.map(|(_, s)| s.to_owned()),
+        client,
+        topics: files.iter().flat_map(|f| f.topics.clone()).collect(),
+        profiles,
+    })
+}
