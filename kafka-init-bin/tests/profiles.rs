@@ -181,3 +181,65 @@ fn default_sizes_take_the_brokers_values_and_a_rerun_shows_no_drift() {
     assert_eq!(run.code, 0, "{}", show(&run));
     assert!(run.stderr.contains("already exists"), "{}", show(&run));
 }
+
+#[test]
+fn a_directory_of_three_files_applies_as_one_and_a_duplicate_across_files_fails_naming_both() {
+    let names: Vec<String> = (0..3).map(|i| unique(&format!("dir{i}"))).collect();
+    let dir = std::env::temp_dir().join(unique("kafka-init-dir"));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (i, (file, name)) in ["a.yaml", "b.yml", "c.yaml"].iter().zip(&names).enumerate() {
+        let text = format!(
+            "kafka:\n  defaults:\n    partitions: {}\n  topics:\n    t{i}:\n      name: \"{name}\"\n",
+            i + 1
+        );
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    std::fs::write(dir.join("README.txt"), "not a topic file").unwrap();
+
+    let run = kafka_init(&["apply"], &dir, &[]);
+    assert_eq!(run.code, 0, "{}", show(&run));
+    for (i, name) in names.iter().enumerate() {
+        assert_eq!(topic_shape(name), Some((i + 1, 1)), "{name}");
+    }
+    let run = kafka_init(&["plan"], &dir, &[]);
+    assert_eq!(run.code, 0, "{}", show(&run));
+
+    // A fourth file declaring the first file's topic again, and a new one.
+    let fresh = unique("dir3");
+    std::fs::write(
+        dir.join("d.yaml"),
+        format!("kafka:\n  topics:\n    fresh:\n      name: \"{fresh}\"\n    again:\n      name: \"{}\"\n", names[0]),
+    )
+    .unwrap();
+    let run = kafka_init(&["apply"], &dir, &[]);
+    assert_eq!(run.code, 3, "{}", show(&run));
+    let expected = format!(
+        "{}:6:13: topic `{}` is also declared in {}:6:13",
+        dir.join("d.yaml").display(),
+        names[0],
+        dir.join("a.yaml").display()
+    );
+    assert!(run.stderr.contains(&expected), "{expected}\n{}", show(&run));
+    assert_eq!(topic_shape(&fresh), None, "nothing is sent on bad input");
+
+    // `--config` more than once: the same as the directory, minus d.yaml.
+    std::fs::remove_file(dir.join("d.yaml")).unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kafka-init"));
+    let out = cmd
+        .args(["plan", "--config"])
+        .arg(dir.join("a.yaml"))
+        .arg("--config")
+        .arg(dir.join("b.yml"))
+        .arg("--config")
+        .arg(dir.join("c.yaml"))
+        .env("KAFKA_BOOTSTRAP_SERVERS", bootstrap())
+        .env_remove("CONFIG_FILE")
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    for name in &names {
+        assert!(stdout.contains(name.as_str()), "{stdout}");
+    }
+}
