@@ -72,6 +72,85 @@ pub fn expand(text: &str, path: &Path) -> Expansion {
     }
 }
 
+/// Expands several topic files as one (`include_topics!` on a directory):
+/// `files` holds each file's text and how errors name it; `name` is how
+/// the generated docs name them all (the directory).
+pub fn expand_files(name: &str, files: &[(String, std::path::PathBuf)]) -> Expansion {
+    if let [(text, path)] = files {
+        return expand(text, path);
+    }
+    let mut valid = Vec::new();
+    let mut texts = Vec::new();
+    let mut errors: Vec<FileError> = Vec::new();
+    let mut partial = Vec::new();
+    for (text, path) in files {
+        let parsed = Parsed::new(text, path, None);
+        partial.extend(parsed.file.topics.iter().cloned());
+        match parsed.into_result() {
+            Ok(file) => {
+                valid.push(file);
+                texts.push(text.clone());
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    let joined = if errors.is_empty() {
+        match crate::files::join(valid, &texts) {
+            Ok(file) => Some(file),
+            Err(mut e) => {
+                errors.push(FileError {
+                    path: e.path.clone(),
+                    problems: std::mem::take(&mut e.problems),
+                    others: Vec::new(),
+                });
+                errors.append(&mut e.others);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let file = name;
+    match joined {
+        Some(joined) => {
+            let mut parsed = Parsed::joined(joined);
+            let consts = constants(&mut parsed);
+            if parsed.problems.is_empty() {
+                return Expansion {
+                    module: module(file, &parsed, &consts),
+                    errors: None,
+                };
+            }
+            let module = fallback(file, &parsed, &consts);
+            Expansion {
+                module,
+                errors: Some(FileError {
+                    path: parsed.file.path.clone(),
+                    problems: parsed.problems,
+                    others: Vec::new(),
+                }),
+            }
+        }
+        None => {
+            let mut parsed = Parsed::joined(crate::file::TopicFile {
+                path: Default::default(),
+                bootstrap_servers: None,
+                client: Default::default(),
+                topics: partial,
+                profiles: Vec::new(),
+            });
+            let consts = constants(&mut parsed);
+            let module = fallback(file, &parsed, &consts);
+            let mut first = errors.remove(0);
+            first.others = errors;
+            Expansion {
+                module,
+                errors: Some(first),
+            }
+        }
+    }
+}
+
 /// One constant name per topic (`None` when the name gives no usable
 /// identifier), adding a problem for each name that cannot have its own.
 fn constants(parsed: &mut Parsed) -> Vec<Option<String>> {

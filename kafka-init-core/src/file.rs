@@ -346,6 +346,18 @@ impl<'t> Parsed<'t> {
         parsed
     }
 
+    /// A file joined from several ([`crate::files`]): no text of its own,
+    /// so places it would look up are 1:1.
+    #[cfg(feature = "codegen")]
+    pub(crate) fn joined(file: TopicFile) -> Parsed<'static> {
+        Parsed {
+            file,
+            problems: Vec::new(),
+            text: "",
+            map: None,
+        }
+    }
+
     pub(crate) fn into_result(self) -> Result<TopicFile, FileError> {
         if self.problems.is_empty() {
             Ok(self.file)

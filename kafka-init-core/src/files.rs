@@ -86,7 +86,7 @@ impl TopicFile {
 /// One file from several valid ones: topics in order, a topic name in two
 /// files an error naming both places, `bootstrap_servers` set the same
 /// wherever it is set.
-fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicFile, FileError> {
+pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicFile, FileError> {
     if files.len() == 1 {
         return Ok(files.remove(0));
     }

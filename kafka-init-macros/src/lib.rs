@@ -37,6 +37,9 @@ fn expand(lit: &LitStr) -> proc_macro2::TokenStream {
         return fail("CARGO_MANIFEST_DIR is not set: build with cargo".into());
     };
     let path = PathBuf::from(dir).join(&relative);
+    if path.is_dir() {
+        return expand_dir(lit, &relative, &path);
+    }
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) => {
@@ -67,6 +70,57 @@ fn expand(lit: &LitStr) -> proc_macro2::TokenStream {
     quote! {
         #(#errors)*
         #track
+        #module
+    }
+}
+
+/// `include_topics!("config/topics")`: every `*.yaml` / `*.yml` file of the
+/// directory, as one. Each file is tracked; a file added to the directory
+/// needs a `build.rs` that prints `cargo:rerun-if-changed=<directory>`.
+fn expand_dir(lit: &LitStr, relative: &str, dir: &Path) -> proc_macro2::TokenStream {
+    let fail = |message: String| {
+        let error = syn::Error::new(lit.span(), message).to_compile_error();
+        let stub = codegen::stub(relative);
+        quote!(#error #stub)
+    };
+    let files = match kafka_init_core::topic_files(&[dir.to_owned()]) {
+        Ok(files) => files,
+        Err(e) => return fail(format!("{relative}: {}", e.problems[0].message)),
+    };
+    let mut inputs = Vec::new();
+    let mut track = Vec::new();
+    for file in &files {
+        let name = Path::new(relative).join(file.file_name().unwrap_or_default());
+        let text = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(e) => return fail(format!("{}: cannot read the file: {e}", name.display())),
+        };
+        let Some(absolute) = file.to_str() else {
+            return fail(format!("{}: the path is not UTF-8", file.display()));
+        };
+        track.push(quote!(
+            const _: &str = ::core::include_str!(#absolute);
+        ));
+        inputs.push((text, name));
+    }
+    let expansion = codegen::expand_files(relative, &inputs);
+    let errors = expansion
+        .errors
+        .iter()
+        .flat_map(|e| std::iter::once(e).chain(&e.others))
+        .flat_map(|e| e.problems.iter().map(move |p| (e, p)))
+        .map(|(e, p)| {
+            let message = if p.line == 0 {
+                format!("{}: {}", e.path.display(), p.message)
+            } else {
+                format!("{}:{p}", e.path.display())
+            };
+            syn::Error::new(lit.span(), message).to_compile_error()
+        });
+    let module = expansion.module;
+    quote! {
+        #(#errors)*
+        #(#track)*
         #module
     }
 }

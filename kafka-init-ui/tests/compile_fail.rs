@@ -39,6 +39,16 @@ fn copy_fixtures(project: &Path) {
         if path.extension().is_some_and(|e| e == "yaml") {
             std::fs::copy(&path, ui.join(path.file_name().unwrap())).unwrap();
         }
+        // A directory of topic files, for `include_topics!` on a directory.
+        if path.is_dir() {
+            let into = ui.join(path.file_name().unwrap());
+            let _ = std::fs::remove_dir_all(&into);
+            std::fs::create_dir_all(&into).unwrap();
+            for file in std::fs::read_dir(&path).unwrap() {
+                let file = file.unwrap().path();
+                std::fs::copy(&file, into.join(file.file_name().unwrap())).unwrap();
+            }
+        }
     }
     std::fs::copy(
         repo.join("config/default.yaml"),
