@@ -68,6 +68,27 @@ fn dev_profile_on_one_broker_gives_rf_1_and_the_dev_overrides() {
     let (workload, power) = (unique("prof-w"), unique("prof-p"));
     let path = profiled(&workload, &power);
 
+    // The plan holds each wanted replication factor against the brokers
+    // the cluster has registered (one here).
+    let run = kafka_init(&["plan"], &path, &[]);
+    assert_eq!(run.code, 2, "{}", show(&run));
+    let row = run.stdout.lines().find(|l| l.starts_with(&workload));
+    assert!(
+        row.is_some_and(|r| r.contains("3/1 (too few brokers)")),
+        "{}",
+        show(&run)
+    );
+    let run = kafka_init(
+        &["plan", "--profile", "dev", "--output", "json"],
+        &path,
+        &[],
+    );
+    assert_eq!(run.code, 2, "{}", show(&run));
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(plan["brokers"], 1, "{plan}");
+    assert_eq!(plan["topics"][0]["replication_factor"], 1, "{plan}");
+    assert_eq!(plan["topics"][0]["action"]["partitions"], 1, "{plan}");
+
     let run = kafka_init(&["apply", "--profile", "dev"], &path, &[]);
     assert_eq!(run.code, 0, "{}", show(&run));
     assert_eq!(topic_shape(&workload), Some((1, 1)));

@@ -18,6 +18,9 @@ use crate::spec::TopicSpec;
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
     pub topics: Vec<TopicPlan>,
+    /// The brokers the cluster had registered when the plan was made, to
+    /// hold each topic's replication factor against.
+    pub brokers: Option<usize>,
     /// The file the plan was made from, to verify against after applying.
     #[serde(skip)]
     pub(crate) specs: Vec<TopicSpec>,
@@ -36,6 +39,9 @@ pub struct Plan {
 pub struct TopicPlan {
     pub name: String,
     pub action: PlannedAction,
+    /// The replication factor the file wants (a `default` one as the
+    /// broker resolves it).
+    pub replication_factor: i32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -276,11 +282,16 @@ pub(crate) fn diff(specs: &[TopicSpec], observed: &Observation) -> Plan {
             partitions: spec.partitions,
             min_isr: min_isr.clamp(1, spec.replication_factor.max(1)) as usize,
         });
-        topics.push(TopicPlan { name, action });
+        topics.push(TopicPlan {
+            name,
+            action,
+            replication_factor: spec.replication_factor,
+        });
     }
     let unready = readiness::unready(&targets, &observed.cluster);
     Plan {
         topics,
+        brokers: None,
         specs: specs.to_vec(),
         targets,
         unready,

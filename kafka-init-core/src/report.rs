@@ -7,7 +7,9 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::plan::{ConfigChange, Creation, PartitionGrowth, Plan, PlannedAction, Refusal};
+use crate::plan::{
+    ConfigChange, Creation, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
@@ -226,11 +228,41 @@ impl fmt::Display for PlannedAction {
 
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rows = self
+        let Some(brokers) = self.brokers else {
+            let rows = self
+                .topics
+                .iter()
+                .map(|t| (t.name.as_str(), t.action.to_string()));
+            return table(f, rows);
+        };
+        // The wanted replication factor against the registered brokers.
+        let width = self
             .topics
             .iter()
-            .map(|t| (t.name.as_str(), t.action.to_string()));
-        table(f, rows)
+            .map(|t| t.name.len())
+            .max()
+            .unwrap_or(0)
+            .max("TOPIC".len());
+        let rf = |t: &TopicPlan| {
+            let short = if t.replication_factor as usize > brokers {
+                " (too few brokers)"
+            } else {
+                ""
+            };
+            format!("{}/{brokers}{short}", t.replication_factor)
+        };
+        let rf_width = self
+            .topics
+            .iter()
+            .map(|t| rf(t).chars().count())
+            .max()
+            .unwrap_or(0)
+            .max("RF/BROKERS".len());
+        writeln!(f, "{:width$}  {:rf_width$}  ACTION", "TOPIC", "RF/BROKERS")?;
+        for t in &self.topics {
+            writeln!(f, "{:width$}  {:rf_width$}  {}", t.name, rf(t), t.action)?;
+        }
+        Ok(())
     }
 }
 

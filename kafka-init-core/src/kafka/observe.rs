@@ -48,7 +48,7 @@ pub(super) async fn plan_in(
     } else {
         plan::diff(specs, &observed)
     };
-    plan.specs.shrink_to_fit();
+    plan.brokers = session.registered();
     tracing::info!(
         "{phase}: {} ({} request(s)): {}",
         human(started.elapsed()),

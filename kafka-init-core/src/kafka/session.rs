@@ -56,6 +56,8 @@ pub(super) struct Session {
     timeout: Duration,
     pub(super) broker_grace: Duration,
     requests: RequestCounter,
+    /// The broker count the last DescribeCluster reported; 0 before one.
+    registered: std::sync::atomic::AtomicUsize,
     _events: MainQueueForwarder,
 }
 
@@ -136,6 +138,7 @@ impl Session {
             timeout: options.timeout,
             broker_grace: options.broker_grace,
             requests: RequestCounter::default(),
+            registered: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 
@@ -258,9 +261,20 @@ impl Session {
     /// One DescribeCluster request: the number of brokers.
     pub(super) async fn brokers(&self, timeout: Duration) -> Result<usize, String> {
         let options = self.request_within(Request::DescribeCluster, timeout, false);
-        ffi::broker_count(&self.admin, options)
+        let count = ffi::broker_count(&self.admin, options)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        self.registered
+            .store(count, std::sync::atomic::Ordering::Relaxed);
+        Ok(count)
+    }
+
+    /// The registered brokers as last counted, if counted yet.
+    pub(super) fn registered(&self) -> Option<usize> {
+        match self.registered.load(std::sync::atomic::Ordering::Relaxed) {
+            0 => None,
+            n => Some(n),
+        }
     }
 
     /// One DescribeCluster request: the ids of the registered brokers.
