@@ -8,7 +8,7 @@ pub use kafka_init_core::{apply, ensure_topics, ensure_topics_with, plan, wait_f
 pub use kafka_init_core::{
     Action, ClientProperties, ConfigChange, ConfigEntry, Creation, EnsureOptions, Error, FileError,
     PartitionGrowth, Plan, PlannedAction, Problem, Profile, Reachable, Refusal, Report, Requests,
-    TopicFile, TopicOutcome, TopicPlan, TopicSpec, BOOTSTRAP_ENV, BROKER_GRACE_ENV,
+    TopicFile, TopicOutcome, TopicPlan, TopicSpec, UnknownProfile, BOOTSTRAP_ENV, BROKER_GRACE_ENV,
     CLIENT_ENV_PREFIX, DEFAULT_BROKER_GRACE, MAX_FILE_BYTES, PROFILE_ENV, TIMEOUT_ENV,
 };
 

@@ -17,9 +17,9 @@ async fn ensure_topics_takes_the_profile_from_the_environment() {
     // An unknown profile: an error naming the known ones, nothing sent.
     std::env::set_var("KAFKA_INIT_PROFILE", "staging");
     match topics::ensure_topics().await {
-        Err(Error::UnknownProfile { name, known }) => {
-            assert_eq!(name, "staging");
-            assert_eq!(known, ["dev"]);
+        Err(Error::UnknownProfile(e)) => {
+            assert_eq!(e.name, "staging");
+            assert_eq!(e.known, ["dev"]);
         }
         other => panic!("expected UnknownProfile, got {other:?}"),
     }

@@ -2,7 +2,7 @@
 //! compose's `service_completed_successfully` only looks for 0); the finer
 //! codes tell scripts why.
 
-use kafka_init_core::Error;
+use kafka_init_core::{Error, UnknownProfile};
 
 pub const SUCCESS: u8 = 0;
 /// Any other failure; also every error of `plan`.
@@ -41,6 +41,12 @@ impl Failure {
     }
 }
 
+impl From<UnknownProfile> for Failure {
+    fn from(e: UnknownProfile) -> Failure {
+        Error::from(e).into()
+    }
+}
+
 impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
         Failure {
@@ -57,7 +63,7 @@ fn code_of(e: &Error) -> u8 {
         | Error::Invalid { .. }
         | Error::ClientSettings { .. }
         | Error::Setting { .. }
-        | Error::UnknownProfile { .. }
+        | Error::UnknownProfile(_)
         | Error::NoBootstrapServers => INVALID,
         Error::Unreachable { .. } => UNREACHABLE,
         Error::Refused { .. } => REFUSED,

@@ -8,20 +8,8 @@ use std::time::Duration;
 
 use crate::file::FileError;
 use crate::plan::{Plan, PlannedAction, Refusal};
-use crate::spec::TopicSpec;
+use crate::spec::{TopicSpec, UnknownProfile};
 use crate::validate;
-
-fn known_profiles(known: &[String]) -> String {
-    if known.is_empty() {
-        "no profiles".to_owned()
-    } else {
-        known
-            .iter()
-            .map(|k| format!("`{k}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -49,8 +37,8 @@ pub enum Error {
 
     /// `--profile`, `KAFKA_INIT_PROFILE` or [`crate::EnsureOptions::profile`]
     /// names a profile the topic file does not declare.
-    #[error("unknown profile `{name}`: the topic file declares {}", known_profiles(.known))]
-    UnknownProfile { name: String, known: Vec<String> },
+    #[error(transparent)]
+    UnknownProfile(#[from] UnknownProfile),
 
     /// Neither the environment nor the topic file names a broker.
     #[error(

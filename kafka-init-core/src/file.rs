@@ -18,7 +18,7 @@ use serde_yaml::{Mapping, Value};
 
 use crate::client::ClientProperties;
 use crate::source_map::{Pos, SourceMap};
-use crate::spec::{ConfigEntry, TopicSpec};
+use crate::spec::{ConfigEntry, Profile, TopicSpec, UnknownProfile};
 use crate::validate::{self, Field};
 use crate::vars::{self, VarError};
 
@@ -36,36 +36,6 @@ pub struct TopicFile {
     pub topics: Vec<TopicSpec>,
     /// `kafka.profiles`, in file order, each with its effective topics.
     pub profiles: Vec<Profile>,
-}
-
-/// One entry of `kafka.profiles`: the file as one environment sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Profile {
-    pub name: Cow<'static, str>,
-    /// The profile's `bootstrap_servers`, if it sets one.
-    pub bootstrap_servers: Option<Cow<'static, str>>,
-    /// Every topic of the base file, with the profile applied. Names and
-    /// order are the base file's.
-    pub topics: Cow<'static, [TopicSpec]>,
-}
-
-impl Profile {
-    /// The profile called `name` among `profiles`; `None` selects the base
-    /// file. An unknown name is [`crate::Error::UnknownProfile`].
-    pub fn select<'p>(
-        profiles: &'p [Profile],
-        name: Option<&str>,
-    ) -> Result<Option<&'p Profile>, crate::Error> {
-        let Some(name) = name else { return Ok(None) };
-        profiles
-            .iter()
-            .find(|p| p.name == name)
-            .map(Some)
-            .ok_or_else(|| crate::Error::UnknownProfile {
-                name: name.to_owned(),
-                known: profiles.iter().map(|p| p.name.to_string()).collect(),
-            })
-    }
 }
 
 /// Everything wrong with a file, each problem with its place in it.
@@ -124,26 +94,6 @@ impl fmt::Display for FileError {
 }
 
 impl TopicFile {
-    /// The topics as the profile `name` sees them (`None`: the base file).
-    /// An unknown name is [`crate::Error::UnknownProfile`], naming the
-    /// known ones.
-    pub fn topics_for(&self, profile: Option<&str>) -> Result<&[TopicSpec], crate::Error> {
-        Ok(match Profile::select(&self.profiles, profile)? {
-            Some(p) => &p.topics,
-            None => &self.topics,
-        })
-    }
-
-    /// The bootstrap servers under the profile `name`: the profile's own,
-    /// else the file's.
-    pub fn bootstrap_servers_for(&self, profile: Option<&str>) -> Option<&str> {
-        Profile::select(&self.profiles, profile)
-            .ok()
-            .flatten()
-            .and_then(|p| p.bootstrap_servers.as_deref())
-            .or(self.bootstrap_servers.as_deref())
-    }
-
     /// Reads and parses the file at `path`, resolving `${VAR}` references
     /// in `bootstrap_servers` and `client` from the environment.
     pub fn load(path: impl AsRef<Path>) -> Result<TopicFile, FileError> {
@@ -196,6 +146,28 @@ impl TopicFile {
         mut lookup: impl FnMut(&str) -> Option<String>,
     ) -> Result<TopicFile, FileError> {
         Parsed::new(text, path.as_ref(), Some(&mut lookup)).into_result()
+    }
+}
+
+impl TopicFile {
+    /// The topics as the profile `name` sees them (`None`: the base file).
+    /// An unknown name is [`UnknownProfile`], naming the
+    /// known ones.
+    pub fn topics_for(&self, profile: Option<&str>) -> Result<&[TopicSpec], UnknownProfile> {
+        Ok(match Profile::select(&self.profiles, profile)? {
+            Some(p) => &p.topics,
+            None => &self.topics,
+        })
+    }
+
+    /// The bootstrap servers under the profile `name`: the profile's own,
+    /// else the file's.
+    pub fn bootstrap_servers_for(&self, profile: Option<&str>) -> Option<&str> {
+        Profile::select(&self.profiles, profile)
+            .ok()
+            .flatten()
+            .and_then(|p| p.bootstrap_servers.as_deref())
+            .or(self.bootstrap_servers.as_deref())
     }
 }
 

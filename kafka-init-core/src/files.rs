@@ -9,9 +9,9 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::file::{read_text, FileError, Problem, Profile, TopicFile};
+use crate::file::{read_text, FileError, Problem, TopicFile};
 use crate::source_map::SourceMap;
-use crate::spec::TopicSpec;
+use crate::spec::{Profile, TopicSpec};
 
 /// The topic files `paths` name: each file itself, each directory's
 /// `*.yaml` and `*.yml` files (not its subdirectories), sorted by name.

@@ -42,7 +42,7 @@ mod fuzz;
 pub use client::{ClientProperties, ENV_PREFIX as CLIENT_ENV_PREFIX};
 pub use cluster::Reachable;
 pub use error::Error;
-pub use file::{FileError, Problem, Profile, TopicFile, MAX_FILE_BYTES};
+pub use file::{FileError, Problem, TopicFile, MAX_FILE_BYTES};
 pub use files::topic_files;
 #[doc(hidden)]
 pub use options::generated_run;
@@ -51,7 +51,7 @@ pub use options::{
 };
 pub use plan::{ConfigChange, Creation, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan};
 pub use report::{Action, Report, Requests, TopicOutcome};
-pub use spec::{ConfigEntry, TopicSpec};
+pub use spec::{ConfigEntry, Profile, TopicSpec, UnknownProfile};
 
 #[cfg(feature = "admin")]
 pub use kafka::{apply, ensure_topics, ensure_topics_with, plan, wait_for_cluster};

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use crate::client::ClientProperties;
 use crate::error::Error;
-use crate::file::{FileError, Problem, Profile};
-use crate::spec::TopicSpec;
+use crate::file::{FileError, Problem};
+use crate::spec::{Profile, TopicSpec};
 use crate::vars;
 
 /// The variable that overrides the bootstrap servers a file declares.

@@ -36,3 +36,54 @@ impl TopicSpec {
             .map(|(_, v)| v.as_ref())
     }
 }
+
+/// One entry of `kafka.profiles`: the file as one environment sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub name: Cow<'static, str>,
+    /// The profile's `bootstrap_servers`, if it sets one.
+    pub bootstrap_servers: Option<Cow<'static, str>>,
+    /// Every topic of the base file, with the profile applied. Names and
+    /// order are the base file's.
+    pub topics: Cow<'static, [TopicSpec]>,
+}
+
+impl Profile {
+    /// The profile called `name` among `profiles`; `None` selects the base
+    /// file. An unknown name is [`UnknownProfile`].
+    pub fn select<'p>(
+        profiles: &'p [Profile],
+        name: Option<&str>,
+    ) -> Result<Option<&'p Profile>, UnknownProfile> {
+        let Some(name) = name else { return Ok(None) };
+        profiles
+            .iter()
+            .find(|p| p.name == name)
+            .map(Some)
+            .ok_or_else(|| UnknownProfile {
+                name: name.to_owned(),
+                known: profiles.iter().map(|p| p.name.to_string()).collect(),
+            })
+    }
+}
+
+/// A profile name the topic file does not declare.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown profile `{name}`: the topic file declares {}", known_profiles(.known))]
+pub struct UnknownProfile {
+    pub name: String,
+    /// The profiles the file declares, in file order.
+    pub known: Vec<String>,
+}
+
+fn known_profiles(known: &[String]) -> String {
+    if known.is_empty() {
+        "no profiles".to_owned()
+    } else {
+        known
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
