@@ -342,18 +342,19 @@ fn ident(name: &str) -> Ident {
 }
 
 fn const_docs(file: &str, spec: &TopicSpec) -> Vec<String> {
-    let plural = |n: i32, one: &str, many: &str| {
-        if n == 1 {
-            format!("{n} {one}")
-        } else {
-            format!("{n} {many}")
-        }
+    let plural = |n: i32, one: &str, many: &str| match n {
+        -1 => format!("the broker's default number of {many}"),
+        1 => format!("{n} {one}"),
+        _ => format!("{n} {many}"),
+    };
+    let rf = match spec.replication_factor {
+        -1 => "the broker's default".to_owned(),
+        n => n.to_string(),
     };
     let mut lines = vec![format!(
-        " `{}`: {}, replication factor {}.",
+        " `{}`: {}, replication factor {rf}.",
         spec.name,
         plural(spec.partitions, "partition", "partitions"),
-        spec.replication_factor
     )];
     lines.push(String::new());
     if spec.config.is_empty() {
