@@ -34,6 +34,16 @@ fn default_yaml_snapshot() {
     insta::assert_snapshot!(pretty(e.module));
 }
 
+/// A file with profiles: the same constants, `SPECS` for the base file and
+/// each profile's topics in `PROFILES`.
+#[test]
+fn profiles_yaml_snapshot() {
+    let text = include_str!("../../../config/profiles.yaml");
+    let e = expand(text, Path::new("config/profiles.yaml"));
+    assert!(e.errors.is_none(), "{}", e.errors.unwrap());
+    insta::assert_snapshot!(pretty(e.module));
+}
+
 #[test]
 fn fallback_snapshot() {
     let text = "kafka:\n  topics:\n    a:\n      name: dc.power\n      partitions: 0\n    b:\n      partitions: 1\n";
