@@ -135,6 +135,8 @@ async fn show_plan(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
 fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     #[derive(Serialize)]
     struct Problem<'a> {
+        /// The file the problem is in (one of several, or a directory's).
+        file: String,
         line: usize,
         column: usize,
         message: &'a str,
@@ -167,14 +169,16 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     let mut problems: Vec<Problem> = failure
         .iter()
         .flat_map(|e| std::iter::once(e).chain(&e.others))
-        .flat_map(|e| &e.problems)
-        .map(|p| Problem {
+        .flat_map(|e| e.problems.iter().map(move |p| (e, p)))
+        .map(|(e, p)| Problem {
+            file: e.path.display().to_string(),
             line: p.line,
             column: p.column,
             message: &p.message,
         })
         .collect();
     problems.extend(client_problems.iter().map(|m| Problem {
+        file: shown.clone(),
         line: 0,
         column: 0,
         message: m,
