@@ -221,3 +221,71 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
         profiles,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir_with(test: &str, files: &[(&str, &str)]) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("kafka-init-files-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn a_profile_of_one_file_leaves_the_others_as_they_are() {
+        let dir = dir_with("profile", &[
+            ("a.yaml", "kafka:\n  profiles:\n    dev:\n      defaults:\n        partitions: 1\n  defaults:\n    partitions: 3\n  topics:\n    a:\n      name: a\n"),
+            ("b.yml", "kafka:\n  bootstrap_servers: \"k:9092\"\n  topics:\n    b:\n      name: b\n      partitions: 2\n"),
+            ("notes.md", "not a topic file"),
+        ]);
+        let file = TopicFile::load_all(&[dir]).unwrap();
+        let sizes = |topics: &[TopicSpec]| -> Vec<(String, i32)> {
+            topics
+                .iter()
+                .map(|t| (t.name.to_string(), t.partitions))
+                .collect()
+        };
+        assert_eq!(
+            sizes(&file.topics),
+            [("a".to_owned(), 3), ("b".to_owned(), 2)]
+        );
+        assert_eq!(
+            sizes(file.topics_for(Some("dev")).unwrap()),
+            [("a".to_owned(), 1), ("b".to_owned(), 2)]
+        );
+        assert_eq!(file.bootstrap_servers.as_deref(), Some("k:9092"));
+    }
+
+    #[test]
+    fn a_name_in_two_files_and_two_bootstrap_servers_name_both_files() {
+        let dir = dir_with(
+            "twice",
+            &[
+                (
+                    "1.yaml",
+                    "kafka:\n  bootstrap_servers: \"k:1\"\n  topics:\n    a:\n      name: a\n",
+                ),
+                (
+                    "2.yaml",
+                    "kafka:\n  bootstrap_servers: \"k:2\"\n  topics:\n    again:\n      name: a\n",
+                ),
+            ],
+        );
+        let err = TopicFile::load_all(std::slice::from_ref(&dir)).unwrap_err();
+        let (one, two) = (dir.join("1.yaml"), dir.join("2.yaml"));
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{two}:2:22: kafka.bootstrap_servers `k:2` differs from `k:1` in {one}; set it in one file only\n{two}:5:13: topic `a` is also declared in {one}:5:13",
+                one = one.display(),
+                two = two.display()
+            )
+        );
+    }
+}
