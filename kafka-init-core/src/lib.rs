@@ -22,6 +22,7 @@ mod error;
 mod file;
 mod keys;
 mod options;
+mod ownership;
 mod plan;
 mod readiness;
 mod report;
@@ -45,6 +46,7 @@ pub use file::{FileError, Problem, TopicFile, MAX_FILE_BYTES};
 pub use options::{
     EnsureOptions, BOOTSTRAP_ENV, BROKER_GRACE_ENV, DEFAULT_BROKER_GRACE, TIMEOUT_ENV,
 };
+pub use ownership::{is_builtin_protected, EntryError, ExistingTopic, Namespace, Ownership};
 pub use plan::{ConfigChange, Creation, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan};
 pub use report::{Action, Report, Requests, TopicOutcome};
 pub use spec::{ConfigEntry, TopicSpec};
