@@ -2,12 +2,15 @@
 #![forbid(unsafe_code)]
 
 #[cfg(feature = "engine")]
-pub use kafka_init_core::{apply, ensure_topics, ensure_topics_with, plan, wait_for_cluster};
 pub use kafka_init_core::{
-    Action, ClientProperties, ConfigChange, ConfigEntry, Creation, EnsureOptions, Error, FileError,
-    PartitionGrowth, Plan, PlannedAction, Problem, Reachable, Refusal, Report, Requests, TopicFile,
-    TopicOutcome, TopicPlan, TopicSpec, BOOTSTRAP_ENV, BROKER_GRACE_ENV, CLIENT_ENV_PREFIX,
-    DEFAULT_BROKER_GRACE, MAX_FILE_BYTES, TIMEOUT_ENV,
+    apply, ensure_topics, ensure_topics_with, existing_topics, orphans, plan, wait_for_cluster,
+};
+pub use kafka_init_core::{
+    is_builtin_protected, topic_file, Action, ClientProperties, ConfigChange, ConfigEntry,
+    Creation, Deletion, EnsureOptions, EntryError, Error, ExistingTopic, FileError, Namespace,
+    Ownership, PartitionGrowth, Plan, PlannedAction, Problem, Reachable, Refusal, Report, Requests,
+    TopicFile, TopicOutcome, TopicPlan, TopicSpec, TopicTable, BOOTSTRAP_ENV, BROKER_GRACE_ENV,
+    CLIENT_ENV_PREFIX, DEFAULT_BROKER_GRACE, MAX_FILE_BYTES, TIMEOUT_ENV,
 };
 
 /// Checks a topic file at compile time and turns it into typed constants

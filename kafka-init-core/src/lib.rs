@@ -47,9 +47,13 @@ pub use options::{
     EnsureOptions, BOOTSTRAP_ENV, BROKER_GRACE_ENV, DEFAULT_BROKER_GRACE, TIMEOUT_ENV,
 };
 pub use ownership::{is_builtin_protected, EntryError, ExistingTopic, Namespace, Ownership};
-pub use plan::{ConfigChange, Creation, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan};
-pub use report::{Action, Report, Requests, TopicOutcome};
+pub use plan::{
+    ConfigChange, Creation, Deletion, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan,
+};
+pub use report::{topic_file, Action, Report, Requests, TopicOutcome, TopicTable};
 pub use spec::{ConfigEntry, TopicSpec};
 
 #[cfg(feature = "admin")]
-pub use kafka::{apply, ensure_topics, ensure_topics_with, plan, wait_for_cluster};
+pub use kafka::{
+    apply, ensure_topics, ensure_topics_with, existing_topics, orphans, plan, wait_for_cluster,
+};

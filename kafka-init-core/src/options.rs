@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::client::ClientProperties;
 use crate::error::Error;
 use crate::file::{FileError, Problem};
+use crate::ownership::Ownership;
 use crate::vars;
 
 /// The variable that overrides the bootstrap servers a file declares.
@@ -31,6 +32,12 @@ pub struct EnsureOptions {
     /// that wants more replicas than there are brokers is refused instead
     /// of retried (a cluster still starting registers brokers one by one).
     pub broker_grace: Duration,
+    /// `Some(max_deletions)`: delete orphans (see [`EnsureOptions::prune`]).
+    /// Never set by a file nor by the generated `topics::ensure_topics()`.
+    pub prune: Option<usize>,
+    /// What the topics belong to (a file's `kafka.owns` and
+    /// `kafka.protect`): pruning needs `owns`.
+    pub ownership: Ownership,
 }
 
 impl EnsureOptions {
@@ -42,7 +49,25 @@ impl EnsureOptions {
             timeout: Duration::from_secs(60),
             client: ClientProperties::new(),
             broker_grace: DEFAULT_BROKER_GRACE,
+            prune: None,
+            ownership: Ownership::default(),
         }
+    }
+
+    /// Delete orphans: topics inside `ownership`'s `owns` that the specs do
+    /// not declare and that are not protected. They are deleted last, only
+    /// after every create, alter and growth of the run succeeded; a run
+    /// that would delete more than `max_deletions` changes nothing and
+    /// fails. Needs [`EnsureOptions::ownership`] with `owns`.
+    pub fn prune(mut self, max_deletions: usize) -> Self {
+        self.prune = Some(max_deletions);
+        self
+    }
+
+    /// What the run's topics belong to: a file's `ownership`.
+    pub fn ownership(mut self, ownership: Ownership) -> Self {
+        self.ownership = ownership;
+        self
     }
 
     pub fn broker_grace(mut self, grace: Duration) -> Self {

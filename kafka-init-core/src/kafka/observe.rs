@@ -103,7 +103,7 @@ impl Session {
         Ok(Observation { cluster, configs })
     }
 
-    async fn describe_configs(
+    pub(super) async fn describe_configs(
         &self,
         topics: &[&str],
     ) -> Result<Vec<(String, TopicConfigs)>, Attempt> {
