@@ -21,9 +21,12 @@ fn json(run: &Run) -> serde_json::Value {
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.all()))
 }
 
-/// Creates `topics` (name, partitions, topic-level configs) with the
-/// admin API, as another tool would, and waits for the broker's answer.
-fn create(topics: &[(&str, i32, &[(&str, &str)])]) {
+/// A topic to create: name, partitions, topic-level configs.
+type Made<'a> = (&'a str, i32, &'a [(&'a str, &'a str)]);
+
+/// Creates `topics` with the admin API, as another tool would, and waits
+/// for the broker's answer.
+fn create(topics: &[Made]) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let admin = admin();
     let new: Vec<NewTopic> = topics
