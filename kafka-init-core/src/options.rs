@@ -150,3 +150,19 @@ fn bootstrap_from_env_or(fallback: Option<&str>) -> Result<String, Error> {
         })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The generated `topics::ensure_topics()` runs with these options: it
+    /// must never delete.
+    #[test]
+    fn options_never_prune_unless_asked_in_code() {
+        assert_eq!(EnsureOptions::new("k:9092").prune, None);
+        let from_env = EnsureOptions::from_env_or(Some("k:9092")).unwrap();
+        assert_eq!(from_env.prune, None);
+        assert_eq!(from_env.ownership, Ownership::default());
+        assert_eq!(EnsureOptions::new("k:9092").prune(3).prune, Some(3));
+    }
+}

@@ -98,8 +98,12 @@ impl Namespace {
             .filter(|(_, p)| {
                 let literal = match p {
                     Pattern::Prefix(prefix) => prefix.as_str(),
-                    // The literal start of an anchored expression.
-                    Pattern::Regex { source, .. } => &source[1..],
+                    // The literal start of an anchored expression, past
+                    // opening groups; an alternation may match elsewhere.
+                    Pattern::Regex { source, .. } if source.contains('|') => return false,
+                    Pattern::Regex { source, .. } => {
+                        source[1..].trim_start_matches(['(', '?', ':'])
+                    }
                 };
                 literal.starts_with('_') || literal.starts_with("mm2-")
             })
@@ -298,7 +302,15 @@ mod tests {
 
     #[test]
     fn entries_that_only_match_protected_names() {
-        let owns = ns(&["__", "dc.", "^_schemas$", "mm2-", "^dc\\..*"]);
-        assert_eq!(owns.protected_only(), [0, 2, 3]);
+        let owns = ns(&[
+            "__",
+            "dc.",
+            "^_schemas$",
+            "mm2-",
+            "^dc\\..*",
+            "^(?:_x)",
+            "^(_x|y)",
+        ]);
+        assert_eq!(owns.protected_only(), [0, 2, 3, 5]);
     }
 }
