@@ -46,7 +46,10 @@ pub use file::{FileError, Problem, TopicFile, MAX_FILE_BYTES};
 pub use options::{
     EnsureOptions, BOOTSTRAP_ENV, BROKER_GRACE_ENV, DEFAULT_BROKER_GRACE, TIMEOUT_ENV,
 };
-pub use ownership::{is_builtin_protected, EntryError, ExistingTopic, Namespace, Ownership};
+pub use ownership::{
+    is_builtin_protected, overlapping_ownership, EntryError, ExistingTopic, Namespace, OwnedFile,
+    Ownership,
+};
 pub use plan::{
     ConfigChange, Creation, Deletion, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan,
 };

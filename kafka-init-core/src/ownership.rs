@@ -216,6 +216,75 @@ impl Ownership {
     }
 }
 
+impl Namespace {
+    fn prefixes(&self) -> Vec<&str> {
+        self.entries
+            .iter()
+            .filter_map(|p| match p {
+                Pattern::Prefix(p) => Some(p.as_str()),
+                Pattern::Regex { .. } => None,
+            })
+            .collect()
+    }
+
+    /// Whether some name can be in both namespaces, as far as the entries
+    /// show without enumerating names: two prefixes overlap when one starts
+    /// with the other; an expression overlaps a prefix it matches, or whose
+    /// names it matches in `samples` (for files: what either declares).
+    fn overlaps<'a>(&self, other: &Namespace, samples: impl Iterator<Item = &'a str>) -> bool {
+        let (mine, theirs) = (self.prefixes(), other.prefixes());
+        if mine
+            .iter()
+            .any(|p| theirs.iter().any(|q| p.starts_with(q) || q.starts_with(p)))
+        {
+            return true;
+        }
+        if mine.iter().any(|p| other.contains(p)) || theirs.iter().any(|q| self.contains(q)) {
+            return true;
+        }
+        let mut samples = samples;
+        samples.any(|n| self.contains(n) && other.contains(n))
+    }
+}
+
+/// A file as the overlap check sees it: its name, what it owns and what it
+/// declares.
+pub struct OwnedFile<'a> {
+    pub path: &'a str,
+    pub ownership: &'a Ownership,
+    pub declared: Vec<&'a str>,
+}
+
+/// Files given together may not own overlapping namespaces, unless one of
+/// them declares every topic the other declares (a file that declares
+/// everything, beside a file that declares a part). One message per
+/// offending pair, naming both files.
+pub fn overlapping_ownership(files: &[OwnedFile<'_>]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (i, a) in files.iter().enumerate() {
+        for b in &files[i + 1..] {
+            let (Some(oa), Some(ob)) = (&a.ownership.owns, &b.ownership.owns) else {
+                continue;
+            };
+            let samples = a.declared.iter().chain(&b.declared).copied();
+            if !oa.overlaps(ob, samples) {
+                continue;
+            }
+            // `x` declares every topic `y` declares.
+            let covers =
+                |x: &OwnedFile, y: &OwnedFile| y.declared.iter().all(|t| x.declared.contains(t));
+            if covers(a, b) || covers(b, a) {
+                continue;
+            }
+            problems.push(format!(
+                "{} and {} own overlapping namespaces ({oa} and {ob}) and neither declares all of the other's topics in it: pruning with one would delete the other's",
+                a.path, b.path
+            ));
+        }
+    }
+    problems
+}
+
 /// A topic as the cluster has it: what `orphans` lists and `export` writes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExistingTopic {
@@ -312,5 +381,48 @@ mod tests {
             "^(_x|y)",
         ]);
         assert_eq!(owns.protected_only(), [0, 2, 3, 5]);
+    }
+
+    #[test]
+    fn overlapping_namespaces_name_both_files() {
+        let own = |entries: &[&str]| Ownership {
+            owns: Some(ns(entries)),
+            protect: Namespace::default(),
+        };
+        let (a, b, ab, re) = (
+            own(&["a."]),
+            own(&["b."]),
+            own(&["a.b."]),
+            own(&["^a\\.x.*"]),
+        );
+        let file = |path, ownership, declared: &[&'static str]| OwnedFile {
+            path,
+            ownership,
+            declared: declared.to_vec(),
+        };
+        let disjoint = [file("a.yaml", &a, &["a.1"]), file("b.yaml", &b, &["b.1"])];
+        assert!(overlapping_ownership(&disjoint).is_empty());
+
+        let nested = [
+            file("a.yaml", &a, &["a.1"]),
+            file("ab.yaml", &ab, &["a.b.1"]),
+        ];
+        let problems = overlapping_ownership(&nested);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].starts_with("a.yaml and ab.yaml own overlapping namespaces"));
+
+        // `a.yaml` declares all of `ab.yaml`'s topics: allowed.
+        let covered = [
+            file("a.yaml", &a, &["a.1", "a.b.1"]),
+            file("ab.yaml", &ab, &["a.b.1"]),
+        ];
+        assert!(overlapping_ownership(&covered).is_empty());
+
+        // An expression that matches the other's prefix or declared topics.
+        let regex = [
+            file("a.yaml", &a, &["a.1"]),
+            file("re.yaml", &re, &["a.x1"]),
+        ];
+        assert_eq!(overlapping_ownership(&regex).len(), 1);
     }
 }
