@@ -4,12 +4,16 @@
 #[doc(hidden)]
 pub use kafka_init_core::generated_run as __generated_run;
 #[cfg(feature = "engine")]
-pub use kafka_init_core::{apply, ensure_topics, ensure_topics_with, plan, wait_for_cluster};
 pub use kafka_init_core::{
-    Action, ClientProperties, ConfigChange, ConfigEntry, Creation, EnsureOptions, Error, FileError,
-    PartitionGrowth, Plan, PlannedAction, Problem, Profile, Reachable, Refusal, Report, Requests,
-    TopicFile, TopicOutcome, TopicPlan, TopicSpec, UnknownProfile, BOOTSTRAP_ENV, BROKER_GRACE_ENV,
-    CLIENT_ENV_PREFIX, DEFAULT_BROKER_GRACE, MAX_FILE_BYTES, PROFILE_ENV, TIMEOUT_ENV,
+    apply, ensure_topics, ensure_topics_with, existing_topics, orphans, plan, wait_for_cluster,
+};
+pub use kafka_init_core::{
+    is_builtin_protected, topic_file, Action, ClientProperties, ConfigChange, ConfigEntry,
+    Creation, Deletion, EnsureOptions, EntryError, Error, ExistingTopic, FileError, Namespace,
+    Ownership, PartitionGrowth, Plan, PlannedAction, Problem, Profile, Reachable, Refusal, Report,
+    Requests, TopicFile, TopicOutcome, TopicPlan, TopicSpec, TopicTable, UnknownProfile,
+    BOOTSTRAP_ENV, BROKER_GRACE_ENV, CLIENT_ENV_PREFIX, DEFAULT_BROKER_GRACE, MAX_FILE_BYTES,
+    PROFILE_ENV, TIMEOUT_ENV,
 };
 
 /// Checks a topic file at compile time and turns it into typed constants

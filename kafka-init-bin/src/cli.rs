@@ -20,7 +20,9 @@ EXIT CODES:
   2  `plan` only: changes are pending
   3  invalid file, flags or client settings; nothing was sent to Kafka
   4  Kafka did not answer within the deadline
-  5  an unsafe change was refused (fewer partitions, another replication factor); nothing was changed
+  5  an unsafe change was refused (fewer partitions, another replication factor,
+     more deletions than --max-deletions); nothing was changed
+  `orphans`: 0 none, 2 some, 1 any error but invalid input (3)
 
 CLIENT SETTINGS:
   librdkafka properties come from the file's `kafka.client` map and from
@@ -101,6 +103,27 @@ pub struct Cli {
         global = true
     )]
     pub log_format: LogFormat,
+
+    /// `apply` and `plan`: also delete orphans, the topics inside the
+    /// file's `kafka.owns` that it does not declare and that are not
+    /// protected; last, and only after everything else succeeded.
+    #[arg(long, global = true)]
+    pub prune: bool,
+
+    /// With `--prune`: change nothing and fail when more topics than this
+    /// would be deleted.
+    #[arg(long, default_value_t = 5, value_name = "N", global = true)]
+    pub max_deletions: usize,
+
+    /// `export`: the namespace to export (name prefixes, `^` regular
+    /// expressions) instead of the file's `kafka.owns`; then no file is
+    /// needed. Write it after `export`.
+    #[arg(long, num_args = 1.., value_name = "PREFIX", global = true)]
+    pub owns: Vec<String>,
+
+    /// `export`: write the topic file here instead of stdout.
+    #[arg(long, value_name = "PATH", global = true)]
+    pub output_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +139,13 @@ pub enum Command {
     /// Wait until Kafka answers, within the deadline (for health checks and
     /// scripts).
     Wait,
+    /// List the orphans: topics inside the file's `kafka.owns` that it does
+    /// not declare and that are not protected. Read-only. Exit 0: none;
+    /// 2: some; 1: error.
+    Orphans,
+    /// Write a topic file declaring the topics that exist inside `--owns`
+    /// (or the file's `kafka.owns`), with their own configs only. Read-only.
+    Export,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,5 +207,19 @@ mod tests {
         let after = Cli::try_parse_from(["kafka-init", "plan", "--timeout", "5s"]).unwrap();
         assert_eq!(before.command, Some(Command::Plan));
         assert_eq!(before.timeout, after.timeout);
+    }
+
+    #[test]
+    fn prune_flags() {
+        let cli = Cli::try_parse_from(["kafka-init", "apply", "--prune"]).unwrap();
+        assert!(cli.prune);
+        assert_eq!(cli.max_deletions, 5);
+        let cli =
+            Cli::try_parse_from(["kafka-init", "plan", "--prune", "--max-deletions", "9"]).unwrap();
+        assert_eq!(cli.max_deletions, 9);
+        assert!(Cli::try_parse_from(["kafka-init", "apply", "--max-deletions", "many"]).is_err());
+        let cli = Cli::try_parse_from(["kafka-init", "export", "--owns", "a.", "^b$"]).unwrap();
+        assert_eq!(cli.command, Some(Command::Export));
+        assert_eq!(cli.owns, ["a.", "^b$"]);
     }
 }

@@ -4,8 +4,9 @@ use std::io::Write;
 use std::time::Instant;
 
 use kafka_init_core::{
-    ensure_topics, plan, wait_for_cluster, Action, EnsureOptions, Error, Plan, PlannedAction,
-    TopicFile,
+    ensure_topics, existing_topics, orphans, plan, topic_file, wait_for_cluster, Action,
+    EnsureOptions, Error, ExistingTopic, Namespace, Ownership, Plan, PlannedAction, TopicFile,
+    TopicTable,
 };
 use serde::Serialize;
 
@@ -15,11 +16,50 @@ use crate::logging::Secrets;
 use crate::settings::{self, Settings};
 
 pub async fn run(command: Command, cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
+    check_flags(command, cli)?;
     match command {
         Command::Apply => apply(cli, secrets).await,
         Command::Plan => show_plan(cli, secrets).await.map_err(Failure::for_plan),
         Command::Check => check(cli, secrets),
         Command::Wait => wait(cli, secrets).await,
+        Command::Orphans => list_orphans(cli, secrets).await.map_err(|f| {
+            // Like `plan`, every error is 1 (2 means "some"), except input
+            // that was never sent anywhere.
+            if f.code == exit::INVALID {
+                f
+            } else {
+                f.for_plan()
+            }
+        }),
+        Command::Export => export(cli, secrets).await,
+    }
+}
+
+/// Flags that belong to one subcommand are refused on the others, so a
+/// `--prune` never silently does nothing.
+fn check_flags(command: Command, cli: &Cli) -> Result<(), Failure> {
+    if cli.prune && !matches!(command, Command::Apply | Command::Plan) {
+        return Err(Failure::invalid(
+            "--prune applies to `apply` and `plan` only",
+        ));
+    }
+    if (!cli.owns.is_empty() || cli.output_file.is_some()) && command != Command::Export {
+        return Err(Failure::invalid(
+            "--owns and --output-file apply to `export` only",
+        ));
+    }
+    Ok(())
+}
+
+/// `options` for `apply` and `plan`: pruning when asked, in the file's
+/// namespace.
+fn with_prune(options: EnsureOptions, file: &TopicFile, cli: &Cli) -> EnsureOptions {
+    if cli.prune {
+        options
+            .prune(cli.max_deletions)
+            .ownership(file.ownership.clone())
+    } else {
+        options
     }
 }
 
@@ -51,6 +91,7 @@ fn load_with_file(
 async fn apply(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     let started = Instant::now();
     let (settings, file, options) = load_with_file(cli, secrets)?;
+    let options = with_prune(options, &file, cli);
     let report = ensure_topics(file.topics_for(cli.profile())?, &options).await?;
     for topic in &report.topics {
         match &topic.action {
@@ -61,6 +102,8 @@ async fn apply(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
                 topic.name,
                 topic.action.changes()
             ),
+            // The engine logs each deletion as it is made.
+            Action::Deleted(_) => {}
         }
     }
     tracing::info!("All topics created successfully");
@@ -81,6 +124,7 @@ async fn apply(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
 async fn show_plan(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     let started = Instant::now();
     let (settings, file, options) = load_with_file(cli, secrets)?;
+    let options = with_prune(options, &file, cli);
     let plan = plan(file.topics_for(cli.profile())?, &options).await?;
     let converged = plan.is_converged();
     match cli.output {
@@ -254,6 +298,80 @@ async fn wait(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
             },
         );
     }
+    Ok(exit::SUCCESS)
+}
+
+async fn list_orphans(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
+    let started = Instant::now();
+    let (settings, file, options) = load_with_file(cli, secrets)?;
+    let found = orphans(&file.topics, &file.ownership, &options).await?;
+    match cli.output {
+        Output::Text => {
+            let mut out = std::io::stdout().lock();
+            let _ = write!(out, "{}", TopicTable(&found));
+            let _ = writeln!(out, "\n{} orphan(s).", found.len());
+        }
+        Output::Json => {
+            #[derive(Serialize)]
+            struct OrphansBody<'a> {
+                orphans: &'a [ExistingTopic],
+            }
+            print_json(
+                secrets,
+                &Envelope {
+                    status: if found.is_empty() { "ok" } else { "orphans" },
+                    bootstrap_servers: &settings.bootstrap,
+                    elapsed_ms: started.elapsed().as_millis(),
+                    body: &OrphansBody { orphans: &found },
+                },
+            );
+        }
+    }
+    if found.is_empty() {
+        tracing::info!("No orphans");
+        Ok(exit::SUCCESS)
+    } else {
+        tracing::info!("{} orphan(s)", found.len());
+        Ok(exit::CHANGES_PENDING)
+    }
+}
+
+async fn export(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
+    let flag_owns = if cli.owns.is_empty() {
+        None
+    } else {
+        let owns = Namespace::new(&cli.owns).map_err(|errors| {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| format!("  --owns `{}`: {}", cli.owns[e.index], e.message))
+                .collect();
+            Failure::invalid(format!("invalid --owns:\n{}", lines.join("\n")))
+        })?;
+        Some(owns)
+    };
+    let settings = settings::load(cli, secrets, flag_owns.is_some())?;
+    let mut ownership = settings
+        .file
+        .as_ref()
+        .map(|f| f.ownership.clone())
+        .unwrap_or_else(Ownership::default);
+    if flag_owns.is_some() {
+        ownership.owns = flag_owns;
+    }
+    let options = options(&settings, cli);
+    let topics = existing_topics(&ownership, &options).await?;
+    let owns = ownership.owns.as_ref().expect("checked by existing_topics");
+    let text = topic_file(&topics, owns);
+    match &cli.output_file {
+        Some(path) => std::fs::write(path, &text).map_err(|e| Failure {
+            code: exit::FAILURE,
+            message: format!("cannot write {}: {e}", path.display()),
+        })?,
+        None => {
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        }
+    }
+    tracing::info!("Exported {} topic(s)", topics.len());
     Ok(exit::SUCCESS)
 }
 

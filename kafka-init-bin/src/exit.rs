@@ -64,9 +64,10 @@ fn code_of(e: &Error) -> u8 {
         | Error::ClientSettings { .. }
         | Error::Setting { .. }
         | Error::UnknownProfile(_)
-        | Error::NoBootstrapServers => INVALID,
+        | Error::NoBootstrapServers
+        | Error::NoOwnership { .. } => INVALID,
         Error::Unreachable { .. } => UNREACHABLE,
-        Error::Refused { .. } => REFUSED,
+        Error::Refused { .. } | Error::TooManyDeletions { .. } => REFUSED,
         Error::Rejected(problems) => {
             if problems.iter().any(|p| matches!(p, Error::Refused { .. })) {
                 REFUSED

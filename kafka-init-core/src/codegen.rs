@@ -138,6 +138,7 @@ pub fn expand_files(name: &str, files: &[(String, std::path::PathBuf)]) -> Expan
                 client: Default::default(),
                 topics: partial,
                 profiles: Vec::new(),
+                ownership: Default::default(),
             });
             let consts = constants(&mut parsed);
             let module = fallback(file, &parsed, &consts);

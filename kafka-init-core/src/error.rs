@@ -79,6 +79,20 @@ pub enum Error {
         message: String,
     },
 
+    /// Pruning, `orphans` or `export` without a namespace to work in.
+    #[error(
+        "{operation} needs `kafka.owns` (the namespace the file answers for); nothing was sent"
+    )]
+    NoOwnership { operation: &'static str },
+
+    /// Pruning would delete more topics than allowed; nothing was changed.
+    #[error(
+        "refused: pruning would delete {} topic(s), more than the {max} allowed (raise --max-deletions if that is meant); nothing was changed: {}",
+        .orphans.len(),
+        .orphans.join(", ")
+    )]
+    TooManyDeletions { orphans: Vec<String>, max: usize },
+
     /// Problems found before anything was changed; each is listed. The
     /// cluster is exactly as it was.
     #[error("nothing was changed; {} problem(s):\n{}", .0.len(), list(.0))]

@@ -17,6 +17,7 @@ use serde::de::DeserializeSeed;
 use serde_yaml::{Mapping, Value};
 
 use crate::client::ClientProperties;
+use crate::ownership::{Namespace, Ownership};
 use crate::source_map::{Pos, SourceMap};
 use crate::spec::{ConfigEntry, Profile, TopicSpec, UnknownProfile};
 use crate::validate::{self, Field};
@@ -36,6 +37,9 @@ pub struct TopicFile {
     pub topics: Vec<TopicSpec>,
     /// `kafka.profiles`, in file order, each with its effective topics.
     pub profiles: Vec<Profile>,
+    /// `kafka.owns` and `kafka.protect`: what the file answers for on a
+    /// shared cluster.
+    pub ownership: Ownership,
 }
 
 /// Everything wrong with a file, each problem with its place in it.
@@ -215,6 +219,8 @@ const KAFKA_KEYS: &[&str] = &[
     "defaults",
     "profiles",
     "topics",
+    "owns",
+    "protect",
 ];
 const DEFAULTS_KEYS: &[&str] = &["partitions", "replication_factor", "config"];
 const PROFILE_KEYS: &[&str] = &["bootstrap_servers", "defaults", "topics"];
@@ -283,6 +289,7 @@ impl<'t> Parsed<'t> {
                 client: ClientProperties::new(),
                 topics: Vec::new(),
                 profiles: Vec::new(),
+                ownership: Ownership::default(),
             },
             problems: Vec::new(),
             text,
@@ -416,7 +423,21 @@ impl<'t> Parsed<'t> {
     }
 
     fn decode_kafka(&mut self, kafka: &Mapping, mut lookup: Lookup<'_>) {
-        self.unknown_keys(kafka, &["kafka"], KAFKA_KEYS, "kafka: ");
+        // Deletion is asked for per run, never by a file: a file copied to
+        // another cluster must not start deleting there.
+        if kafka.contains_key("prune") {
+            self.problem_key(
+                &["kafka", "prune"],
+                "kafka.prune: pruning is not a file setting; ask for it per run with `apply --prune` or `EnsureOptions::prune`".into(),
+            );
+        }
+        // The keys alone (a handful), so `prune` gets only its own message.
+        let keys: Mapping = kafka
+            .keys()
+            .filter(|k| k.as_str() != Some("prune"))
+            .map(|k| (k.clone(), Value::Null))
+            .collect();
+        self.unknown_keys(&keys, &["kafka"], KAFKA_KEYS, "kafka: ");
 
         match kafka.get("bootstrap_servers") {
             None | Some(Value::Null) => {}
@@ -535,6 +556,84 @@ impl<'t> Parsed<'t> {
                     kind(other)
                 ),
             ),
+        }
+
+        self.file.ownership.protect = self.namespace(kafka, "protect").unwrap_or_default();
+        self.file.ownership.owns = self.namespace(kafka, "owns");
+        if let Some(owns) = self.file.ownership.owns.clone() {
+            for index in owns.protected_only() {
+                let entry = owns.entries().nth(index).unwrap_or_default().to_owned();
+                self.problem_value(
+                    &["kafka", "owns", &index.to_string()],
+                    format!(
+                        "kafka.owns: `{entry}` only matches protected names (internal topics, `_`/`__` or `mm2-` prefixes), which are never owned"
+                    ),
+                );
+            }
+            let outside: Vec<(String, String)> = self
+                .file
+                .topics
+                .iter()
+                .filter(|spec| !owns.contains(&spec.name))
+                .map(|spec| (spec.key.to_string(), spec.name.to_string()))
+                .collect();
+            for (key, name) in outside {
+                self.problem_value(
+                    &["kafka", "topics", &key, "name"],
+                    format!("topic `{name}`: outside `kafka.owns` ({owns}); a file declares only topics in the namespace it owns"),
+                );
+            }
+        }
+    }
+
+    /// `kafka.owns` or `kafka.protect`: a list of prefixes and `^`
+    /// expressions. `None` when absent or broken (each problem reported).
+    fn namespace(&mut self, kafka: &Mapping, field: &str) -> Option<Namespace> {
+        let items = match kafka.get(field) {
+            None => return None,
+            Some(Value::Sequence(items)) => items,
+            Some(other) => {
+                self.problem_value(
+                    &["kafka", field],
+                    format!(
+                        "kafka.{field}: expected a list of name prefixes and `^` regular expressions, like [\"dc.\", \"^sys\\\\.config$\"], found {}",
+                        kind(other)
+                    ),
+                );
+                return None;
+            }
+        };
+        let mut entries = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            match item {
+                Value::String(s) => entries.push(s.clone()),
+                other => {
+                    self.problem_value(
+                        &["kafka", field, &i.to_string()],
+                        format!("kafka.{field}: expected a string, found {}", kind(other)),
+                    );
+                    return None;
+                }
+            }
+        }
+        if field == "owns" && entries.is_empty() {
+            self.problem_value(
+                &["kafka", field],
+                "kafka.owns: the list is empty; leave `owns` out to own nothing".into(),
+            );
+            return None;
+        }
+        match Namespace::new(&entries) {
+            Ok(ns) => Some(ns),
+            Err(errors) => {
+                for e in errors {
+                    self.problem_value(
+                        &["kafka", field, &e.index.to_string()],
+                        format!("kafka.{field}: {}", e.message),
+                    );
+                }
+                None
+            }
         }
     }
 
@@ -1623,5 +1722,61 @@ kafka:
             problems(text),
             ["5:19: topic `a`: partitions must be at least 1, got -1 (write `default` for the broker's default)"]
         );
+    }
+
+    #[test]
+    fn owns_and_protect_are_read() {
+        let text = "kafka:\n  owns: [\"dc.\", \"^sys\\\\.config$\"]\n  protect: [\"dc.keep\"]\n  topics:\n    a:\n      name: dc.a\n    b:\n      name: sys.config\n";
+        let file = TopicFile::parse(text, "f.yaml").unwrap();
+        let owns = file.ownership.owns.as_ref().unwrap();
+        assert_eq!(
+            owns.entries().collect::<Vec<_>>(),
+            ["dc.", "^sys\\.config$"]
+        );
+        assert!(file.ownership.is_protected("dc.keep.me"));
+        assert!(file.ownership.owns("dc.other"));
+        let plain = TopicFile::parse("kafka:\n  topics:\n", "f.yaml").unwrap();
+        assert_eq!(plain.ownership.owns, None);
+    }
+
+    #[test]
+    fn a_declared_topic_outside_owns_is_named_with_its_line() {
+        let text = "kafka:\n  owns: [\"dc.\"]\n  topics:\n    a:\n      name: dc.a\n    b:\n      name: sim.b\n";
+        assert_eq!(
+            problems(text),
+            ["7:13: topic `sim.b`: outside `kafka.owns` (`dc.`); a file declares only topics in the namespace it owns"]
+        );
+    }
+
+    #[test]
+    fn bad_owns_entries_point_at_themselves() {
+        let text = "kafka:\n  owns:\n    - \"dc.\"\n    - \"\"\n    - \"^(\"\n    - \"__\"\n  protect: \"x\"\n  prune: true\n";
+        let got = problems(text);
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert!(
+            got[0].starts_with("4:7: kafka.owns: an entry is empty"),
+            "{got:?}"
+        );
+        assert_eq!(
+            got[1],
+            "5:7: kafka.owns: `^(` is not a valid regular expression: unclosed group"
+        );
+        assert!(
+            got[2].starts_with("7:12: kafka.protect: expected a list"),
+            "{got:?}"
+        );
+        assert!(
+            got[3].starts_with("8:3: kafka.prune: pruning is not a file setting"),
+            "{got:?}"
+        );
+        // Checked once the other entries are valid.
+        let text = "kafka:\n  owns: [\"dc.\", \"__\", \"^_schemas$\"]\n";
+        let got = problems(text);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(
+            got[0].starts_with("2:17: kafka.owns: `__` only matches protected names"),
+            "{got:?}"
+        );
+        assert!(problems("kafka:\n  owns: []\n")[0].contains("the list is empty"));
     }
 }

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::file::{read_text, FileError, Problem, TopicFile};
+use crate::ownership::{overlapping_ownership, Namespace, OwnedFile, Ownership};
 use crate::source_map::SourceMap;
 use crate::spec::{Profile, TopicSpec};
 
@@ -168,6 +169,22 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
             None => servers = Some((i, s)),
         }
     }
+    // Files given together may not own overlapping namespaces.
+    let owned: Vec<OwnedFile> = files
+        .iter()
+        .map(|f| OwnedFile {
+            path: f.path.to_str().unwrap_or_default(),
+            ownership: &f.ownership,
+            declared: f.topics.iter().map(|t| t.name.as_ref()).collect(),
+        })
+        .collect();
+    let overlaps = overlapping_ownership(&owned);
+    drop(owned);
+    for message in overlaps {
+        let at = maps[files.len() - 1].value(&["kafka", "owns"]);
+        problem(&files[files.len() - 1].path, at.line, at.column, message);
+    }
+
     if !errors.is_empty() {
         for e in &mut errors {
             e.problems.sort_by_key(|p| (p.line, p.column));
@@ -213,7 +230,23 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
     for file in &files[1..] {
         client.extend(&file.client);
     }
+    // What the files own together: every file's `owns` and `protect`.
+    let union = |of: &dyn Fn(&Ownership) -> Option<&Namespace>| -> Option<Namespace> {
+        let entries: Vec<&str> = files
+            .iter()
+            .filter_map(|f| of(&f.ownership))
+            .flat_map(|n| n.entries())
+            .collect();
+        let any = files.iter().any(|f| of(&f.ownership).is_some());
+        // Each entry was valid in its own file.
+        any.then(|| Namespace::new(entries).unwrap_or_default())
+    };
+    let ownership = Ownership {
+        owns: union(&|o| o.owns.as_ref()),
+        protect: union(&|o| Some(&o.protect)).unwrap_or_default(),
+    };
     Ok(TopicFile {
+        ownership,
         path: files[0].path.clone(),
         bootstrap_servers: servers.map(|(_, s)| s.to_owned()),
         client,

@@ -23,6 +23,7 @@ mod file;
 mod files;
 mod keys;
 mod options;
+mod ownership;
 mod plan;
 mod readiness;
 mod report;
@@ -49,9 +50,17 @@ pub use options::generated_run;
 pub use options::{
     EnsureOptions, BOOTSTRAP_ENV, BROKER_GRACE_ENV, DEFAULT_BROKER_GRACE, PROFILE_ENV, TIMEOUT_ENV,
 };
-pub use plan::{ConfigChange, Creation, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan};
-pub use report::{Action, Report, Requests, TopicOutcome};
+pub use ownership::{
+    is_builtin_protected, overlapping_ownership, EntryError, ExistingTopic, Namespace, OwnedFile,
+    Ownership,
+};
+pub use plan::{
+    ConfigChange, Creation, Deletion, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan,
+};
+pub use report::{topic_file, Action, Report, Requests, TopicOutcome, TopicTable};
 pub use spec::{ConfigEntry, Profile, TopicSpec, UnknownProfile};
 
 #[cfg(feature = "admin")]
-pub use kafka::{apply, ensure_topics, ensure_topics_with, plan, wait_for_cluster};
+pub use kafka::{
+    apply, ensure_topics, ensure_topics_with, existing_topics, orphans, plan, wait_for_cluster,
+};

@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::client::ClientProperties;
 use crate::error::Error;
 use crate::file::{FileError, Problem};
+use crate::ownership::Ownership;
 use crate::spec::{Profile, TopicSpec};
 use crate::vars;
 
@@ -38,6 +39,12 @@ pub struct EnsureOptions {
     /// engine takes specs, not a file: select them with
     /// [`crate::TopicFile::topics_for`]`(options.profile.as_deref())`.
     pub profile: Option<String>,
+    /// `Some(max_deletions)`: delete orphans (see [`EnsureOptions::prune`]).
+    /// Never set by a file nor by the generated `topics::ensure_topics()`.
+    pub prune: Option<usize>,
+    /// What the topics belong to (a file's `kafka.owns` and
+    /// `kafka.protect`): pruning needs `owns`.
+    pub ownership: Ownership,
 }
 
 impl EnsureOptions {
@@ -50,12 +57,30 @@ impl EnsureOptions {
             client: ClientProperties::new(),
             broker_grace: DEFAULT_BROKER_GRACE,
             profile: None,
+            prune: None,
+            ownership: Ownership::default(),
         }
     }
 
     /// Selects the profile `name` of the topic file.
     pub fn profile(mut self, name: impl Into<String>) -> Self {
         self.profile = Some(name.into());
+        self
+    }
+
+    /// Delete orphans: topics inside `ownership`'s `owns` that the specs do
+    /// not declare and that are not protected. They are deleted last, only
+    /// after every create, alter and growth of the run succeeded; a run
+    /// that would delete more than `max_deletions` changes nothing and
+    /// fails. Needs [`EnsureOptions::ownership`] with `owns`.
+    pub fn prune(mut self, max_deletions: usize) -> Self {
+        self.prune = Some(max_deletions);
+        self
+    }
+
+    /// What the run's topics belong to: a file's `ownership`.
+    pub fn ownership(mut self, ownership: Ownership) -> Self {
+        self.ownership = ownership;
         self
     }
 
@@ -167,4 +192,20 @@ fn bootstrap_from_env_or(fallback: Option<&str>) -> Result<String, Error> {
             others: Vec::new(),
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The generated `topics::ensure_topics()` runs with these options: it
+    /// must never delete.
+    #[test]
+    fn options_never_prune_unless_asked_in_code() {
+        assert_eq!(EnsureOptions::new("k:9092").prune, None);
+        let from_env = EnsureOptions::from_env_or(Some("k:9092")).unwrap();
+        assert_eq!(from_env.prune, None);
+        assert_eq!(from_env.ownership, Ownership::default());
+        assert_eq!(EnsureOptions::new("k:9092").prune(3).prune, Some(3));
+    }
 }

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::cluster::{BrokerDefaults, ClusterState, Observation};
 use crate::keys;
+use crate::ownership::ExistingTopic;
 use crate::readiness::{self, Target};
 use crate::spec::TopicSpec;
 
@@ -58,6 +59,17 @@ pub enum PlannedAction {
     Refused {
         reasons: Vec<Refusal>,
     },
+    /// An orphan (owned, not declared, not protected) that a pruning run
+    /// deletes, after everything else succeeded. Only in a plan made with
+    /// [`EnsureOptions::prune`](crate::EnsureOptions::prune).
+    Delete(Deletion),
+}
+
+/// A topic to delete, as the cluster has it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Deletion {
+    pub partitions: i32,
+    pub replication_factor: i32,
 }
 
 /// A topic to create, exactly as the file declares it.
@@ -195,6 +207,10 @@ impl Plan {
                 "refused",
             ),
             (count(|a| *a == PlannedAction::Unchanged), "unchanged"),
+            (
+                count(|a| matches!(a, PlannedAction::Delete(_))),
+                "to delete",
+            ),
         ];
         let parts: Vec<String> = parts
             .iter()
@@ -206,6 +222,37 @@ impl Plan {
         } else {
             parts.join(", ")
         }
+    }
+
+    /// The topics this plan deletes (pruning), in name order.
+    pub fn deletions(&self) -> impl Iterator<Item = &TopicPlan> {
+        self.topics
+            .iter()
+            .filter(|t| matches!(t.action, PlannedAction::Delete(_)))
+    }
+
+    /// This plan with a `delete` row for each orphan, after the file's
+    /// topics (which keep their places: they line up with `specs`).
+    pub(crate) fn with_deletions(mut self, orphans: &[ExistingTopic]) -> Plan {
+        self.topics.extend(orphans.iter().map(|o| TopicPlan {
+            name: o.name.clone(),
+            action: PlannedAction::Delete(Deletion {
+                partitions: o.partitions,
+                replication_factor: o.replication_factor,
+            }),
+            // Not wanted: the topic's own, for the table's column.
+            replication_factor: o.replication_factor,
+        }));
+        self
+    }
+
+    /// The plan without its deletions, and the deletions.
+    pub(crate) fn split_deletions(mut self) -> (Plan, Vec<TopicPlan>) {
+        let (deletions, topics) = std::mem::take(&mut self.topics)
+            .into_iter()
+            .partition(|t| matches!(t.action, PlannedAction::Delete(_)));
+        self.topics = topics;
+        (self, deletions)
     }
 
     /// The topics the plan lists, with their file declarations.

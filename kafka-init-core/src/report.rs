@@ -7,8 +7,9 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::ownership::{ExistingTopic, Namespace};
 use crate::plan::{
-    ConfigChange, Creation, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan,
+    ConfigChange, Creation, Deletion, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -42,6 +43,8 @@ pub enum Action {
         configs: Vec<ConfigChange>,
         partitions: Option<PartitionGrowth>,
     },
+    /// Pruned: an orphan this run deleted, after every other change.
+    Deleted(Deletion),
 }
 
 /// Requests sent, by Kafka API, validate-only ones included. librdkafka's
@@ -56,6 +59,8 @@ pub struct Requests {
     pub describe_cluster: usize,
     /// ListOffsets of the readiness gate, one per leader broker asked.
     pub list_offsets: usize,
+    /// DeleteTopics of a pruning run.
+    pub delete_topics: usize,
 }
 
 impl Requests {
@@ -67,6 +72,7 @@ impl Requests {
             + self.create_partitions
             + self.describe_cluster
             + self.list_offsets
+            + self.delete_topics
     }
 }
 
@@ -82,6 +88,12 @@ impl Report {
             .iter()
             .filter(|t| matches!(t.action, Action::Updated { .. }))
     }
+
+    pub fn deleted(&self) -> impl Iterator<Item = &TopicOutcome> {
+        self.topics
+            .iter()
+            .filter(|t| matches!(t.action, Action::Deleted(_)))
+    }
 }
 
 impl Action {
@@ -93,7 +105,7 @@ impl Action {
                 configs,
                 partitions,
             } => describe_update(configs, partitions),
-            Action::Created(_) | Action::Unchanged => String::new(),
+            Action::Created(_) | Action::Unchanged | Action::Deleted(_) => String::new(),
         }
     }
 }
@@ -104,6 +116,7 @@ impl fmt::Display for Action {
             Action::Created(c) => write!(f, "created: {c}"),
             Action::Unchanged => f.write_str("unchanged"),
             Action::Updated { .. } => write!(f, "updated: {}", self.changes()),
+            Action::Deleted(d) => write!(f, "deleted: {d}"),
         }
     }
 }
@@ -192,6 +205,16 @@ impl fmt::Display for Creation {
     }
 }
 
+impl fmt::Display for Deletion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "partitions {}, replication factor {}",
+            self.partitions, self.replication_factor
+        )
+    }
+}
+
 /// `retention.ms: 1 → 2; add partitions 1 → 4`.
 fn describe_update(configs: &[ConfigChange], partitions: &Option<PartitionGrowth>) -> String {
     configs
@@ -222,6 +245,7 @@ impl fmt::Display for PlannedAction {
                 let reasons: Vec<_> = reasons.iter().map(ToString::to_string).collect();
                 write!(f, "refused: {}", reasons.join("; "))
             }
+            PlannedAction::Delete(d) => write!(f, "delete: {d}"),
         }
     }
 }
@@ -264,6 +288,94 @@ impl fmt::Display for Plan {
         }
         Ok(())
     }
+}
+
+/// Topics as the cluster has them (`orphans`, `export`): a
+/// `TOPIC  PARTITIONS  RF  CONFIGS` table, configs as `key=value`.
+pub struct TopicTable<'a>(pub &'a [ExistingTopic]);
+
+impl fmt::Display for TopicTable<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let width = self
+            .0
+            .iter()
+            .map(|t| t.name.len())
+            .max()
+            .unwrap_or(0)
+            .max("TOPIC".len());
+        writeln!(f, "{:width$}  PARTITIONS  RF  CONFIGS", "TOPIC")?;
+        for t in self.0 {
+            let configs: Vec<String> = t.configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let configs = if configs.is_empty() {
+                "-".to_owned()
+            } else {
+                configs.join(", ")
+            };
+            writeln!(
+                f,
+                "{:width$}  {:>10}  {:>2}  {configs}",
+                t.name, t.partitions, t.replication_factor
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// A topic file declaring `topics` as they are, owning `owns`: what
+/// `kafka-init export` writes. Keys come from the names (`dc.workload` is
+/// `dc_workload`); configs are the topic's own overrides only, so a plan
+/// of the file against the same cluster changes nothing.
+pub fn topic_file(topics: &[ExistingTopic], owns: &Namespace) -> String {
+    use serde_yaml::{Mapping, Value};
+    let mut sorted: Vec<&ExistingTopic> = topics.iter().collect();
+    sorted.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut taken = std::collections::HashSet::new();
+    let mut declared = Mapping::new();
+    for t in sorted {
+        let base: String = t
+            .name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let mut key = base.clone();
+        let mut n = 2;
+        while !taken.insert(key.clone()) {
+            key = format!("{base}_{n}");
+            n += 1;
+        }
+        let mut topic = Mapping::new();
+        topic.insert("name".into(), t.name.clone().into());
+        topic.insert("partitions".into(), t.partitions.into());
+        topic.insert("replication_factor".into(), t.replication_factor.into());
+        if !t.configs.is_empty() {
+            let configs: Mapping = t
+                .configs
+                .iter()
+                .map(|(k, v)| (Value::from(k.clone()), Value::from(v.clone())))
+                .collect();
+            topic.insert("config".into(), Value::Mapping(configs));
+        }
+        declared.insert(key.into(), Value::Mapping(topic));
+    }
+    let mut kafka = Mapping::new();
+    kafka.insert(
+        "owns".into(),
+        Value::Sequence(owns.entries().map(Value::from).collect()),
+    );
+    kafka.insert("topics".into(), Value::Mapping(declared));
+    let mut root = Mapping::new();
+    root.insert("kafka".into(), Value::Mapping(kafka));
+    let body = serde_yaml::to_string(&Value::Mapping(root)).unwrap_or_default();
+    format!(
+        "# Exported by kafka-init: the topics inside {} as the cluster had them\n# (topic-level overrides only; broker defaults are left out).\n{body}",
+        owns.entries().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
+    )
 }
 
 #[cfg(test)]
@@ -353,5 +465,53 @@ audit        unchanged
         assert_eq!(json["topics"][2]["action"]["kind"], "unchanged");
         assert_eq!(json["topics"][0]["serving_after_ms"], 41);
         assert_eq!(json["requests"]["metadata"], 2);
+    }
+
+    #[test]
+    fn an_export_is_a_valid_file_that_declares_what_exists() {
+        let topics = vec![
+            ExistingTopic {
+                name: "dc.b".into(),
+                partitions: 3,
+                replication_factor: 1,
+                configs: [("retention.ms".to_string(), "1000".to_string())].into(),
+            },
+            ExistingTopic {
+                name: "dc.a".into(),
+                partitions: 1,
+                replication_factor: 1,
+                configs: Default::default(),
+            },
+            ExistingTopic {
+                name: "dc-a".into(),
+                partitions: 1,
+                replication_factor: 1,
+                configs: Default::default(),
+            },
+        ];
+        let owns = Namespace::new(["dc.", "dc-", "^x\\.y$"]).unwrap();
+        let text = topic_file(&topics, &owns);
+        let file = crate::TopicFile::parse(&text, "export.yaml").unwrap();
+        let names: Vec<_> = file.topics.iter().map(|t| t.name.as_ref()).collect();
+        assert_eq!(names, ["dc-a", "dc.a", "dc.b"]);
+        let keys: Vec<_> = file.topics.iter().map(|t| t.key.as_ref()).collect();
+        assert_eq!(keys, ["dc_a", "dc_a_2", "dc_b"]);
+        assert_eq!(file.topics[2].partitions, 3);
+        assert_eq!(file.topics[2].config_value("retention.ms"), Some("1000"));
+        assert_eq!(file.ownership.owns, Some(owns));
+    }
+
+    #[test]
+    fn topic_table_lists_partitions_and_configs() {
+        let topics = [ExistingTopic {
+            name: "a.old".into(),
+            partitions: 3,
+            replication_factor: 1,
+            configs: [("cleanup.policy".to_string(), "compact".to_string())].into(),
+        }];
+        assert_eq!(
+            TopicTable(&topics).to_string(),
+            "TOPIC  PARTITIONS  RF  CONFIGS\na.old           3   1  cleanup.policy=compact\n"
+        );
     }
 }

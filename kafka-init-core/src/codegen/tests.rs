@@ -78,3 +78,29 @@ fn client_values_are_never_embedded() {
     assert!(!code.contains("hunter2"), "{code}");
     assert!(code.contains("${HOST:-localhost}:9092"), "{code}");
 }
+
+#[test]
+fn an_export_expands_without_problems() {
+    use crate::ownership::{ExistingTopic, Namespace};
+    let topics = [
+        ExistingTopic {
+            name: "dc.workload".into(),
+            partitions: 4,
+            replication_factor: 1,
+            configs: [("retention.ms".to_string(), "86400000".to_string())].into(),
+        },
+        ExistingTopic {
+            name: "dc.power".into(),
+            partitions: 1,
+            replication_factor: 1,
+            configs: Default::default(),
+        },
+    ];
+    let text = crate::report::topic_file(&topics, &Namespace::new(["dc."]).unwrap());
+    assert_eq!(errors(&text), Vec::<String>::new(), "{text}");
+    let code = pretty(expand(&text, Path::new("export.yaml")).module);
+    assert!(
+        code.contains("pub const DC_WORKLOAD: &str = \"dc.workload\";"),
+        "{code}"
+    );
+}

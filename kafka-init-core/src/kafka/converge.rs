@@ -190,7 +190,10 @@ impl Changes {
                         });
                     }
                 }
-                PlannedAction::Unchanged | PlannedAction::Refused { .. } => {}
+                // Deletions are split off before converging (`prune`).
+                PlannedAction::Unchanged
+                | PlannedAction::Refused { .. }
+                | PlannedAction::Delete(_) => {}
             }
         }
         changes

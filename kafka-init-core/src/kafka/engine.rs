@@ -8,10 +8,12 @@ use tracing::Instrument;
 
 use super::converge::converge;
 use super::observe::plan_in;
+use super::prune::{delete, inventory};
 use super::session::{human, Session};
 use crate::cluster::Reachable;
 use crate::error::{self, Error};
 use crate::options::EnsureOptions;
+use crate::ownership::{ExistingTopic, Ownership};
 use crate::plan::Plan;
 use crate::report::Report;
 use crate::spec::TopicSpec;
@@ -19,24 +21,153 @@ use crate::spec::TopicSpec;
 /// What `ensure_topics` would do, changing nothing: DescribeCluster,
 /// metadata for the listed topics and batched DescribeConfigs, then a pure
 /// diff.
+///
+/// With [`EnsureOptions::prune`], the plan ends with a `delete` row for
+/// each orphan, and fails (changing nothing) when there are more of them
+/// than allowed.
 pub async fn plan(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Plan, Error> {
     error::check(specs)?;
+    check_prune(specs, options)?;
     let session = Session::new(options)?;
     connect(&session).await?;
-    let plan = plan_in(&session, specs, "plan").await;
+    let plan = plan_and_prune(&session, specs, options).await;
     session.close_in_background();
     plan
+}
+
+/// The file's plan, with the orphans to delete when pruning.
+async fn plan_and_prune(
+    session: &Session,
+    specs: &[TopicSpec],
+    options: &EnsureOptions,
+) -> Result<Plan, Error> {
+    let plan = plan_in(session, specs, "plan").await?;
+    let Some(max) = options.prune else {
+        return Ok(plan);
+    };
+    let orphans = orphans_in(session, specs, &options.ownership).await?;
+    if orphans.len() > max {
+        return Err(Error::TooManyDeletions {
+            orphans: orphans.into_iter().map(|o| o.name).collect(),
+            max,
+        });
+    }
+    Ok(plan.with_deletions(&orphans))
+}
+
+/// Pruning needs a namespace, and every declared topic inside it; checked
+/// before anything is sent.
+fn check_prune(specs: &[TopicSpec], options: &EnsureOptions) -> Result<(), Error> {
+    if options.prune.is_none() {
+        return Ok(());
+    }
+    let Some(owns) = &options.ownership.owns else {
+        return Err(Error::NoOwnership {
+            operation: "pruning",
+        });
+    };
+    let outside: Vec<Error> = specs
+        .iter()
+        .filter(|s| !owns.contains(&s.name))
+        .map(|s| Error::Invalid {
+            topic: s.name.to_string(),
+            message: format!("topic `{}`: outside `kafka.owns` ({owns})", s.name),
+        })
+        .collect();
+    if outside.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Rejected(outside))
+    }
+}
+
+async fn orphans_in(
+    session: &Session,
+    specs: &[TopicSpec],
+    ownership: &Ownership,
+) -> Result<Vec<ExistingTopic>, Error> {
+    let declared: std::collections::HashSet<&str> = specs.iter().map(|s| s.name.as_ref()).collect();
+    inventory(session, |name| {
+        ownership.owns(name) && !declared.contains(name) && !ownership.is_protected(name)
+    })
+    .await
+}
+
+/// The orphans: topics inside `ownership`'s `owns` that `specs` do not
+/// declare and that are not protected, with their partitions and own
+/// configs, sorted by name. Read-only: Metadata for every topic, then
+/// DescribeConfigs for the orphans.
+pub async fn orphans(
+    specs: &[TopicSpec],
+    ownership: &Ownership,
+    options: &EnsureOptions,
+) -> Result<Vec<ExistingTopic>, Error> {
+    if ownership.owns.is_none() {
+        return Err(Error::NoOwnership {
+            operation: "listing orphans",
+        });
+    }
+    let session = Session::new(options)?;
+    connect(&session).await?;
+    let orphans = orphans_in(&session, specs, ownership).await;
+    session.close_in_background();
+    orphans
+}
+
+/// Every topic inside `ownership`'s `owns` that is not protected, with its
+/// partitions, replication factor and own configs, sorted by name: what
+/// `export` writes. Read-only.
+pub async fn existing_topics(
+    ownership: &Ownership,
+    options: &EnsureOptions,
+) -> Result<Vec<ExistingTopic>, Error> {
+    if ownership.owns.is_none() {
+        return Err(Error::NoOwnership {
+            operation: "exporting",
+        });
+    }
+    let session = Session::new(options)?;
+    connect(&session).await?;
+    let topics = inventory(&session, |name| {
+        ownership.owns(name) && !ownership.is_protected(name)
+    })
+    .await;
+    session.close_in_background();
+    topics
+}
+
+/// Converges to the file part of `plan`, then, only if that succeeded,
+/// deletes the topics the plan lists for deletion.
+async fn converge_then_delete(session: &Session, plan: Plan) -> Result<Report, Error> {
+    let (plan, deletions) = plan.split_deletions();
+    let mut report = converge(session, plan).await?;
+    if !deletions.is_empty() {
+        let deleted = delete(session, deletions)
+            .instrument(tracing::info_span!("delete"))
+            .await?;
+        report.topics.extend(deleted);
+        report.requests = session.requests();
+    }
+    Ok(report)
 }
 
 /// Executes `plan`, then verifies the cluster matches the file it was made
 /// from (re-applying whatever another client changed meanwhile), then
 /// waits until every partition of every listed topic is serving.
 ///
-/// Nothing is applied when any topic is refused or fails validation.
+/// Nothing is applied when any topic is refused or fails validation. The
+/// topics the plan deletes (made with [`EnsureOptions::prune`]) are
+/// deleted last, only after everything else succeeded.
 pub async fn apply(plan: &Plan, options: &EnsureOptions) -> Result<Report, Error> {
+    if let Some(max) = options.prune {
+        let orphans: Vec<String> = plan.deletions().map(|t| t.name.clone()).collect();
+        if orphans.len() > max {
+            return Err(Error::TooManyDeletions { orphans, max });
+        }
+    }
     let session = Session::new(options)?;
     connect(&session).await?;
-    let report = converge(&session, plan.clone()).await;
+    let report = converge_then_delete(&session, plan.clone()).await;
     session.close_in_background();
     report
 }
@@ -50,12 +181,16 @@ pub async fn apply(plan: &Plan, options: &EnsureOptions) -> Result<Report, Error
 /// On a cluster that already matches, a run sends DescribeCluster,
 /// Metadata (DescribeTopics) for the listed topics, one DescribeConfigs
 /// (per 1,000 topics) and one ListOffsets per leader broker, then returns.
+///
+/// With [`EnsureOptions::prune`], orphans are then deleted, last, and only
+/// when everything else succeeded.
 pub async fn ensure_topics(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Report, Error> {
     error::check(specs)?;
+    check_prune(specs, options)?;
     let session = Session::new(options)?;
     connect(&session).await?;
-    let plan = plan_in(&session, specs, "plan").await?;
-    let report = converge(&session, plan).await?;
+    let plan = plan_and_prune(&session, specs, options).await?;
+    let report = converge_then_delete(&session, plan).await?;
     tracing::info!(
         "converged: {} ({} request(s))",
         human(session.started.elapsed()),

@@ -12,6 +12,9 @@ mod ffi;
 #[cfg(test)]
 mod ffi_tests;
 mod observe;
+mod prune;
 mod session;
 
-pub use engine::{apply, ensure_topics, ensure_topics_with, plan, wait_for_cluster};
+pub use engine::{
+    apply, ensure_topics, ensure_topics_with, existing_topics, orphans, plan, wait_for_cluster,
+};

@@ -158,7 +158,7 @@ impl Session {
         })
     }
 
-    async fn describe_configs(
+    pub(super) async fn describe_configs(
         &self,
         topics: &[&str],
     ) -> Result<Vec<(String, TopicConfigs)>, Attempt> {

@@ -84,10 +84,11 @@ pub(crate) enum Request {
     CreatePartitions,
     DescribeCluster,
     ListOffsets,
+    DeleteTopics,
 }
 
 #[derive(Default)]
-struct RequestCounter([AtomicUsize; 7]);
+struct RequestCounter([AtomicUsize; 8]);
 
 /// The next pause between tries: doubles from 100 ms up to a cap (2 s).
 pub(crate) struct Backoff {
@@ -194,6 +195,7 @@ impl Session {
             create_partitions: n(Request::CreatePartitions),
             describe_cluster: n(Request::DescribeCluster),
             list_offsets: n(Request::ListOffsets),
+            delete_topics: n(Request::DeleteTopics),
         }
     }
 
