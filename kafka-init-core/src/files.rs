@@ -321,4 +321,38 @@ mod tests {
             )
         );
     }
+
+    #[test]
+    fn files_given_together_may_not_own_overlapping_namespaces() {
+        let dir = dir_with(
+            "owns",
+            &[
+                (
+                    "1.yaml",
+                    "kafka:\n  owns: [\"dc.\"]\n  topics:\n    a:\n      name: dc.a\n",
+                ),
+                (
+                    "2.yaml",
+                    "kafka:\n  owns: [\"dc.\"]\n  topics:\n    b:\n      name: dc.b\n",
+                ),
+            ],
+        );
+        let err = TopicFile::load_all(std::slice::from_ref(&dir)).unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.contains("own overlapping namespaces"), "{shown}");
+        assert!(
+            shown.starts_with(&format!("{}:2:", dir.join("2.yaml").display())),
+            "{shown}"
+        );
+
+        // Disjoint ones join, owning both.
+        std::fs::write(
+            dir.join("2.yaml"),
+            "kafka:\n  owns: [\"sim.\"]\n  topics:\n    b:\n      name: sim.b\n",
+        )
+        .unwrap();
+        let file = TopicFile::load_all(&[dir]).unwrap();
+        assert!(file.ownership.owns("dc.x") && file.ownership.owns("sim.x"));
+        assert!(!file.ownership.owns("other.x"));
+    }
 }
