@@ -51,9 +51,6 @@ pub(super) async fn converge(session: &Session, mut plan: Plan) -> Result<Report
         if !problems.is_empty() {
             return Err(Error::Rejected(problems));
         }
-        wait_for_brokers(session, &plan)
-            .instrument(tracing::info_span!("brokers"))
-            .await?;
         execute(session, &plan, &mut done).await?;
         // A topic this run created has the file's settings by construction
         // (CreateTopics is atomic); only raced creates need a second look.
@@ -648,64 +645,6 @@ impl BrokerCount {
     /// whole deadline would only hide the answer.
     fn settled(&self, grace: Duration) -> bool {
         self.seen.is_some_and(|(_, since)| since.elapsed() >= grace)
-    }
-}
-
-/// Before creating anything: waits until the cluster has registered as
-/// many brokers as the largest replication factor a create wants (a
-/// cluster still starting registers them one by one), within the deadline.
-/// Once the count has stayed the same for the broker grace and is still
-/// short, fails naming every topic that does not fit, having created none.
-async fn wait_for_brokers(session: &Session, plan: &Plan) -> Result<(), Error> {
-    let creates: Vec<(&str, i32)> = plan
-        .topics
-        .iter()
-        .filter_map(|t| match &t.action {
-            PlannedAction::Create(c) => Some((t.name.as_str(), c.replication_factor)),
-            _ => None,
-        })
-        .collect();
-    let wanted = creates.iter().map(|(_, rf)| *rf).max().unwrap_or(0);
-    let enough = |n: usize| n >= wanted.max(0) as usize;
-    if wanted <= 1 || session.registered().is_some_and(enough) {
-        return Ok(());
-    }
-    let started = Instant::now();
-    let mut count = BrokerCount::default();
-    let mut backoff = Backoff::default();
-    loop {
-        let available = count.observe(session).await;
-        if let Some(n) = available.filter(|n| enough(*n)) {
-            tracing::info!(
-                "brokers: {n} registered after {} (replication factor {wanted} wanted)",
-                human(started.elapsed())
-            );
-            return Ok(());
-        }
-        let message = too_few_brokers_message(wanted, available.unwrap_or(0));
-        if count.settled(session.broker_grace) {
-            let available = available.unwrap_or(0);
-            let short: Vec<Error> = creates
-                .iter()
-                .filter(|(_, rf)| *rf as usize > available)
-                .map(|(topic, rf)| Error::Topic {
-                    topic: topic.to_string(),
-                    operation: CreateTopic::OPERATION,
-                    code: "INVALID_REPLICATION_FACTOR".into(),
-                    message: too_few_brokers_message(*rf, available),
-                })
-                .collect();
-            return Err(match short.len() {
-                1 => short.into_iter().next().expect("one"),
-                _ => Error::Topics(short),
-            });
-        }
-        let why = format!(
-            "waiting for brokers before creating (INVALID_REPLICATION_FACTOR otherwise): {message}"
-        );
-        session
-            .pause(&mut backoff, "waiting for brokers", why)
-            .await?;
     }
 }
 
