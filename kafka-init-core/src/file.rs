@@ -18,6 +18,7 @@ use serde_yaml::{Mapping, Value};
 
 use crate::client::ClientProperties;
 use crate::ownership::{Namespace, Ownership};
+use crate::policy::{self, At, Policy};
 use crate::source_map::{Pos, SourceMap};
 use crate::spec::{ConfigEntry, Profile, TopicSpec, UnknownProfile};
 use crate::validate::{self, Field};
@@ -203,6 +204,11 @@ pub(crate) struct Parsed<'t> {
     pub file: TopicFile,
     pub problems: Vec<Problem>,
     text: &'t str,
+    /// A policy from outside the file (`--policy`), applied with the file's
+    /// own, the stricter of each rule winning.
+    external: Option<Policy>,
+    /// The file's own `kafka.policy`.
+    own_policy: Policy,
     /// Built on first use: a file without problems never needs it, and the
     /// second parse is about half of the parsing time.
     map: Option<SourceMap>,
@@ -221,9 +227,10 @@ const KAFKA_KEYS: &[&str] = &[
     "topics",
     "owns",
     "protect",
+    "policy",
 ];
 const DEFAULTS_KEYS: &[&str] = &["partitions", "replication_factor", "config"];
-const PROFILE_KEYS: &[&str] = &["bootstrap_servers", "defaults", "topics"];
+const PROFILE_KEYS: &[&str] = &["bootstrap_servers", "defaults", "topics", "policy"];
 const PROFILE_TOPIC_KEYS: &[&str] = &[
     "partitions",
     "replication_factor",
@@ -282,6 +289,16 @@ const TOPIC_KEYS: &[&str] = &[
 
 impl<'t> Parsed<'t> {
     pub(crate) fn new(text: &'t str, path: &Path, lookup: Lookup<'_>) -> Parsed<'t> {
+        Parsed::with_policy(text, path, lookup, None)
+    }
+
+    /// [`Parsed::new`], checking the topics against `policy` too.
+    pub(crate) fn with_policy(
+        text: &'t str,
+        path: &Path,
+        lookup: Lookup<'_>,
+        policy: Option<&Policy>,
+    ) -> Parsed<'t> {
         let mut parsed = Parsed {
             file: TopicFile {
                 path: path.to_owned(),
@@ -293,6 +310,8 @@ impl<'t> Parsed<'t> {
             },
             problems: Vec::new(),
             text,
+            external: policy.cloned(),
+            own_policy: Policy::default(),
             map: None,
         };
         let duplicates = Cell::new(false);
@@ -333,6 +352,8 @@ impl<'t> Parsed<'t> {
             file,
             problems: Vec::new(),
             text: "",
+            external: None,
+            own_policy: Policy::default(),
             map: None,
         }
     }
@@ -500,6 +521,8 @@ impl<'t> Parsed<'t> {
         }
 
         let defaults = self.defaults_mapping(kafka.get("defaults"), &["kafka", "defaults"], "");
+        self.own_policy = self.policy(kafka.get("policy"), &["kafka", "policy"], "kafka.policy");
+        let policy = self.effective_policy(None);
         let empty = Mapping::new();
         let topics = match kafka.get("topics") {
             None | Some(Value::Null) => &empty,
@@ -512,7 +535,7 @@ impl<'t> Parsed<'t> {
                 &empty
             }
         };
-        self.file.topics = self.decode_topics(topics, defaults, None);
+        self.file.topics = self.decode_topics(topics, defaults, None, &policy);
 
         match kafka.get("profiles") {
             None | Some(Value::Null) => {}
@@ -703,6 +726,11 @@ impl<'t> Parsed<'t> {
             }
         };
 
+        let profile_policy = self.policy(
+            profile.get("policy"),
+            &strs(&at(&["policy"])),
+            &format!("{prefix}policy"),
+        );
         let own_defaults_path = at(&["defaults"]);
         let own_defaults =
             self.defaults_mapping(profile.get("defaults"), &strs(&own_defaults_path), &prefix);
@@ -800,10 +828,12 @@ impl<'t> Parsed<'t> {
             .map(|p| (p.line, p.column, p.message.clone()))
             .collect();
         let start = self.problems.len();
+        let policy = self.effective_policy(Some(&profile_policy));
         let specs = self.decode_topics(
             topics,
             defaults,
             Some((own_defaults, overrides, own_defaults_path, at(&["topics"]))),
+            &policy,
         );
         let mut found: Vec<Problem> = self.problems.drain(start..).collect();
         found.retain(|p| !before.contains(&(p.line, p.column, p.message.clone())));
@@ -853,6 +883,7 @@ impl<'t> Parsed<'t> {
         topics: &Mapping,
         defaults: Option<&Mapping>,
         profile: Option<ProfileLayers<'_>>,
+        policy: &Policy,
     ) -> Vec<TopicSpec> {
         let mut specs = Vec::new();
         // Fields that failed to decode, per spec: rules that depend on them
@@ -941,7 +972,63 @@ impl<'t> Parsed<'t> {
             };
             self.problems.push(Problem::at(pos, issue.message));
         }
+        for violation in policy::check(policy, &specs) {
+            let pos = {
+                let map = self.source_map();
+                match &violation.at {
+                    At::Topics => map.key(&["kafka", "topics"]),
+                    At::Topic => map.key(&strs(&places[violation.topic].own)),
+                    At::Field(field) => {
+                        if broken[violation.topic].contains(field_name(field)) {
+                            continue;
+                        }
+                        let merged = &places[violation.topic];
+                        match field {
+                            Field::Name => map.value(&strs(&merged.at(&["name"]))),
+                            Field::Partitions => map.value(&strs(&merged.at(&["partitions"]))),
+                            Field::ReplicationFactor => {
+                                map.value(&strs(&merged.at(&["replication_factor"])))
+                            }
+                            Field::ConfigKey(k) => {
+                                map.key(&strs(&merged.at(&["config", k.as_str()])))
+                            }
+                            Field::ConfigValue(k) => {
+                                map.value(&strs(&merged.at(&["config", k.as_str()])))
+                            }
+                        }
+                    }
+                }
+            };
+            self.problems.push(Problem::at(pos, violation.message));
+        }
         specs
+    }
+
+    /// A `policy` mapping at `path`, its problems reported.
+    fn policy(&mut self, value: Option<&Value>, path: &[&str], what: &str) -> Policy {
+        let Some(value) = value else {
+            return Policy::default();
+        };
+        let file = self.file.path.clone();
+        let (policy, problems) = policy::decode(value, path, &file, self.source_map(), what);
+        for (pos, message) in problems {
+            self.problems.push(Problem::at(pos, message));
+        }
+        policy
+    }
+
+    /// The rules topics are checked against: the file's own policy, a
+    /// profile's replacing the rules it sets, and the external one, the
+    /// stricter of each rule winning.
+    fn effective_policy(&self, profile: Option<&Policy>) -> Policy {
+        let own = match profile {
+            Some(p) => self.own_policy.replaced_by(p),
+            None => self.own_policy.clone(),
+        };
+        match &self.external {
+            Some(external) => own.stricter(external),
+            None => own,
+        }
     }
 
     /// Applies `layers` in order: a later layer's value wins; `null` for a

@@ -25,6 +25,7 @@ mod keys;
 mod options;
 mod ownership;
 mod plan;
+mod policy;
 mod readiness;
 mod report;
 mod source_map;
@@ -57,6 +58,7 @@ pub use ownership::{
 pub use plan::{
     ConfigChange, Creation, Deletion, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan,
 };
+pub use policy::{Origin, Policy};
 pub use report::{topic_file, Action, Report, Requests, TopicOutcome, TopicTable};
 pub use spec::{ConfigEntry, Profile, TopicSpec, UnknownProfile};
 
