@@ -1867,3 +1867,72 @@ kafka:
         assert!(problems("kafka:\n  owns: []\n")[0].contains("the list is empty"));
     }
 }
+
+#[cfg(test)]
+mod policy_tests {
+    use super::*;
+
+    const FILE: &str = r#"kafka:
+  policy:
+    replication_factor: { min: 3 }
+    required_config: [retention.ms]
+  profiles:
+    dev:
+      policy:
+        replication_factor: { min: 1 }
+      defaults:
+        replication_factor: 1
+    bad:
+      defaults:
+        replication_factor: 1
+  topics:
+    power:
+      name: dc.power
+      replication_factor: 3
+"#;
+
+    #[test]
+    fn violations_name_their_place_and_a_profile_policy_replaces_rules() {
+        let e = TopicFile::parse(FILE, "t.yaml").unwrap_err();
+        let problems: Vec<String> = e.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            problems,
+            [
+                "13:29: profile bad: topic dc.power: replication_factor 1 is below policy replication_factor min 3 (t.yaml:3:32)",
+                "15:5: topic dc.power: retention.ms is not set; policy required_config requires it (t.yaml:4:23)",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_external_policy_applies_with_the_stricter_rule_winning() {
+        let text = "policy:\n  replication_factor: { min: 2 }\n  name_pattern: \"^sys\\\\.\"\n";
+        let value: Value = serde_yaml::from_str(text).unwrap();
+        let map = SourceMap::build(text).unwrap();
+        let (platform, problems) = policy::decode(
+            value.get("policy").unwrap(),
+            &["policy"],
+            Path::new("platform.yaml"),
+            &map,
+            "policy",
+        );
+        assert!(problems.is_empty());
+        let parsed = Parsed::with_policy(FILE, Path::new("t.yaml"), None, Some(&platform));
+        let problems: Vec<String> = parsed.problems.iter().map(|p| p.to_string()).collect();
+        assert!(
+            problems.contains(
+                &"16:13: topic dc.power: name does not match policy name_pattern (platform.yaml:3:17)"
+                    .to_owned()
+            ),
+            "{problems:?}"
+        );
+        // dev's own rule is replaced, but the platform's minimum of 2 still binds it.
+        assert!(
+            problems.contains(
+                &"10:29: profile dev: topic dc.power: replication_factor 1 is below policy replication_factor min 2 (platform.yaml:2:30)"
+                    .to_owned()
+            ),
+            "{problems:?}"
+        );
+    }
+}

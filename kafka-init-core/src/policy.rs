@@ -730,3 +730,179 @@ fn bound_violations(field: &str, rule: &str, bound: &Bound, value: Option<i32>) 
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+
+    /// The policy `yaml` (a document whose top level is the rules).
+    fn decoded(yaml: &str) -> (Policy, Vec<String>) {
+        let value: Value = serde_yaml::from_str(yaml).unwrap();
+        let map = SourceMap::build(yaml).unwrap();
+        let (policy, problems) = decode(&value, &[], Path::new("p.yaml"), &map, "policy");
+        let problems = problems
+            .into_iter()
+            .map(|(pos, m)| format!("{}:{}: {m}", pos.line, pos.column))
+            .collect();
+        (policy, problems)
+    }
+
+    fn policy(yaml: &str) -> Policy {
+        let (policy, problems) = decoded(yaml);
+        assert!(problems.is_empty(), "{problems:?}");
+        policy
+    }
+
+    fn topic(name: &str, partitions: i32, rf: i32, config: &[(&str, &str)]) -> TopicSpec {
+        TopicSpec {
+            key: Cow::Owned(name.replace('.', "_")),
+            name: Cow::Owned(name.to_owned()),
+            partitions,
+            replication_factor: rf,
+            config: config
+                .iter()
+                .map(|(k, v)| (Cow::Owned(k.to_string()), Cow::Owned(v.to_string())))
+                .collect(),
+            keep_unmanaged_configs: false,
+        }
+    }
+
+    fn violations(policy: &Policy, specs: &[TopicSpec]) -> Vec<String> {
+        check(policy, specs)
+            .into_iter()
+            .map(|v| v.message)
+            .collect()
+    }
+
+    #[test]
+    fn name_pattern_both_sides() {
+        let p = policy("name_pattern: \"^dc\\\\.[a-z]+$\"\n");
+        assert!(violations(&p, &[topic("dc.power", 1, 1, &[])]).is_empty());
+        assert_eq!(
+            violations(&p, &[topic("dc.Power", 1, 1, &[])]),
+            ["topic dc.Power: name does not match policy name_pattern (p.yaml:1:15)"]
+        );
+    }
+
+    #[test]
+    fn size_bounds_both_sides() {
+        let p = policy("partitions: { min: 2, max: 64 }\nreplication_factor: { min: 3 }\n");
+        for ok in [2, 64] {
+            assert!(violations(&p, &[topic("a", ok, 3, &[])]).is_empty());
+        }
+        assert_eq!(
+            violations(&p, &[topic("a", 1, 3, &[])]),
+            ["topic a: partitions 1 is below policy partitions min 2 (p.yaml:1:20)"]
+        );
+        assert_eq!(
+            violations(&p, &[topic("a", 65, 2, &[])]),
+            [
+                "topic a: partitions 65 is above policy partitions max 64 (p.yaml:1:28)",
+                "topic a: replication_factor 2 is below policy replication_factor min 3 (p.yaml:2:28)"
+            ]
+        );
+        // The broker's default cannot be vouched for.
+        assert_eq!(violations(&p, &[topic("a", 2, -1, &[])]).len(), 1);
+    }
+
+    #[test]
+    fn min_insync_replicas_must_be_set_and_in_bounds() {
+        let p = policy("min_insync_replicas: { min: 2 }\n");
+        assert!(violations(&p, &[topic("a", 1, 3, &[("min.insync.replicas", "2")])]).is_empty());
+        assert_eq!(
+            violations(&p, &[topic("a", 1, 3, &[("min.insync.replicas", "1")])]),
+            ["topic a: min.insync.replicas 1 is below policy min_insync_replicas min 2 (p.yaml:1:29)"]
+        );
+        assert_eq!(
+            violations(&p, &[topic("a", 1, 3, &[])]),
+            ["topic a: min.insync.replicas is not set; policy min_insync_replicas requires at least 2 (p.yaml:1:29)"]
+        );
+    }
+
+    #[test]
+    fn required_forbidden_and_allowed_configs() {
+        let p = policy(
+            "required_config: [retention.ms]\nforbidden_config: [unclean.leader.election.enable]\nallowed_values:\n  cleanup.policy: [\"delete\", \"compact\"]\n",
+        );
+        let good = topic(
+            "a",
+            1,
+            1,
+            &[("retention.ms", "1"), ("cleanup.policy", "compact,delete")],
+        );
+        assert!(violations(&p, &[good]).is_empty());
+        let bad = topic(
+            "a",
+            1,
+            1,
+            &[
+                ("unclean.leader.election.enable", "true"),
+                ("cleanup.policy", "none"),
+            ],
+        );
+        assert_eq!(
+            violations(&p, &[bad]),
+            [
+                "topic a: retention.ms is not set; policy required_config requires it (p.yaml:1:19)",
+                "topic a: unclean.leader.election.enable is forbidden by policy forbidden_config (p.yaml:2:20)",
+                "topic a: cleanup.policy `none` is not allowed by policy allowed_values, which allows `delete`, `compact` (p.yaml:4:19)"
+            ]
+        );
+    }
+
+    #[test]
+    fn topics_per_file_both_sides() {
+        let p = policy("topics_per_file: { max: 2 }\n");
+        let two = [topic("a", 1, 1, &[]), topic("b", 1, 1, &[])];
+        assert!(violations(&p, &two).is_empty());
+        let three = [two[0].clone(), two[1].clone(), topic("c", 1, 1, &[])];
+        assert_eq!(
+            violations(&p, &three),
+            ["3 topics, more than policy topics_per_file max 2 (p.yaml:1:25)"]
+        );
+    }
+
+    #[test]
+    fn broken_policies_are_reported_each_at_its_place() {
+        let (p, problems) = decoded(
+            "name_pattern: \"(\"\npartitions: { min: 8, max: 4 }\nreplication_factor: 3\nrequired_config: [retention.mss]\nforbiden_config: []\ntopics_per_file: { min: 1 }\n",
+        );
+        assert!(p.is_empty());
+        assert_eq!(problems.len(), 6, "{problems:?}");
+        assert!(problems[0]
+            .starts_with("1:15: policy: name_pattern: `(` is not a valid regular expression"));
+        assert_eq!(
+            problems[1..],
+            [
+                "2:20: policy: partitions: min 8 is above max 4: no value could satisfy it",
+                "3:21: policy: replication_factor: expected a mapping like { min: 1, max: 64 }, found a number `3`",
+                "4:19: policy: required_config: unknown config key `retention.mss`; did you mean `retention.ms`?",
+                "5:1: policy: unknown rule `forbiden_config`; did you mean `forbidden_config`?",
+                "6:20: policy: topics_per_file: unknown key `min`; expected `max`",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_stricter_rule_wins_and_a_profile_replaces() {
+        let platform = policy("partitions: { min: 2, max: 64 }\nreplication_factor: { min: 3 }\n");
+        let (team, _) = decoded("partitions: { min: 1, max: 8 }\n");
+        let both = team.clone().stricter(&platform);
+        let v = violations(&both, &[topic("a", 1, 3, &[])]);
+        assert_eq!(
+            v,
+            ["topic a: partitions 1 is below policy partitions min 2 (p.yaml:1:20)"]
+        );
+        let v = violations(&both, &[topic("a", 9, 3, &[])]);
+        assert_eq!(
+            v,
+            ["topic a: partitions 9 is above policy partitions max 8 (p.yaml:1:28)"]
+        );
+        let dev = policy("replication_factor: { min: 1 }\n");
+        let replaced = platform.replaced_by(&dev);
+        assert!(violations(&replaced, &[topic("a", 2, 1, &[])]).is_empty());
+        assert_eq!(violations(&replaced, &[topic("a", 1, 1, &[])]).len(), 1);
+    }
+}
