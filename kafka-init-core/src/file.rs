@@ -60,11 +60,15 @@ pub struct Problem {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// A policy rule is broken, or a policy itself is: the platform's
+    /// verdict rather than Kafka's (`plan` exits 3 on it, not 1).
+    pub policy: bool,
 }
 
 impl Problem {
     fn at(pos: Pos, message: impl Into<String>) -> Problem {
         Problem {
+            policy: false,
             line: pos.line,
             column: pos.column,
             message: message.into(),
@@ -79,6 +83,21 @@ impl fmt::Display for Problem {
         } else {
             write!(f, "{}:{}: {}", self.line, self.column, self.message)
         }
+    }
+}
+
+impl FileError {
+    /// Whether a policy is broken (a rule by a topic, or the policy's own
+    /// text), in this file or any other loaded with it.
+    fn of_policy(mut self) -> FileError {
+        for p in &mut self.problems {
+            p.policy = true;
+        }
+        self
+    }
+
+    pub fn breaks_policy(&self) -> bool {
+        self.problems.iter().any(|p| p.policy) || self.others.iter().any(FileError::breaks_policy)
     }
 }
 
@@ -108,6 +127,76 @@ impl TopicFile {
     }
 }
 
+impl Policy {
+    /// Reads the policy file at `path`: a `policy:` mapping at the top
+    /// level (`--policy`, `include_topics!`'s `policy = "..."`).
+    pub fn load(path: impl AsRef<Path>) -> Result<Policy, FileError> {
+        let path = path.as_ref();
+        let text = read_text(path).map_err(FileError::of_policy)?;
+        Policy::parse(&text, path)
+    }
+
+    /// Parses and checks the policy file `text`; `path` names it in errors
+    /// and in the violations its rules cause.
+    pub fn parse(text: &str, path: impl AsRef<Path>) -> Result<Policy, FileError> {
+        let path = path.as_ref();
+        let fail = |problems: Vec<Problem>| {
+            FileError::of_policy(FileError {
+                path: path.to_owned(),
+                problems,
+                others: Vec::new(),
+            })
+        };
+        let value: Value = serde_yaml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .unwrap_or((1, 1));
+            fail(vec![Problem {
+                policy: false,
+                line,
+                column,
+                message: format!("invalid YAML: {}", strip_location(&e.to_string())),
+            }])
+        })?;
+        let map = SourceMap::build(text).unwrap_or_default();
+        let mut problems = Vec::new();
+        let rules = match &value {
+            Value::Mapping(root) => {
+                for key in root.keys() {
+                    let Some(k) = key.as_str() else { continue };
+                    if k != "policy" && !k.starts_with("x-") {
+                        problems.push(Problem::at(
+                            map.key(&[k]),
+                            format!("unknown key `{k}`; a policy file holds `policy:`"),
+                        ));
+                    }
+                }
+                root.get("policy")
+            }
+            _ => None,
+        };
+        let Some(rules) = rules else {
+            problems.push(Problem::at(
+                map.value(&[]),
+                "missing `policy`: a policy file is a `policy:` mapping of rules".to_owned(),
+            ));
+            return Err(fail(problems));
+        };
+        let (policy, found) = policy::decode(rules, &["policy"], path, &map, "policy");
+        problems.extend(found.into_iter().map(|(pos, m)| Problem {
+            policy: true,
+            ..Problem::at(pos, m)
+        }));
+        if problems.is_empty() {
+            Ok(policy)
+        } else {
+            problems.sort_by_key(|p| (p.line, p.column));
+            Err(fail(problems))
+        }
+    }
+}
+
 /// The text of the file at `path`, at most [`MAX_FILE_BYTES`], UTF-8.
 pub(crate) fn read_text(path: &Path) -> Result<String, FileError> {
     let fail = |problem: Problem| FileError {
@@ -117,6 +206,7 @@ pub(crate) fn read_text(path: &Path) -> Result<String, FileError> {
     };
     let unplaced = |message: String| {
         fail(Problem {
+            policy: false,
             line: 0,
             column: 0,
             message,
@@ -130,6 +220,7 @@ pub(crate) fn read_text(path: &Path) -> Result<String, FileError> {
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
         fail(Problem {
+            policy: false,
             line,
             column,
             message: "the file is not UTF-8 text (a YAML file must be UTF-8)".into(),
@@ -322,6 +413,7 @@ impl<'t> Parsed<'t> {
                     .map(|l| (l.line(), l.column()))
                     .unwrap_or((1, 1));
                 parsed.problems.push(Problem {
+                    policy: false,
                     line,
                     column,
                     message: format!("invalid YAML: {}", strip_location(&e.to_string())),
@@ -999,7 +1091,10 @@ impl<'t> Parsed<'t> {
                     }
                 }
             };
-            self.problems.push(Problem::at(pos, violation.message));
+            self.problems.push(Problem {
+                policy: true,
+                ..Problem::at(pos, violation.message)
+            });
         }
         specs
     }
@@ -1012,7 +1107,10 @@ impl<'t> Parsed<'t> {
         let file = self.file.path.clone();
         let (policy, problems) = policy::decode(value, path, &file, self.source_map(), what);
         for (pos, message) in problems {
-            self.problems.push(Problem::at(pos, message));
+            self.problems.push(Problem {
+                policy: true,
+                ..Problem::at(pos, message)
+            });
         }
         policy
     }

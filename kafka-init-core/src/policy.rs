@@ -324,6 +324,7 @@ impl Decoder<'_> {
             Err(e) => {
                 let why = e.to_string();
                 let why = why.lines().last().unwrap_or_default().trim();
+                let why = why.strip_prefix("error: ").unwrap_or(why);
                 self.problem(
                     pos,
                     format!("name_pattern: `{s}` is not a valid regular expression: {why}"),
