@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use kafka_init_core::{ClientProperties, FileError, Policy, TopicFile};
+use kafka_init_core::{load_policy, ClientProperties, FileError, TopicFile};
 
 use crate::cli::Cli;
 use crate::exit::Failure;
@@ -47,7 +47,7 @@ pub fn load_file(
 /// The topic files, checked against the policy file `policy` (if any) as
 /// well as their own policies. A broken policy file is the error.
 pub fn load_topics(paths: &[PathBuf], policy: Option<&Path>) -> Result<TopicFile, FileError> {
-    let policy = policy.map(Policy::load).transpose()?;
+    let policy = policy.map(load_policy).transpose()?;
     TopicFile::load_all_with_policy(paths, policy.as_ref())
 }
 

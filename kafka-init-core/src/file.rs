@@ -127,73 +127,74 @@ impl TopicFile {
     }
 }
 
-impl Policy {
-    /// Reads the policy file at `path`: a `policy:` mapping at the top
-    /// level (`--policy`, `include_topics!`'s `policy = "..."`).
-    pub fn load(path: impl AsRef<Path>) -> Result<Policy, FileError> {
-        let path = path.as_ref();
-        let text = read_text(path).map_err(FileError::of_policy)?;
-        Policy::parse(&text, path)
-    }
+// Free functions rather than `Policy` methods: the policy model stays
+// free of files and their errors.
 
-    /// Parses and checks the policy file `text`; `path` names it in errors
-    /// and in the violations its rules cause.
-    pub fn parse(text: &str, path: impl AsRef<Path>) -> Result<Policy, FileError> {
-        let path = path.as_ref();
-        let fail = |problems: Vec<Problem>| {
-            FileError::of_policy(FileError {
-                path: path.to_owned(),
-                problems,
-                others: Vec::new(),
-            })
-        };
-        let value: Value = serde_yaml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .location()
-                .map(|l| (l.line(), l.column()))
-                .unwrap_or((1, 1));
-            fail(vec![Problem {
-                policy: false,
-                line,
-                column,
-                message: format!("invalid YAML: {}", strip_location(&e.to_string())),
-            }])
-        })?;
-        let map = SourceMap::build(text).unwrap_or_default();
-        let mut problems = Vec::new();
-        let rules = match &value {
-            Value::Mapping(root) => {
-                for key in root.keys() {
-                    let Some(k) = key.as_str() else { continue };
-                    if k != "policy" && !k.starts_with("x-") {
-                        problems.push(Problem::at(
-                            map.key(&[k]),
-                            format!("unknown key `{k}`; a policy file holds `policy:`"),
-                        ));
-                    }
+/// Reads the policy file at `path`: a `policy:` mapping at the top level
+/// (`--policy`, `include_topics!`'s `policy = "..."`).
+pub fn load_policy(path: impl AsRef<Path>) -> Result<Policy, FileError> {
+    let path = path.as_ref();
+    let text = read_text(path).map_err(FileError::of_policy)?;
+    parse_policy(&text, path)
+}
+
+/// Parses and checks the policy file `text`; `path` names it in errors and
+/// in the violations its rules cause.
+pub fn parse_policy(text: &str, path: impl AsRef<Path>) -> Result<Policy, FileError> {
+    let path = path.as_ref();
+    let fail = |problems: Vec<Problem>| {
+        FileError::of_policy(FileError {
+            path: path.to_owned(),
+            problems,
+            others: Vec::new(),
+        })
+    };
+    let value: Value = serde_yaml::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((1, 1));
+        fail(vec![Problem {
+            policy: false,
+            line,
+            column,
+            message: format!("invalid YAML: {}", strip_location(&e.to_string())),
+        }])
+    })?;
+    let map = SourceMap::build(text).unwrap_or_default();
+    let mut problems = Vec::new();
+    let rules = match &value {
+        Value::Mapping(root) => {
+            for key in root.keys() {
+                let Some(k) = key.as_str() else { continue };
+                if k != "policy" && !k.starts_with("x-") {
+                    problems.push(Problem::at(
+                        map.key(&[k]),
+                        format!("unknown key `{k}`; a policy file holds `policy:`"),
+                    ));
                 }
-                root.get("policy")
             }
-            _ => None,
-        };
-        let Some(rules) = rules else {
-            problems.push(Problem::at(
-                map.value(&[]),
-                "missing `policy`: a policy file is a `policy:` mapping of rules".to_owned(),
-            ));
-            return Err(fail(problems));
-        };
-        let (policy, found) = policy::decode(rules, &["policy"], path, &map, "policy");
-        problems.extend(found.into_iter().map(|(pos, m)| Problem {
-            policy: true,
-            ..Problem::at(pos, m)
-        }));
-        if problems.is_empty() {
-            Ok(policy)
-        } else {
-            problems.sort_by_key(|p| (p.line, p.column));
-            Err(fail(problems))
+            root.get("policy")
         }
+        _ => None,
+    };
+    let Some(rules) = rules else {
+        problems.push(Problem::at(
+            Pos { line: 1, column: 1 },
+            "missing `policy`: a policy file is a `policy:` mapping of rules".to_owned(),
+        ));
+        return Err(fail(problems));
+    };
+    let (policy, found) = policy::decode(rules, &["policy"], path, &map, "policy");
+    problems.extend(found.into_iter().map(|(pos, m)| Problem {
+        policy: true,
+        ..Problem::at(pos, m)
+    }));
+    if problems.is_empty() {
+        Ok(policy)
+    } else {
+        problems.sort_by_key(|p| (p.line, p.column));
+        Err(fail(problems))
     }
 }
 
@@ -2000,6 +2001,31 @@ mod policy_tests {
                 "15:5: topic dc.power: retention.ms is not set; policy required_config requires it (t.yaml:4:23)",
             ]
         );
+    }
+
+    #[test]
+    fn a_policy_file_is_a_policy_mapping_and_every_problem_is_a_policy_problem() {
+        let p = parse_policy("policy:\n  partitions: { max: 8 }\n", "p.yaml").unwrap();
+        assert!(!p.is_empty());
+        let e = parse_policy("rules:\n  partitions: { max: 8 }\n", "p.yaml").unwrap_err();
+        let problems: Vec<String> = e.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            problems,
+            [
+                "1:1: unknown key `rules`; a policy file holds `policy:`",
+                "1:1: missing `policy`: a policy file is a `policy:` mapping of rules",
+            ]
+        );
+        assert!(e.breaks_policy());
+        let e = parse_policy("policy: [\n", "p.yaml").unwrap_err();
+        assert!(e.problems[0].message.starts_with("invalid YAML"));
+        assert!(e.breaks_policy());
+        // A topic file's own problems are not the policy's.
+        let e = TopicFile::parse("kafka:\n  topics: 3\n", "t.yaml").unwrap_err();
+        assert!(!e.breaks_policy());
+        assert!(TopicFile::parse(FILE, "t.yaml")
+            .unwrap_err()
+            .breaks_policy());
     }
 
     #[test]

@@ -44,7 +44,7 @@ mod fuzz;
 pub use client::{ClientProperties, ENV_PREFIX as CLIENT_ENV_PREFIX};
 pub use cluster::Reachable;
 pub use error::Error;
-pub use file::{FileError, Problem, TopicFile, MAX_FILE_BYTES};
+pub use file::{load_policy, parse_policy, FileError, Problem, TopicFile, MAX_FILE_BYTES};
 pub use files::topic_files;
 #[doc(hidden)]
 pub use options::generated_run;

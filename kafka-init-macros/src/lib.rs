@@ -78,7 +78,7 @@ fn load_policy(lit: &LitStr) -> Result<(Policy, proc_macro2::TokenStream), Strin
     let Some(absolute) = path.to_str() else {
         return Err(format!("{}: the path is not UTF-8", path.display()));
     };
-    let policy = Policy::parse(&text, &relative).map_err(|e| e.to_string())?;
+    let policy = kafka_init_core::parse_policy(&text, &relative).map_err(|e| e.to_string())?;
     // Editing the policy file rebuilds the crate, as the topic file does.
     Ok((
         policy,
