@@ -58,7 +58,7 @@ pub use ownership::{
 pub use plan::{
     ConfigChange, Creation, Deletion, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan,
 };
-pub use policy::{Origin, Policy};
+pub use policy::Policy;
 pub use report::{topic_file, Action, Report, Requests, TopicOutcome, TopicTable};
 pub use spec::{ConfigEntry, Profile, TopicSpec, UnknownProfile};
 

@@ -34,10 +34,10 @@ const RULES: &[&str] = &[
 
 /// Where a rule was set: a file, line and column.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
-    pub file: PathBuf,
-    pub line: usize,
-    pub column: usize,
+pub(crate) struct Origin {
+    pub(crate) file: PathBuf,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
 }
 
 impl fmt::Display for Origin {
