@@ -8,12 +8,12 @@ pub use kafka_init_core::{
     apply, ensure_topics, ensure_topics_with, existing_topics, orphans, plan, wait_for_cluster,
 };
 pub use kafka_init_core::{
-    is_builtin_protected, topic_file, Action, ClientProperties, ConfigChange, ConfigEntry,
-    Creation, Deletion, EnsureOptions, EntryError, Error, ExistingTopic, FileError, Namespace,
-    Ownership, PartitionGrowth, Plan, PlannedAction, Problem, Profile, Reachable, Refusal, Report,
-    Requests, TopicFile, TopicOutcome, TopicPlan, TopicSpec, TopicTable, UnknownProfile,
-    BOOTSTRAP_ENV, BROKER_GRACE_ENV, CLIENT_ENV_PREFIX, DEFAULT_BROKER_GRACE, MAX_FILE_BYTES,
-    PROFILE_ENV, TIMEOUT_ENV,
+    is_builtin_protected, load_policy, parse_policy, topic_file, Action, ClientProperties,
+    ConfigChange, ConfigEntry, Creation, Deletion, EnsureOptions, EntryError, Error, ExistingTopic,
+    FileError, Namespace, Ownership, PartitionGrowth, Plan, PlannedAction, Policy, Problem,
+    Profile, Reachable, Refusal, Report, Requests, TopicFile, TopicOutcome, TopicPlan, TopicSpec,
+    TopicTable, UnknownProfile, BOOTSTRAP_ENV, BROKER_GRACE_ENV, CLIENT_ENV_PREFIX,
+    DEFAULT_BROKER_GRACE, MAX_FILE_BYTES, PROFILE_ENV, TIMEOUT_ENV,
 };
 
 /// Checks a topic file at compile time and turns it into typed constants
@@ -41,6 +41,13 @@ pub use kafka_init_core::{
 ///   topic exist.
 ///
 /// Every profile is checked, whichever one runs.
+///
+/// `include_topics!("config/topics.yaml", policy = "../platform/policy.yaml")`
+/// also checks every topic against a platform's policy file (a `policy:`
+/// mapping; the path is relative to `CARGO_MANIFEST_DIR` too), with the
+/// file's own `kafka.policy`: the stricter of each rule applies, and a
+/// violation is a compile error naming the rule and where it was set.
+/// Editing the policy file rebuilds the crate as well.
 ///
 /// Every problem in the file is a compile error naming the file, line and
 /// column. Editing the file rebuilds the crate. `kafka.client` values are

@@ -1,7 +1,7 @@
 //! The command line: subcommands, flags and the environment variables
 //! behind them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -48,6 +48,12 @@ pub struct Cli {
     /// one, the base file.
     #[arg(long, env = "KAFKA_INIT_PROFILE", value_name = "NAME", global = true)]
     pub profile: Option<String>,
+
+    /// A platform policy file (`policy:` rules) every topic must meet, as
+    /// well as the topic file's own `kafka.policy`; the stricter of each
+    /// rule applies.
+    #[arg(long, env = "KAFKA_INIT_POLICY", value_name = "PATH", global = true)]
+    pub policy: Option<PathBuf>,
 
     /// Kafka's `host:port[,host:port...]`; overrides the file's
     /// `kafka.bootstrap_servers`.
@@ -168,6 +174,11 @@ impl Cli {
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>()
             .join(", ")
+    }
+
+    /// The policy file; an empty `KAFKA_INIT_POLICY` names none.
+    pub fn policy(&self) -> Option<&Path> {
+        self.policy.as_deref().filter(|p| !p.as_os_str().is_empty())
     }
 
     /// The selected profile; an empty `KAFKA_INIT_PROFILE` selects none.

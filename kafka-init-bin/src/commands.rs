@@ -19,7 +19,10 @@ pub async fn run(command: Command, cli: &Cli, secrets: &Secrets) -> Result<u8, F
     check_flags(command, cli)?;
     match command {
         Command::Apply => apply(cli, secrets).await,
-        Command::Plan => show_plan(cli, secrets).await.map_err(Failure::for_plan),
+        Command::Plan => {
+            policy_gate(cli)?;
+            show_plan(cli, secrets).await.map_err(Failure::for_plan)
+        }
         Command::Check => check(cli, secrets),
         Command::Wait => wait(cli, secrets).await,
         Command::Orphans => list_orphans(cli, secrets).await.map_err(|f| {
@@ -176,6 +179,16 @@ async fn show_plan(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     }
 }
 
+/// A topic file that breaks a policy (or a broken policy) fails `plan` with
+/// 3, as it does `check` and `apply`: the platform's rules are not one of
+/// plan's own errors (1), and nothing is sent.
+fn policy_gate(cli: &Cli) -> Result<(), Failure> {
+    match settings::load_topics(&cli.config, cli.policy()) {
+        Err(e) if e.breaks_policy() => Err(Failure::invalid(e.to_string())),
+        _ => Ok(()),
+    }
+}
+
 fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     #[derive(Serialize)]
     struct Problem<'a> {
@@ -195,7 +208,7 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     }
     let path = &cli.config;
     let shown = cli.config_display();
-    let (file, failure): (Option<TopicFile>, _) = match TopicFile::load_all(path) {
+    let (file, failure): (Option<TopicFile>, _) = match settings::load_topics(path, cli.policy()) {
         Ok(file) => (Some(file), None),
         Err(e) => (None, Some(e)),
     };
@@ -204,7 +217,7 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     }
     // Client settings are checked too (offline: librdkafka parses them).
     let client_problems = match &file {
-        Some(_) => match settings::load_file(path, secrets) {
+        Some(_) => match settings::load_file(path, cli.policy(), secrets) {
             Ok(_) => Vec::new(),
             Err(f) => vec![f.message],
         },

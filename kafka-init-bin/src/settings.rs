@@ -1,9 +1,9 @@
 //! What a run connects with: the topic file, the bootstrap servers and the
 //! client properties, from flags, environment and file, in that order.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use kafka_init_core::{ClientProperties, TopicFile};
+use kafka_init_core::{load_policy, ClientProperties, FileError, TopicFile};
 
 use crate::cli::Cli;
 use crate::exit::Failure;
@@ -33,14 +33,22 @@ pub fn env_client(secrets: &Secrets) -> Result<ClientProperties, Failure> {
 /// `kafka.client`, then `KAFKA_CLIENT_*` over it.
 pub fn load_file(
     paths: &[PathBuf],
+    policy: Option<&Path>,
     secrets: &Secrets,
 ) -> Result<(TopicFile, ClientProperties), Failure> {
     let env = env_client(secrets)?;
-    let file = TopicFile::load_all(paths).map_err(|e| Failure::invalid(e.to_string()))?;
+    let file = load_topics(paths, policy).map_err(|e| Failure::invalid(e.to_string()))?;
     let mut client = file.client.clone();
     secrets.add(client.secret_values());
     client.extend(&env);
     checked(client, "kafka.client or KAFKA_CLIENT_*").map(|client| (file, client))
+}
+
+/// The topic files, checked against the policy file `policy` (if any) as
+/// well as their own policies. A broken policy file is the error.
+pub fn load_topics(paths: &[PathBuf], policy: Option<&Path>) -> Result<TopicFile, FileError> {
+    let policy = policy.map(load_policy).transpose()?;
+    TopicFile::load_all_with_policy(paths, policy.as_ref())
 }
 
 /// `client`, if librdkafka accepts every property; else every refusal,
@@ -69,7 +77,7 @@ pub fn load(cli: &Cli, secrets: &Secrets, file_optional: bool) -> Result<Setting
             (None, checked(env_client(secrets)?, "KAFKA_CLIENT_*")?)
         } else {
             tracing::info!("Loading configuration from {}", cli.config_display());
-            let (file, client) = load_file(&cli.config, secrets)?;
+            let (file, client) = load_file(&cli.config, cli.policy(), secrets)?;
             (Some(file), client)
         };
     let profile = cli.profile();

@@ -14,6 +14,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
 use crate::file::{FileError, Parsed, Problem};
+use crate::policy::Policy;
 use crate::spec::TopicSpec;
 
 /// Names the generated module defines besides the topic constants.
@@ -51,7 +52,13 @@ pub fn const_name(topic: &str) -> String {
 
 /// Expands the topic file `text`; `path` is how errors name the file.
 pub fn expand(text: &str, path: &Path) -> Expansion {
-    let mut parsed = Parsed::new(text, path, None);
+    expand_with_policy(text, path, None)
+}
+
+/// [`expand`], checking the topics against `policy` (a platform's policy
+/// file) as well as the file's own `kafka.policy`.
+pub fn expand_with_policy(text: &str, path: &Path, policy: Option<&Policy>) -> Expansion {
+    let mut parsed = Parsed::with_policy(text, path, None, policy);
     let consts = constants(&mut parsed);
     parsed.problems.sort_by_key(|p| (p.line, p.column));
     let file = path.display().to_string();
@@ -76,15 +83,24 @@ pub fn expand(text: &str, path: &Path) -> Expansion {
 /// `files` holds each file's text and how errors name it; `name` is how
 /// the generated docs name them all (the directory).
 pub fn expand_files(name: &str, files: &[(String, std::path::PathBuf)]) -> Expansion {
+    expand_files_with_policy(name, files, None)
+}
+
+/// [`expand_files`], checking every file against `policy` too.
+pub fn expand_files_with_policy(
+    name: &str,
+    files: &[(String, std::path::PathBuf)],
+    policy: Option<&Policy>,
+) -> Expansion {
     if let [(text, path)] = files {
-        return expand(text, path);
+        return expand_with_policy(text, path, policy);
     }
     let mut valid = Vec::new();
     let mut texts = Vec::new();
     let mut errors: Vec<FileError> = Vec::new();
     let mut partial = Vec::new();
     for (text, path) in files {
-        let parsed = Parsed::new(text, path, None);
+        let parsed = Parsed::with_policy(text, path, None, policy);
         partial.extend(parsed.file.topics.iter().cloned());
         match parsed.into_result() {
             Ok(file) => {
@@ -191,6 +207,7 @@ fn constants(parsed: &mut Parsed) -> Vec<Option<String>> {
         };
         if let Some(message) = problem {
             parsed.problems.push(Problem {
+                policy: false,
                 line: pos.line,
                 column: pos.column,
                 message,

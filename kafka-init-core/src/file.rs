@@ -18,6 +18,7 @@ use serde_yaml::{Mapping, Value};
 
 use crate::client::ClientProperties;
 use crate::ownership::{Namespace, Ownership};
+use crate::policy::{self, At, Policy};
 use crate::source_map::{Pos, SourceMap};
 use crate::spec::{ConfigEntry, Profile, TopicSpec, UnknownProfile};
 use crate::validate::{self, Field};
@@ -59,11 +60,15 @@ pub struct Problem {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// A policy rule is broken, or a policy itself is: the platform's
+    /// verdict rather than Kafka's (`plan` exits 3 on it, not 1).
+    pub policy: bool,
 }
 
 impl Problem {
     fn at(pos: Pos, message: impl Into<String>) -> Problem {
         Problem {
+            policy: false,
             line: pos.line,
             column: pos.column,
             message: message.into(),
@@ -78,6 +83,21 @@ impl fmt::Display for Problem {
         } else {
             write!(f, "{}:{}: {}", self.line, self.column, self.message)
         }
+    }
+}
+
+impl FileError {
+    /// Whether a policy is broken (a rule by a topic, or the policy's own
+    /// text), in this file or any other loaded with it.
+    fn of_policy(mut self) -> FileError {
+        for p in &mut self.problems {
+            p.policy = true;
+        }
+        self
+    }
+
+    pub fn breaks_policy(&self) -> bool {
+        self.problems.iter().any(|p| p.policy) || self.others.iter().any(FileError::breaks_policy)
     }
 }
 
@@ -107,6 +127,77 @@ impl TopicFile {
     }
 }
 
+// Free functions rather than `Policy` methods: the policy model stays
+// free of files and their errors.
+
+/// Reads the policy file at `path`: a `policy:` mapping at the top level
+/// (`--policy`, `include_topics!`'s `policy = "..."`).
+pub fn load_policy(path: impl AsRef<Path>) -> Result<Policy, FileError> {
+    let path = path.as_ref();
+    let text = read_text(path).map_err(FileError::of_policy)?;
+    parse_policy(&text, path)
+}
+
+/// Parses and checks the policy file `text`; `path` names it in errors and
+/// in the violations its rules cause.
+pub fn parse_policy(text: &str, path: impl AsRef<Path>) -> Result<Policy, FileError> {
+    let path = path.as_ref();
+    let fail = |problems: Vec<Problem>| {
+        FileError::of_policy(FileError {
+            path: path.to_owned(),
+            problems,
+            others: Vec::new(),
+        })
+    };
+    let value: Value = serde_yaml::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((1, 1));
+        fail(vec![Problem {
+            policy: false,
+            line,
+            column,
+            message: format!("invalid YAML: {}", strip_location(&e.to_string())),
+        }])
+    })?;
+    let map = SourceMap::build(text).unwrap_or_default();
+    let mut problems = Vec::new();
+    let rules = match &value {
+        Value::Mapping(root) => {
+            for key in root.keys() {
+                let Some(k) = key.as_str() else { continue };
+                if k != "policy" && !k.starts_with("x-") {
+                    problems.push(Problem::at(
+                        map.key(&[k]),
+                        format!("unknown key `{k}`; a policy file holds `policy:`"),
+                    ));
+                }
+            }
+            root.get("policy")
+        }
+        _ => None,
+    };
+    let Some(rules) = rules else {
+        problems.push(Problem::at(
+            Pos { line: 1, column: 1 },
+            "missing `policy`: a policy file is a `policy:` mapping of rules".to_owned(),
+        ));
+        return Err(fail(problems));
+    };
+    let (policy, found) = policy::decode(rules, &["policy"], path, &map, "policy");
+    problems.extend(found.into_iter().map(|(pos, m)| Problem {
+        policy: true,
+        ..Problem::at(pos, m)
+    }));
+    if problems.is_empty() {
+        Ok(policy)
+    } else {
+        problems.sort_by_key(|p| (p.line, p.column));
+        Err(fail(problems))
+    }
+}
+
 /// The text of the file at `path`, at most [`MAX_FILE_BYTES`], UTF-8.
 pub(crate) fn read_text(path: &Path) -> Result<String, FileError> {
     let fail = |problem: Problem| FileError {
@@ -116,6 +207,7 @@ pub(crate) fn read_text(path: &Path) -> Result<String, FileError> {
     };
     let unplaced = |message: String| {
         fail(Problem {
+            policy: false,
             line: 0,
             column: 0,
             message,
@@ -129,6 +221,7 @@ pub(crate) fn read_text(path: &Path) -> Result<String, FileError> {
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
         fail(Problem {
+            policy: false,
             line,
             column,
             message: "the file is not UTF-8 text (a YAML file must be UTF-8)".into(),
@@ -203,6 +296,11 @@ pub(crate) struct Parsed<'t> {
     pub file: TopicFile,
     pub problems: Vec<Problem>,
     text: &'t str,
+    /// A policy from outside the file (`--policy`), applied with the file's
+    /// own, the stricter of each rule winning.
+    external: Option<Policy>,
+    /// The file's own `kafka.policy`.
+    own_policy: Policy,
     /// Built on first use: a file without problems never needs it, and the
     /// second parse is about half of the parsing time.
     map: Option<SourceMap>,
@@ -221,9 +319,10 @@ const KAFKA_KEYS: &[&str] = &[
     "topics",
     "owns",
     "protect",
+    "policy",
 ];
 const DEFAULTS_KEYS: &[&str] = &["partitions", "replication_factor", "config"];
-const PROFILE_KEYS: &[&str] = &["bootstrap_servers", "defaults", "topics"];
+const PROFILE_KEYS: &[&str] = &["bootstrap_servers", "defaults", "topics", "policy"];
 const PROFILE_TOPIC_KEYS: &[&str] = &[
     "partitions",
     "replication_factor",
@@ -282,6 +381,16 @@ const TOPIC_KEYS: &[&str] = &[
 
 impl<'t> Parsed<'t> {
     pub(crate) fn new(text: &'t str, path: &Path, lookup: Lookup<'_>) -> Parsed<'t> {
+        Parsed::with_policy(text, path, lookup, None)
+    }
+
+    /// [`Parsed::new`], checking the topics against `policy` too.
+    pub(crate) fn with_policy(
+        text: &'t str,
+        path: &Path,
+        lookup: Lookup<'_>,
+        policy: Option<&Policy>,
+    ) -> Parsed<'t> {
         let mut parsed = Parsed {
             file: TopicFile {
                 path: path.to_owned(),
@@ -293,6 +402,8 @@ impl<'t> Parsed<'t> {
             },
             problems: Vec::new(),
             text,
+            external: policy.cloned(),
+            own_policy: Policy::default(),
             map: None,
         };
         let duplicates = Cell::new(false);
@@ -303,6 +414,7 @@ impl<'t> Parsed<'t> {
                     .map(|l| (l.line(), l.column()))
                     .unwrap_or((1, 1));
                 parsed.problems.push(Problem {
+                    policy: false,
                     line,
                     column,
                     message: format!("invalid YAML: {}", strip_location(&e.to_string())),
@@ -333,6 +445,8 @@ impl<'t> Parsed<'t> {
             file,
             problems: Vec::new(),
             text: "",
+            external: None,
+            own_policy: Policy::default(),
             map: None,
         }
     }
@@ -500,6 +614,8 @@ impl<'t> Parsed<'t> {
         }
 
         let defaults = self.defaults_mapping(kafka.get("defaults"), &["kafka", "defaults"], "");
+        self.own_policy = self.policy(kafka.get("policy"), &["kafka", "policy"], "kafka.policy");
+        let policy = self.effective_policy(None);
         let empty = Mapping::new();
         let topics = match kafka.get("topics") {
             None | Some(Value::Null) => &empty,
@@ -512,7 +628,7 @@ impl<'t> Parsed<'t> {
                 &empty
             }
         };
-        self.file.topics = self.decode_topics(topics, defaults, None);
+        self.file.topics = self.decode_topics(topics, defaults, None, &policy);
 
         match kafka.get("profiles") {
             None | Some(Value::Null) => {}
@@ -703,6 +819,11 @@ impl<'t> Parsed<'t> {
             }
         };
 
+        let profile_policy = self.policy(
+            profile.get("policy"),
+            &strs(&at(&["policy"])),
+            &format!("{prefix}policy"),
+        );
         let own_defaults_path = at(&["defaults"]);
         let own_defaults =
             self.defaults_mapping(profile.get("defaults"), &strs(&own_defaults_path), &prefix);
@@ -800,10 +921,12 @@ impl<'t> Parsed<'t> {
             .map(|p| (p.line, p.column, p.message.clone()))
             .collect();
         let start = self.problems.len();
+        let policy = self.effective_policy(Some(&profile_policy));
         let specs = self.decode_topics(
             topics,
             defaults,
             Some((own_defaults, overrides, own_defaults_path, at(&["topics"]))),
+            &policy,
         );
         let mut found: Vec<Problem> = self.problems.drain(start..).collect();
         found.retain(|p| !before.contains(&(p.line, p.column, p.message.clone())));
@@ -853,6 +976,7 @@ impl<'t> Parsed<'t> {
         topics: &Mapping,
         defaults: Option<&Mapping>,
         profile: Option<ProfileLayers<'_>>,
+        policy: &Policy,
     ) -> Vec<TopicSpec> {
         let mut specs = Vec::new();
         // Fields that failed to decode, per spec: rules that depend on them
@@ -941,7 +1065,69 @@ impl<'t> Parsed<'t> {
             };
             self.problems.push(Problem::at(pos, issue.message));
         }
+        for violation in policy::check(policy, &specs) {
+            let pos = {
+                let map = self.source_map();
+                match &violation.at {
+                    At::Topics => map.key(&["kafka", "topics"]),
+                    At::Topic => map.key(&strs(&places[violation.topic].own)),
+                    At::Field(field) => {
+                        if broken[violation.topic].contains(field_name(field)) {
+                            continue;
+                        }
+                        let merged = &places[violation.topic];
+                        match field {
+                            Field::Name => map.value(&strs(&merged.at(&["name"]))),
+                            Field::Partitions => map.value(&strs(&merged.at(&["partitions"]))),
+                            Field::ReplicationFactor => {
+                                map.value(&strs(&merged.at(&["replication_factor"])))
+                            }
+                            Field::ConfigKey(k) => {
+                                map.key(&strs(&merged.at(&["config", k.as_str()])))
+                            }
+                            Field::ConfigValue(k) => {
+                                map.value(&strs(&merged.at(&["config", k.as_str()])))
+                            }
+                        }
+                    }
+                }
+            };
+            self.problems.push(Problem {
+                policy: true,
+                ..Problem::at(pos, violation.message)
+            });
+        }
         specs
+    }
+
+    /// A `policy` mapping at `path`, its problems reported.
+    fn policy(&mut self, value: Option<&Value>, path: &[&str], what: &str) -> Policy {
+        let Some(value) = value else {
+            return Policy::default();
+        };
+        let file = self.file.path.clone();
+        let (policy, problems) = policy::decode(value, path, &file, self.source_map(), what);
+        for (pos, message) in problems {
+            self.problems.push(Problem {
+                policy: true,
+                ..Problem::at(pos, message)
+            });
+        }
+        policy
+    }
+
+    /// The rules topics are checked against: the file's own policy, a
+    /// profile's replacing the rules it sets, and the external one, the
+    /// stricter of each rule winning.
+    fn effective_policy(&self, profile: Option<&Policy>) -> Policy {
+        let own = match profile {
+            Some(p) => self.own_policy.replaced_by(p),
+            None => self.own_policy.clone(),
+        };
+        match &self.external {
+            Some(external) => own.stricter(external),
+            None => own,
+        }
     }
 
     /// Applies `layers` in order: a later layer's value wins; `null` for a
@@ -1778,5 +1964,99 @@ kafka:
             "{got:?}"
         );
         assert!(problems("kafka:\n  owns: []\n")[0].contains("the list is empty"));
+    }
+}
+
+#[cfg(test)]
+mod policy_tests {
+    use super::*;
+
+    const FILE: &str = r#"kafka:
+  policy:
+    replication_factor: { min: 3 }
+    required_config: [retention.ms]
+  profiles:
+    dev:
+      policy:
+        replication_factor: { min: 1 }
+      defaults:
+        replication_factor: 1
+    bad:
+      defaults:
+        replication_factor: 1
+  topics:
+    power:
+      name: dc.power
+      replication_factor: 3
+"#;
+
+    #[test]
+    fn violations_name_their_place_and_a_profile_policy_replaces_rules() {
+        let e = TopicFile::parse(FILE, "t.yaml").unwrap_err();
+        let problems: Vec<String> = e.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            problems,
+            [
+                "13:29: profile bad: topic dc.power: replication_factor 1 is below policy replication_factor min 3 (t.yaml:3:32)",
+                "15:5: topic dc.power: retention.ms is not set; policy required_config requires it (t.yaml:4:23)",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_policy_file_is_a_policy_mapping_and_every_problem_is_a_policy_problem() {
+        let p = parse_policy("policy:\n  partitions: { max: 8 }\n", "p.yaml").unwrap();
+        assert!(!p.is_empty());
+        let e = parse_policy("rules:\n  partitions: { max: 8 }\n", "p.yaml").unwrap_err();
+        let problems: Vec<String> = e.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            problems,
+            [
+                "1:1: unknown key `rules`; a policy file holds `policy:`",
+                "1:1: missing `policy`: a policy file is a `policy:` mapping of rules",
+            ]
+        );
+        assert!(e.breaks_policy());
+        let e = parse_policy("policy: [\n", "p.yaml").unwrap_err();
+        assert!(e.problems[0].message.starts_with("invalid YAML"));
+        assert!(e.breaks_policy());
+        // A topic file's own problems are not the policy's.
+        let e = TopicFile::parse("kafka:\n  topics: 3\n", "t.yaml").unwrap_err();
+        assert!(!e.breaks_policy());
+        assert!(TopicFile::parse(FILE, "t.yaml")
+            .unwrap_err()
+            .breaks_policy());
+    }
+
+    #[test]
+    fn an_external_policy_applies_with_the_stricter_rule_winning() {
+        let text = "policy:\n  replication_factor: { min: 2 }\n  name_pattern: \"^sys\\\\.\"\n";
+        let value: Value = serde_yaml::from_str(text).unwrap();
+        let map = SourceMap::build(text).unwrap();
+        let (platform, problems) = policy::decode(
+            value.get("policy").unwrap(),
+            &["policy"],
+            Path::new("platform.yaml"),
+            &map,
+            "policy",
+        );
+        assert!(problems.is_empty());
+        let parsed = Parsed::with_policy(FILE, Path::new("t.yaml"), None, Some(&platform));
+        let problems: Vec<String> = parsed.problems.iter().map(|p| p.to_string()).collect();
+        assert!(
+            problems.contains(
+                &"16:13: topic dc.power: name does not match policy name_pattern (platform.yaml:3:17)"
+                    .to_owned()
+            ),
+            "{problems:?}"
+        );
+        // dev's own rule is replaced, but the platform's minimum of 2 still binds it.
+        assert!(
+            problems.contains(
+                &"10:29: profile dev: topic dc.power: replication_factor 1 is below policy replication_factor min 2 (platform.yaml:2:30)"
+                    .to_owned()
+            ),
+            "{problems:?}"
+        );
     }
 }

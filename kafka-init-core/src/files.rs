@@ -9,8 +9,9 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::file::{read_text, FileError, Problem, TopicFile};
+use crate::file::{read_text, FileError, Parsed, Problem, TopicFile};
 use crate::ownership::{overlapping_ownership, Namespace, OwnedFile, Ownership};
+use crate::policy::Policy;
 use crate::source_map::SourceMap;
 use crate::spec::{Profile, TopicSpec};
 
@@ -26,6 +27,7 @@ pub fn topic_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FileError> {
         let unplaced = |message: String| FileError {
             path: path.clone(),
             problems: vec![Problem {
+                policy: false,
                 line: 0,
                 column: 0,
                 message,
@@ -55,6 +57,16 @@ impl TopicFile {
     /// `${VAR}` references from the environment. Every problem of every
     /// file is reported.
     pub fn load_all(paths: &[PathBuf]) -> Result<TopicFile, FileError> {
+        TopicFile::load_all_with_policy(paths, None)
+    }
+
+    /// [`TopicFile::load_all`], checking every file's topics against
+    /// `policy` as well as the file's own `kafka.policy` (the stricter of
+    /// each rule wins).
+    pub fn load_all_with_policy(
+        paths: &[PathBuf],
+        policy: Option<&Policy>,
+    ) -> Result<TopicFile, FileError> {
         let files = topic_files(paths)?;
         let mut texts = Vec::new();
         let mut loaded = Vec::new();
@@ -67,7 +79,8 @@ impl TopicFile {
                     continue;
                 }
             };
-            match TopicFile::parse_with_env(&text, path, |name| std::env::var(name).ok()) {
+            let mut lookup = |name: &str| std::env::var(name).ok();
+            match Parsed::with_policy(&text, path, Some(&mut lookup), policy).into_result() {
                 Ok(file) => {
                     loaded.push(file);
                     texts.push(text);
@@ -94,6 +107,7 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
     let mut errors: Vec<FileError> = Vec::new();
     let mut problem = |path: &Path, line: usize, column: usize, message: String| {
         let p = Problem {
+            policy: false,
             line,
             column,
             message,

@@ -25,6 +25,7 @@ mod keys;
 mod options;
 mod ownership;
 mod plan;
+mod policy;
 mod readiness;
 mod report;
 mod source_map;
@@ -43,7 +44,7 @@ mod fuzz;
 pub use client::{ClientProperties, ENV_PREFIX as CLIENT_ENV_PREFIX};
 pub use cluster::Reachable;
 pub use error::Error;
-pub use file::{FileError, Problem, TopicFile, MAX_FILE_BYTES};
+pub use file::{load_policy, parse_policy, FileError, Problem, TopicFile, MAX_FILE_BYTES};
 pub use files::topic_files;
 #[doc(hidden)]
 pub use options::generated_run;
@@ -57,6 +58,7 @@ pub use ownership::{
 pub use plan::{
     ConfigChange, Creation, Deletion, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan,
 };
+pub use policy::Policy;
 pub use report::{topic_file, Action, Report, Requests, TopicOutcome, TopicTable};
 pub use spec::{ConfigEntry, Profile, TopicSpec, UnknownProfile};
 

@@ -6,39 +6,115 @@
 
 use std::path::{Path, PathBuf};
 
-use kafka_init_core::codegen;
+use kafka_init_core::{codegen, Policy};
 use proc_macro::TokenStream;
 use quote::quote;
-use syn::{parse_macro_input, LitStr};
+use syn::parse::{Parse, ParseStream};
+use syn::{parse_macro_input, Ident, LitStr, Token};
 
 /// Reads a topic file at compile time and expands to `pub mod topics`:
 /// one `&str` constant per topic, `SPECS`, `BOOTSTRAP_SERVERS` and
 /// `ensure_topics()`. The path is relative to the calling crate's
-/// `CARGO_MANIFEST_DIR`. See the `kafka-init` crate for details.
+/// `CARGO_MANIFEST_DIR`; so is the optional `policy = "..."`, a platform
+/// policy file every topic must meet. See the `kafka-init` crate for
+/// details.
 #[proc_macro]
 pub fn include_topics(input: TokenStream) -> TokenStream {
-    let lit = parse_macro_input!(input as LitStr);
-    expand(&lit).into()
+    let args = parse_macro_input!(input as Args);
+    expand(&args.file, args.policy.as_ref()).into()
 }
 
-fn expand(lit: &LitStr) -> proc_macro2::TokenStream {
+/// `"config/topics.yaml"` or `"config/topics.yaml", policy = "policy.yaml"`.
+struct Args {
+    file: LitStr,
+    policy: Option<LitStr>,
+}
+
+impl Parse for Args {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Args> {
+        let file: LitStr = input.parse()?;
+        let mut policy = None;
+        if input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
+            let name: Ident = input.parse()?;
+            if name != "policy" {
+                return Err(syn::Error::new(
+                    name.span(),
+                    format!(
+                        "unknown argument `{name}`; expected `policy = \"path/to/policy.yaml\"`"
+                    ),
+                ));
+            }
+            input.parse::<Token![=]>()?;
+            policy = Some(input.parse()?);
+            input.parse::<Option<Token![,]>>()?;
+        }
+        Ok(Args { file, policy })
+    }
+}
+
+/// A path relative to the calling crate's directory, made absolute.
+fn resolve(relative: &str) -> Result<PathBuf, String> {
+    if Path::new(relative).is_absolute() {
+        return Err(format!(
+            "include_topics! takes a path relative to the crate's directory (CARGO_MANIFEST_DIR), not an absolute path: `{relative}`"
+        ));
+    }
+    let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
+        return Err("CARGO_MANIFEST_DIR is not set: build with cargo".into());
+    };
+    Ok(PathBuf::from(dir).join(relative))
+}
+
+/// The policy file `lit` names, and the item that tracks it; its problems
+/// are compile errors on `lit`.
+fn load_policy(lit: &LitStr) -> Result<(Policy, proc_macro2::TokenStream), String> {
+    let relative = lit.value();
+    let path = resolve(&relative)?;
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "{relative}: cannot read the policy file: {e} (the path is relative to the crate's directory, CARGO_MANIFEST_DIR)"
+        )
+    })?;
+    let Some(absolute) = path.to_str() else {
+        return Err(format!("{}: the path is not UTF-8", path.display()));
+    };
+    let policy = kafka_init_core::parse_policy(&text, &relative).map_err(|e| e.to_string())?;
+    // Editing the policy file rebuilds the crate, as the topic file does.
+    Ok((
+        policy,
+        quote!(
+            const _: &str = ::core::include_str!(#absolute);
+        ),
+    ))
+}
+
+fn expand(lit: &LitStr, policy_lit: Option<&LitStr>) -> proc_macro2::TokenStream {
     let relative = lit.value();
     let fail = |message: String| {
         let error = syn::Error::new(lit.span(), message).to_compile_error();
         let stub = codegen::stub(&relative);
         quote!(#error #stub)
     };
-    if Path::new(&relative).is_absolute() {
-        return fail(format!(
-            "include_topics! takes a path relative to the crate's directory (CARGO_MANIFEST_DIR), not an absolute path: `{relative}`"
-        ));
-    }
-    let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") else {
-        return fail("CARGO_MANIFEST_DIR is not set: build with cargo".into());
+    let (policy, policy_track) = match policy_lit.map(load_policy).transpose() {
+        Ok(Some((policy, track))) => (Some(policy), track),
+        Ok(None) => (None, quote!()),
+        Err(message) => {
+            // One error per problem, on the policy's literal.
+            let span = policy_lit.map_or(lit.span(), LitStr::span);
+            let errors = message
+                .lines()
+                .map(|m| syn::Error::new(span, m).to_compile_error());
+            let stub = codegen::stub(&relative);
+            return quote!(#(#errors)* #stub);
+        }
     };
-    let path = PathBuf::from(dir).join(&relative);
+    let path = match resolve(&relative) {
+        Ok(path) => path,
+        Err(message) => return fail(message),
+    };
     if path.is_dir() {
-        return expand_dir(lit, &relative, &path);
+        let expansion = expand_dir(lit, &relative, &path, policy.as_ref());
+        return quote!(#policy_track #expansion);
     }
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
@@ -57,7 +133,7 @@ fn expand(lit: &LitStr) -> proc_macro2::TokenStream {
     let track = quote!(
         const _: &str = ::core::include_str!(#absolute);
     );
-    let expansion = codegen::expand(&text, Path::new(&relative));
+    let expansion = codegen::expand_with_policy(&text, Path::new(&relative), policy.as_ref());
     let errors = expansion.errors.iter().flat_map(|e| &e.problems).map(|p| {
         let message = if p.line == 0 {
             format!("{relative}: {}", p.message)
@@ -70,6 +146,7 @@ fn expand(lit: &LitStr) -> proc_macro2::TokenStream {
     quote! {
         #(#errors)*
         #track
+        #policy_track
         #module
     }
 }
@@ -77,7 +154,12 @@ fn expand(lit: &LitStr) -> proc_macro2::TokenStream {
 /// `include_topics!("config/topics")`: every `*.yaml` / `*.yml` file of the
 /// directory, as one. Each file is tracked; a file added to the directory
 /// needs a `build.rs` that prints `cargo:rerun-if-changed=<directory>`.
-fn expand_dir(lit: &LitStr, relative: &str, dir: &Path) -> proc_macro2::TokenStream {
+fn expand_dir(
+    lit: &LitStr,
+    relative: &str,
+    dir: &Path,
+    policy: Option<&Policy>,
+) -> proc_macro2::TokenStream {
     let fail = |message: String| {
         let error = syn::Error::new(lit.span(), message).to_compile_error();
         let stub = codegen::stub(relative);
@@ -103,7 +185,7 @@ fn expand_dir(lit: &LitStr, relative: &str, dir: &Path) -> proc_macro2::TokenStr
         ));
         inputs.push((text, name));
     }
-    let expansion = codegen::expand_files(relative, &inputs);
+    let expansion = codegen::expand_files_with_policy(relative, &inputs, policy);
     let errors = expansion
         .errors
         .iter()

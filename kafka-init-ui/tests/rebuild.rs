@@ -22,24 +22,30 @@ fn yaml(name: &str) -> String {
     format!("kafka:\n  topics:\n    probe:\n      name: \"{name}\"\n")
 }
 
-#[test]
-fn renaming_a_topic_in_the_yaml_breaks_stale_constant_uses() {
+/// A crate named `name` under `target/tmp` whose `main.rs` is `main`.
+fn probe_crate(name: &str, main: &str) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("the repository");
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rebuild-probe");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     std::fs::create_dir_all(dir.join("src")).unwrap();
     std::fs::write(
         dir.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"rebuild-probe\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
              [dependencies]\nkafka-init = {{ path = {:?}, default-features = false }}\n\n[workspace]\n",
             root.display().to_string()
         ),
     )
     .unwrap();
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    std::fs::write(dir.join("src/main.rs"), MAIN).unwrap();
+    std::fs::write(dir.join("src/main.rs"), main).unwrap();
+    dir
+}
+
+#[test]
+fn renaming_a_topic_in_the_yaml_breaks_stale_constant_uses() {
+    let dir = probe_crate("rebuild-probe", MAIN);
 
     std::fs::write(dir.join("topics.yaml"), yaml("probe.old")).unwrap();
     let out = build(&dir);
@@ -55,6 +61,33 @@ fn renaming_a_topic_in_the_yaml_breaks_stale_constant_uses() {
     );
 
     std::fs::write(dir.join("topics.yaml"), yaml("probe.old")).unwrap();
+    let out = build(&dir);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn editing_the_policy_file_rebuilds_the_crate() {
+    let main = "kafka_init::include_topics!(\"topics.yaml\", policy = \"policy.yaml\");\n\nfn main() {\n    println!(\"{}\", topics::PROBE_TOPIC);\n}\n";
+    let dir = probe_crate("rebuild-policy-probe", main);
+    std::fs::write(dir.join("topics.yaml"), yaml("probe.topic")).unwrap();
+    let policy = |pattern: &str| format!("policy:\n  name_pattern: \"{pattern}\"\n");
+    std::fs::write(dir.join("policy.yaml"), policy("^probe\\\\.")).unwrap();
+    let out = build(&dir);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // Only the policy changes: the crate is built again, and fails.
+    std::fs::write(dir.join("policy.yaml"), policy("^dc\\\\.")).unwrap();
+    let out = build(&dir);
+    assert!(!out.status.success(), "a policy edit did not rebuild");
+    assert!(
+        stderr(&out).contains(
+            "topics.yaml:4:13: topic probe.topic: name does not match policy name_pattern (policy.yaml:2:17)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+
+    std::fs::write(dir.join("policy.yaml"), policy("^probe\\\\.")).unwrap();
     let out = build(&dir);
     assert!(out.status.success(), "{}", stderr(&out));
 }
