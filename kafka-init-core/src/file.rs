@@ -23,6 +23,7 @@ use crate::source_map::{Pos, SourceMap};
 use crate::spec::{ConfigEntry, Profile, TopicSpec, UnknownProfile};
 use crate::validate::{self, Field};
 use crate::vars::{self, VarError};
+use crate::yaml_kind::kind;
 
 /// A loaded, valid topic file.
 #[derive(Debug, Clone, PartialEq)]
@@ -1434,18 +1435,6 @@ fn scalar_string(v: &Value) -> Option<String> {
             _ => n.to_string(),
         }),
         _ => None,
-    }
-}
-
-fn kind(v: &Value) -> String {
-    match v {
-        Value::Null => "nothing (null)".into(),
-        Value::Bool(b) => format!("a boolean `{b}`"),
-        Value::Number(n) => format!("a number `{n}`"),
-        Value::String(s) => format!("a string `{s:?}`"),
-        Value::Sequence(_) => "a list".into(),
-        Value::Mapping(_) => "a mapping".into(),
-        Value::Tagged(t) => format!("a value tagged `{}`", t.tag),
     }
 }
 

@@ -1,7 +1,8 @@
 //! The library behind kafka-init, in two layers.
 //!
 //! - The model, always compiled, with no I/O and no client library: the
-//!   topic file (`file`, `source_map`, `vars`, `keys`, `validate`, `spec`),
+//!   topic file (`file`, `files`, `source_map`, `yaml_kind`, `vars`, `keys`,
+//!   `validate`, `spec`, `ownership`, `policy`),
 //!   client properties (`client`), run options (`options`), the cluster as
 //!   plain data (`cluster`), the pure diff (`plan`, `readiness`, `batch`),
 //!   what a run did and its rendering (`report`) and the errors (`error`);
@@ -32,6 +33,7 @@ mod source_map;
 mod spec;
 mod validate;
 mod vars;
+mod yaml_kind;
 
 #[cfg(feature = "codegen")]
 pub mod codegen;

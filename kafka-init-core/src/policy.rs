@@ -19,6 +19,7 @@ use crate::keys;
 use crate::source_map::{Pos, SourceMap};
 use crate::spec::TopicSpec;
 use crate::validate::Field;
+use crate::yaml_kind::kind;
 
 /// The rules a `policy` mapping may hold.
 const RULES: &[&str] = &[
@@ -537,18 +538,6 @@ fn scalar(v: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
-    }
-}
-
-fn kind(v: &Value) -> String {
-    match v {
-        Value::Null => "nothing (null)".into(),
-        Value::Bool(b) => format!("a boolean `{b}`"),
-        Value::Number(n) => format!("a number `{n}`"),
-        Value::String(s) => format!("a string `{s:?}`"),
-        Value::Sequence(_) => "a list".into(),
-        Value::Mapping(_) => "a mapping".into(),
-        Value::Tagged(t) => format!("a value tagged `{}`", t.tag),
     }
 }
 
