@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Benchmarks kafka-init against the reference Python flow, Apache Kafka's kafka-topics and the
-# broker's own floor (one raw CreateTopics request), all on one real broker this script starts
-# on its own port (29700) and stops at the end. Results go to benches/results/.
+# broker's own floor (one raw CreateTopics request, then a raw ListOffsets poll until every
+# partition serves), all on one real broker this script starts on its own port (29700) and stops
+# at the end; then kafka-init alone from 10 to 10,000 topics on a three-node cluster on the same
+# ports. Results go to benches/results/.
 #
 # usage: scripts/bench.sh [--quick] [bench.py options...]   (scripts/bench.sh --help lists them)
-#   --quick   six topics + 100 topics, one run each (a smoke check, under 3 minutes)
+#   --quick   six topics + 100 topics, one run each, growth to 100 (a smoke check)
 #
 # Needs what scripts/kafka.sh needs (JDK 17+, Maven) plus Rust and Python 3.11+.
 # Environment: BENCH_KAFKA_PORT (29700), BENCH_KAFKA_HEAP ("-Xms1g -Xmx1g"), KAFKA_VERSION,
@@ -31,6 +33,8 @@ if [[ -z ${BENCH_BINARY:-} ]]; then
 else
   binary=$BENCH_BINARY
 fi
+# The independent writer that checks, right after a run, that every partition takes a write.
+cargo build --release -p kafka-init-test-support --bin write-probe >&2
 
 # The measuring launcher (wall time, CPU time and peak RSS of each contender; see the file).
 mkdir -p target
@@ -41,4 +45,5 @@ fi
 # Thousands of partitions: each holds file descriptors and memory maps in the broker.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-exec "$venv/bin/python" benches/bench.py --binary "$binary" --spawn target/bench-spawn "$@"
+exec "$venv/bin/python" benches/bench.py --binary "$binary" --spawn target/bench-spawn \
+  --probe target/release/write-probe "$@"
