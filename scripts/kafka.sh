@@ -28,8 +28,9 @@ commands:
   start-node N     start node N only and wait until it is registered again
   topics ARGS...   org.apache.kafka.tools.TopicCommand --bootstrap-server <bootstrap> ARGS...
   configs ARGS...  ConfigCommand --bootstrap-server <bootstrap> ARGS...
+  acls ARGS...     AclCommand --bootstrap-server <bootstrap> ARGS... (a cluster with KAFKA_ACL=1)
   cluster SUB ARGS...  ClusterTool SUB --bootstrap-server <bootstrap> ARGS... (e.g. unregister --id N)
-                   (topics/configs: pass your own --bootstrap-server to use another listener)
+                   (topics/configs/acls: pass your own --bootstrap-server to use another listener)
 
 environment:
   KAFKA_VERSION        Kafka release from Maven Central (default: the version the state dir was
@@ -39,6 +40,10 @@ environment:
                        its controller on KAFKA_PORT+100+i-1, its SASL listener on KAFKA_PORT+50+i-1
   KAFKA_SASL           1 adds a SASL_PLAINTEXT listener (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512);
                        users: kafkainit/kafkainit-secret (PLAIN and SCRAM), admin/admin-secret (PLAIN)
+  KAFKA_ACL            1 (needs KAFKA_SASL=1) turns the StandardAuthorizer on: User:ANONYMOUS (the
+                       PLAINTEXT and controller listeners, hence the nodes themselves), admin and
+                       kafkainit are super users; limited/limited-secret (PLAIN) may do only what
+                       ACLs grant it (nothing at first: no matching ACL means deny)
   KAFKA_STATE_DIR      data, logs and pid files (default <repo>/.kafka/n<NODES>-p<PORT>)
   KAFKA_HEAP           JVM heap options per node (default "-Xms256m -Xmx768m")
   KAFKA_OPTS           more JVM options per node
@@ -94,6 +99,11 @@ version=${version:-$default_version}
 sasl=${KAFKA_SASL:-$(recorded sasl)}
 sasl=${sasl:-0}
 [[ $sasl == 0 || $sasl == 1 ]] || die "KAFKA_SASL must be 0 or 1, got '$sasl'"
+# A state dir from before KAFKA_ACL has no acl line: it runs without an authorizer.
+acl=${KAFKA_ACL:-$(recorded acl)}
+acl=${acl:-0}
+[[ $acl == 0 || $acl == 1 ]] || die "KAFKA_ACL must be 0 or 1, got '$acl'"
+[[ $acl == 0 || $sasl == 1 ]] || die "KAFKA_ACL=1 needs KAFKA_SASL=1 (the restricted user logs in over SASL)"
 
 version_lt() { [[ $1 != "$2" && $(printf '%s\n' "$1" "$2" | sort -V | head -n 1) == "$1" ]]; }
 ! version_lt "$version" 3.3.0 || die "KRaft needs Kafka 3.3.0 or newer, got $version"
@@ -193,9 +203,10 @@ lock_state() {
 init_state() {
   local key want have
   if [[ -f $settings_file ]]; then
-    for key in version nodes port sasl; do
+    for key in version nodes port sasl acl; do
       want=${!key}
       have=$(recorded "$key")
+      [[ $key != acl ]] || have=${have:-0}
       [[ $want == "$have" ]] ||
         die "$state was created with $key=$have, not $want: run 'scripts/kafka.sh reset' first or use another KAFKA_STATE_DIR"
     done
@@ -216,6 +227,7 @@ init_state() {
   done
   printf '%s\n' "version=$version" "nodes=$nodes" "port=$port" "sasl=$sasl" \
     "cluster_id=$cluster_id" >"$settings_file"
+  [[ $acl == 0 ]] || echo "acl=$acl" >>"$settings_file"
   printf '%s\n' "bootstrap.servers=$(bootstrap)" >"$state/client.properties"
   if [[ $sasl == 1 ]]; then
     printf '%s\n' "bootstrap.servers=$(sasl_bootstrap)" \
@@ -274,9 +286,23 @@ EOF
     cat >>"$dir/server.properties" <<'EOF'
 
 sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
-listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="admin-secret" user_kafkainit="kafkainit-secret";
+EOF
+    local plain_users='user_admin="admin-secret" user_kafkainit="kafkainit-secret"'
+    [[ $acl == 0 ]] || plain_users+=' user_limited="limited-secret"'
+    cat >>"$dir/server.properties" <<EOF
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required $plain_users;
 listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+EOF
+  fi
+  if [[ $acl == 1 ]]; then
+    cat >>"$dir/server.properties" <<'EOF'
+
+# KAFKA_ACL=1. ANONYMOUS is every PLAINTEXT client: the controller and inter-broker listeners
+# (the nodes themselves), the readiness probe, the PLAINTEXT tests. Only `limited` is restricted.
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:ANONYMOUS;User:admin;User:kafkainit
+allow.everyone.if.no.acl.found=false
 EOF
   fi
 }
@@ -504,6 +530,7 @@ main() {
     reset) cmd_reset ;;
     topics) cmd_tool "org.apache.kafka.tools.TopicCommand kafka.admin.TopicCommand" "$@" ;;
     configs) cmd_tool "org.apache.kafka.tools.ConfigCommand kafka.admin.ConfigCommand" "$@" ;;
+    acls) cmd_tool "org.apache.kafka.tools.AclCommand kafka.admin.AclCommand" "$@" ;;
     cluster) cmd_cluster "$@" ;;
     help | -h | --help) usage ;;
     *)

@@ -7,18 +7,22 @@
 # The broker has a SASL_PLAINTEXT listener too (KAFKA_SASL=1: PLAIN and
 # SCRAM, user kafkainit/kafkainit-secret), for the binary's SASL tests:
 # KAFKA_INIT_TEST_BOOTSTRAP is the PLAINTEXT listener,
-# KAFKA_INIT_TEST_SASL_BOOTSTRAP the SASL one.
+# KAFKA_INIT_TEST_SASL_BOOTSTRAP the SASL one. The authorizer is on too
+# (KAFKA_ACL=1): every user but `limited` is a super user, so only the
+# tests that log in as `limited` meet ACLs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# A test cluster made without SASL (by an earlier version of this script)
-# cannot gain the listener in place: it is a throwaway, so start it afresh.
+# A test cluster made without SASL or the authorizer (by an earlier version
+# of this script) cannot gain them in place: it is a throwaway, so start it
+# afresh.
 state=${KAFKA_STATE_DIR:-.kafka/n${KAFKA_NODES:-1}-p${KAFKA_PORT:-29092}}
-if [[ -f $state/cluster.env ]] && ! grep -qx 'sasl=1' "$state/cluster.env"; then
-  echo "the test cluster in $state has no SASL listener: resetting it" >&2
-  KAFKA_SASL=0 scripts/kafka.sh reset >/dev/null
+if [[ -f $state/cluster.env ]] &&
+  ! { grep -qx 'sasl=1' "$state/cluster.env" && grep -qx 'acl=1' "$state/cluster.env"; }; then
+  echo "the test cluster in $state lacks the SASL listener or the authorizer: resetting it" >&2
+  KAFKA_SASL= KAFKA_ACL= scripts/kafka.sh reset >/dev/null
 fi
-export KAFKA_SASL=1
+export KAFKA_SASL=1 KAFKA_ACL=1
 
 started_here=0
 if ! scripts/kafka.sh status >/dev/null 2>&1; then

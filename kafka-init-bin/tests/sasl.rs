@@ -170,3 +170,34 @@ fn librdkafka_is_built_with_sasl_scram_and_ssl() {
         );
     }
 }
+
+/// A user that may create topics and describe their configs but not
+/// describe them (the broker runs with `KAFKA_ACL=1`): planning reads the
+/// topics' metadata, which the broker refuses, so the run stops at once,
+/// before creating anything, rather than at its deadline.
+#[test]
+fn a_user_that_may_not_describe_its_topics_exits_1_at_once_naming_the_topic() {
+    let prefix = unique("sasl-acl");
+    let topic = format!("{prefix}.orders");
+    support::allow_limited(&["Create", "DescribeConfigs"], &prefix);
+    let path = write_file(
+        "    security.protocol: SASL_PLAINTEXT\n    sasl.mechanism: PLAIN\n",
+        &topic,
+    );
+    let env = [
+        ("KAFKA_CLIENT_SASL_USERNAME", support::LIMITED_USER),
+        ("KAFKA_CLIENT_SASL_PASSWORD", support::LIMITED_PASSWORD),
+    ];
+    // A deadline far off: waiting for it would fail with another message.
+    let r = runner::kafka_init(&["apply"], &path, &sasl_bootstrap(), "120s", &env);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stderr.contains(&format!(
+            "topic `{topic}`: read metadata failed: TOPIC_AUTHORIZATION_FAILED"
+        )),
+        "{}",
+        r.all()
+    );
+    assert!(!r.all().contains(support::LIMITED_PASSWORD), "{}", r.all());
+    assert!(!exists(&topic), "{topic} was created");
+}

@@ -3,14 +3,15 @@
 //! answered a ListOffsets request, which only a leader holding the
 //! partition's log does) and has enough in-sync replicas for producers
 //! using `acks=all`. The `kafka` layer asks; this is the pure bookkeeping:
-//! which partitions served, since when, and what is still waited for.
+//! which partitions served, since when, what is still waited for, and
+//! what the cluster refused for good (waiting would not change it).
 //!
 //! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use crate::cluster::ClusterState;
+use crate::cluster::{ClusterState, TopicError};
 
 /// What one topic must show in metadata to count as ready.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +55,33 @@ pub(crate) fn unready(targets: &[Target], cluster: &ClusterState) -> Vec<String>
     out
 }
 
+/// The targets whose metadata the cluster refused for good (an error not
+/// worth asking again, e.g. `TOPIC_AUTHORIZATION_FAILED`), with the error.
+pub(crate) fn refused_metadata<'a>(
+    targets: &[Target],
+    cluster: &'a ClusterState,
+) -> Vec<(String, &'a TopicError)> {
+    targets
+        .iter()
+        .filter_map(|t| {
+            let error = cluster.topics.get(&t.topic)?.error.as_ref()?;
+            (!error.retriable).then(|| (t.topic.clone(), error))
+        })
+        .collect()
+}
+
+/// Partitions of one topic whose leader refused the serving probe for
+/// good, all with the same error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refused {
+    pub topic: String,
+    /// Ascending.
+    pub partitions: Vec<i32>,
+    /// Kafka's name for the error, e.g. `TOPIC_AUTHORIZATION_FAILED`.
+    pub code: String,
+    pub message: String,
+}
+
 /// Whether metadata shows `target` ready: every partition has a leader and
 /// enough in-sync replicas.
 pub(crate) fn is_ready(target: &Target, cluster: &ClusterState) -> bool {
@@ -68,6 +96,8 @@ pub(crate) struct Serving {
     served: HashMap<(String, i32), Duration>,
     /// Why each partition that has not answered did not, as last asked.
     last: HashMap<(String, i32), String>,
+    /// Partitions refused for good, with the error's name and message.
+    refused: BTreeMap<(String, i32), (String, String)>,
 }
 
 impl Serving {
@@ -91,6 +121,33 @@ impl Serving {
                 }
             }
         }
+    }
+
+    /// Records that a partition's leader refused it for good: no answer
+    /// will come however long the run waits.
+    pub(crate) fn refuse(&mut self, topic: &str, partition: i32, code: String, message: String) {
+        self.refused
+            .insert((topic.to_owned(), partition), (code, message));
+    }
+
+    /// The refused partitions, one entry per topic and error, in topic order.
+    pub(crate) fn refusals(&self) -> Vec<Refused> {
+        let mut out: Vec<Refused> = Vec::new();
+        for ((topic, partition), (code, message)) in &self.refused {
+            match out
+                .iter_mut()
+                .find(|r| &r.topic == topic && &r.code == code)
+            {
+                Some(r) => r.partitions.push(*partition),
+                None => out.push(Refused {
+                    topic: topic.clone(),
+                    partitions: vec![*partition],
+                    code: code.clone(),
+                    message: message.clone(),
+                }),
+            }
+        }
+        out
     }
 
     /// Every partition of `targets` that has not served yet, to ask.
@@ -201,6 +258,69 @@ mod tests {
         serving.record("a", 0, Ok(()), Duration::from_millis(70));
         serving.record("a", 0, Ok(()), Duration::from_millis(90));
         assert_eq!(serving.serving_after(&t), Some(Duration::from_millis(70)));
+    }
+
+    #[test]
+    fn refusals_group_partitions_by_topic_and_error() {
+        let mut serving = Serving::default();
+        assert!(serving.refusals().is_empty());
+        let denied = || "TOPIC_AUTHORIZATION_FAILED".to_owned();
+        serving.refuse("b", 2, denied(), "Topic authorization failed".into());
+        serving.refuse("a", 1, denied(), "Topic authorization failed".into());
+        serving.refuse("b", 0, denied(), "Topic authorization failed".into());
+        serving.refuse("b", 1, "UNSUPPORTED_VERSION".into(), "too old".into());
+        serving.record("a", 0, Err("NOT_LEADER_OR_FOLLOWER".into()), Duration::ZERO);
+        let refused = |topic: &str, partitions: &[i32], code: &str, message: &str| Refused {
+            topic: topic.into(),
+            partitions: partitions.to_vec(),
+            code: code.into(),
+            message: message.into(),
+        };
+        // A transient answer (a/0) is waited for, not refused.
+        assert_eq!(
+            serving.refusals(),
+            [
+                refused(
+                    "a",
+                    &[1],
+                    "TOPIC_AUTHORIZATION_FAILED",
+                    "Topic authorization failed"
+                ),
+                refused(
+                    "b",
+                    &[0, 2],
+                    "TOPIC_AUTHORIZATION_FAILED",
+                    "Topic authorization failed"
+                ),
+                refused("b", &[1], "UNSUPPORTED_VERSION", "too old"),
+            ]
+        );
+    }
+
+    #[test]
+    fn only_a_metadata_error_not_worth_asking_again_is_a_refusal() {
+        let error = |name: &str, retriable: bool| TopicError {
+            name: name.into(),
+            message: String::new(),
+            retriable,
+        };
+        let mut state = cluster("ready", &[1]);
+        for (topic, e) in [
+            ("new", error("LEADER_NOT_AVAILABLE", true)),
+            ("denied", error("TOPIC_AUTHORIZATION_FAILED", false)),
+            ("unlisted", error("TOPIC_AUTHORIZATION_FAILED", false)),
+        ] {
+            let topic_state = TopicState {
+                partitions: Vec::new(),
+                error: Some(e),
+            };
+            state.topics.insert(topic.into(), topic_state);
+        }
+        let targets = [target("ready", 1), target("new", 1), target("denied", 2)];
+        let refused = refused_metadata(&targets, &state);
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert_eq!(refused[0].0, "denied");
+        assert_eq!(refused[0].1.name, "TOPIC_AUTHORIZATION_FAILED");
     }
 
     #[test]

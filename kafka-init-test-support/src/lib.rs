@@ -25,6 +25,81 @@ pub fn bootstrap() -> String {
     )
 }
 
+/// The test broker's SASL_PLAINTEXT listener (`KAFKA_SASL=1`). Panics
+/// when unset, like [`bootstrap`].
+pub fn sasl_bootstrap() -> String {
+    std::env::var("KAFKA_INIT_TEST_SASL_BOOTSTRAP").expect(
+        "KAFKA_INIT_TEST_SASL_BOOTSTRAP is not set: run the tests with scripts/test.sh, which starts a broker with a SASL listener",
+    )
+}
+
+/// The SASL/PLAIN user the test broker restricts (`KAFKA_ACL=1` in
+/// scripts/kafka.sh): it may do only what [`allow_limited`] grants.
+pub const LIMITED_USER: &str = "limited";
+pub const LIMITED_PASSWORD: &str = "limited-secret";
+
+/// Grants [`LIMITED_USER`] `operations` (AclCommand's names: `Create`,
+/// `DescribeConfigs`, ...) on every topic whose name starts with `prefix`,
+/// with Kafka's own AclCommand over the PLAINTEXT listener (a super user
+/// there). Returns once the broker lists the grants, so the next request
+/// meets them.
+pub fn allow_limited(operations: &[&str], prefix: &str) {
+    let principal = format!("User:{LIMITED_USER}");
+    let acls = |action: &str, extra: &[&str]| -> String {
+        let bootstrap = bootstrap();
+        let mut args = vec!["acls", "--bootstrap-server", &bootstrap, action];
+        args.extend(extra);
+        args.extend(["--topic", prefix, "--resource-pattern-type", "prefixed"]);
+        let out = std::process::Command::new(repo_path("scripts/kafka.sh"))
+            .args(&args)
+            .output()
+            .expect("run scripts/kafka.sh acls");
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "scripts/kafka.sh {args:?}: {}\n{stdout}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    };
+    let mut add = vec!["--allow-principal", principal.as_str()];
+    for op in operations {
+        add.extend(["--operation", op]);
+    }
+    // AclCommand lists the resource's ACLs after adding, as the broker
+    // reports them; list again until they all show.
+    let granted = |listed: &str| {
+        operations.iter().all(|op| {
+            let wanted = format!("operation={}", acl_name(op));
+            listed
+                .lines()
+                .any(|l| l.contains(&principal) && l.to_lowercase().contains(&wanted))
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut listed = acls("--add", &add);
+    while !granted(&listed) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the broker does not list the grants {operations:?} on `{prefix}*`:\n{listed}"
+        );
+        listed = acls("--list", &[]);
+    }
+}
+
+/// AclCommand's `DescribeConfigs` as the broker lists it: `describe_configs`.
+fn acl_name(operation: &str) -> String {
+    let mut name = String::new();
+    for (i, c) in operation.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            name.push('_');
+        }
+        name.push(c.to_ascii_lowercase());
+    }
+    name
+}
+
 /// A topic name no other test (or earlier run) uses.
 pub fn unique(prefix: &str) -> String {
     static N: AtomicUsize = AtomicUsize::new(0);

@@ -13,8 +13,8 @@ use rdkafka::types::RDKafkaErrorCode;
 use tracing::Instrument;
 
 use super::ffi::{
-    self, is_retriable, AlterOp, BrokerError, ConfigAlteration, NewPartitions, NewTopic,
-    RequestOptions, TopicResult,
+    self, is_permanent, is_retriable, AlterOp, BrokerError, ConfigAlteration, NewPartitions,
+    NewTopic, RequestOptions, TopicResult,
 };
 use super::observe::plan_in;
 use super::session::{human, Admin, Backoff, Request, Session};
@@ -22,7 +22,7 @@ use crate::batch::{self, Cost};
 use crate::cluster::ClusterState;
 use crate::error::Error;
 use crate::plan::{ConfigChange, Plan, PlannedAction};
-use crate::readiness::{self, Serving};
+use crate::readiness::{self, Refused, Serving};
 use crate::report::{Action, Report, TopicOutcome};
 use crate::spec::TopicSpec;
 
@@ -669,6 +669,10 @@ const LOOK: Duration = Duration::from_secs(5);
 /// leader or short of in-sync replicas, or a partition is not serving yet
 /// (to name its leader). All within the run's deadline; returns when each
 /// partition first served.
+///
+/// An answer that waiting cannot change (metadata or ListOffsets refused,
+/// e.g. `TOPIC_AUTHORIZATION_FAILED`: see `is_permanent`) fails the wait at
+/// once, naming the topics and partitions.
 async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<Serving, Error> {
     let started = Instant::now();
     let targets = &plan.targets;
@@ -703,6 +707,20 @@ async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<Serving, Err
                     Ok(now) => cluster.topics.extend(now.topics),
                     Err(e) => why_not.push(format!("metadata: {e}")),
                 }
+                let refused = readiness::refused_metadata(targets, &cluster);
+                if !refused.is_empty() {
+                    return Err(one_or_all(
+                        refused
+                            .into_iter()
+                            .map(|(topic, e)| Error::Topic {
+                                topic,
+                                operation: "read metadata",
+                                code: e.name.clone(),
+                                message: e.message.clone(),
+                            })
+                            .collect(),
+                    ));
+                }
             }
             let ask = serving.to_ask(targets);
             if !ask.is_empty() {
@@ -712,9 +730,21 @@ async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<Serving, Err
                     Ok(answers) => {
                         let at = session.started.elapsed();
                         for ((topic, partition), answer) in answers {
-                            let answer = answer.map(drop).map_err(|e| e.to_string());
-                            serving.record(&topic, partition, answer, at);
+                            match answer {
+                                Ok(_) => serving.record(&topic, partition, Ok(()), at),
+                                Err(e) if is_permanent(e.code) => {
+                                    serving.refuse(&topic, partition, e.name, e.message)
+                                }
+                                Err(e) => serving.record(&topic, partition, Err(e.to_string()), at),
+                            }
                         }
+                    }
+                    Err(e) if is_permanent(e.code) => {
+                        return Err(Error::Request {
+                            phase: "waiting for partitions to serve",
+                            code: e.name,
+                            message: e.message,
+                        })
                     }
                     // No partition answered: each keeps the request's error.
                     Err(e) => {
@@ -723,6 +753,10 @@ async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<Serving, Err
                             serving.record(topic, *partition, Err(format!("ListOffsets: {e}")), at);
                         }
                     }
+                }
+                let refused = serving.refusals();
+                if !refused.is_empty() {
+                    return Err(one_or_all(refused.into_iter().map(refusal_error).collect()));
                 }
             }
             why_not.extend(readiness::unready(targets, &cluster));
@@ -749,6 +783,32 @@ async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<Serving, Err
         human(started.elapsed()),
     );
     Ok(serving)
+}
+
+/// A partition refusal of the serving probe as an error naming the topic
+/// and its partitions.
+fn refusal_error(refused: Refused) -> Error {
+    let partitions: Vec<String> = refused.partitions.iter().map(i32::to_string).collect();
+    let noun = if partitions.len() == 1 {
+        "partition"
+    } else {
+        "partitions"
+    };
+    Error::Topic {
+        topic: refused.topic,
+        operation: "list offsets",
+        code: refused.code,
+        message: format!("{noun} {}: {}", partitions.join(", "), refused.message),
+    }
+}
+
+/// One error as itself, several as [`Error::Topics`].
+fn one_or_all(mut errors: Vec<Error>) -> Error {
+    if errors.len() == 1 {
+        errors.remove(0)
+    } else {
+        Error::Topics(errors)
+    }
 }
 
 /// How many leader brokers `partitions` have, as `cluster` shows them: the

@@ -317,8 +317,8 @@ pub(super) async fn describe_topics<C: ClientContext + 'static>(
                         let state = TopicState {
                             partitions: Vec::new(),
                             error: Some(TopicError {
-                                name: code_name(code),
-                                message: code.to_string(),
+                                name: string(rd::rd_kafka_error_name(error)),
+                                message: string(rd::rd_kafka_error_string(error)),
                                 retriable: is_retriable(code),
                             }),
                         };
@@ -877,6 +877,29 @@ pub(crate) fn is_retriable(code: RDKafkaErrorCode) -> bool {
     )
 }
 
+/// Whether an answer about a topic or partition will never change by
+/// asking again: refused access, a request the broker cannot serve, a
+/// malformed one. Kafka marks these non-retriable, and so does librdkafka
+/// (`RD_KAFKA_ERR_ACTION_PERMANENT`), except UNKNOWN_TOPIC_OR_PARTITION,
+/// which right after a create only means "not yet" (KAFKA.md). Anything
+/// not listed here is waited on until the deadline.
+pub(crate) fn is_permanent(code: RDKafkaErrorCode) -> bool {
+    use RDKafkaErrorCode::*;
+    matches!(
+        code,
+        TopicAuthorizationFailed
+            | ClusterAuthorizationFailed
+            | SaslAuthenticationFailed
+            | Authentication
+            | UnsupportedVersion
+            | UnsupportedFeature
+            | UnsupportedForMessageFormat
+            | InvalidRequest
+            | InvalidTopic
+            | InvalidArgument
+    )
+}
+
 /// Kafka's name for a code rdkafka reports without one: `InvalidConfig`
 /// becomes `INVALID_CONFIG`.
 pub(crate) fn code_name(code: RDKafkaErrorCode) -> String {
@@ -1023,6 +1046,39 @@ mod tests {
             unsafe { result_of(RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR, std::ptr::null()) }
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn refused_access_is_permanent_and_a_partition_not_ready_yet_is_not() {
+        use RDKafkaErrorCode::*;
+        for code in [
+            TopicAuthorizationFailed,
+            ClusterAuthorizationFailed,
+            UnsupportedVersion,
+            InvalidRequest,
+        ] {
+            assert!(is_permanent(code), "{code:?}");
+        }
+        // What a partition answers while it is still being set up, and
+        // what a slow or moving leader causes.
+        for code in [
+            UnknownTopicOrPartition,
+            NotLeaderForPartition,
+            LeaderNotAvailable,
+            ReplicaNotAvailable,
+            KafkaStorageError,
+            OffsetNotAvailable,
+            FencedLeaderEpoch,
+            UnknownLeaderEpoch,
+            NotEnoughReplicas,
+            RequestTimedOut,
+            OperationTimedOut,
+            BrokerTransportFailure,
+            NoOffset,
+            AllBrokersDown,
+        ] {
+            assert!(!is_permanent(code), "{code:?}");
+        }
     }
 
     #[test]

@@ -310,14 +310,12 @@ impl Session {
         partitions: Vec<(String, i32)>,
         leaders: usize,
         timeout: Duration,
-    ) -> Result<Vec<ffi::OffsetResult>, String> {
+    ) -> Result<Vec<ffi::OffsetResult>, ffi::BrokerError> {
         let options = self.request_within(Request::ListOffsets, timeout, false);
         for _ in 1..leaders {
             self.count(Request::ListOffsets);
         }
-        ffi::list_offsets(&self.admin, partitions, options)
-            .await
-            .map_err(|e| e.to_string())
+        ffi::list_offsets(&self.admin, partitions, options).await
     }
 
     fn unreachable(&self, fallback: String) -> Error {
