@@ -277,10 +277,12 @@ pub const MAX_FILE_BYTES: u64 = 16 << 20;
 
 fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)?;
+    let file = std::fs::File::open(path)?;
+    // Sized from the file's length (a regular file's; 0 for a pipe or a
+    // device), so a big file is not read into a buffer twice its size.
+    let size = file.metadata().map_or(0, |m| m.len().min(MAX_FILE_BYTES));
+    let mut bytes = Vec::with_capacity(size as usize + 1);
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(std::io::Error::other(format!(
             "it is larger than {} MiB, far more than any topic file",
@@ -349,7 +351,9 @@ struct Layer<'v> {
 /// A topic's fields with every layer applied, and where each came from.
 struct Merged {
     fields: Mapping,
-    /// Field path (`["config", "retention.ms"]`) to its place in the file.
+    /// Field path (`["config", "retention.ms"]`) to its place in the file,
+    /// for fields a shared layer or a profile set; a field the topic's own
+    /// mapping sets is at `own` + its path (most fields: not stored).
     origins: HashMap<Vec<String>, Vec<String>>,
     /// The topic's own path, `kafka.topics.<key>`.
     own: Vec<String>,
@@ -520,11 +524,12 @@ impl<'t> Parsed<'t> {
             }
         };
         // `x-` keys are free for YAML anchors (`x-defaults: &defaults`),
-        // as in compose files.
+        // as in compose files. The keys alone: a copy of the values would
+        // be a copy of every topic.
         let root_keys: Mapping = root
-            .iter()
-            .filter(|(k, _)| !k.as_str().is_some_and(|k| k.starts_with("x-")))
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .keys()
+            .filter(|k| !k.as_str().is_some_and(|k| k.starts_with("x-")))
+            .map(|k| (k.clone(), Value::Null))
             .collect();
         self.unknown_keys(&root_keys, &[], FILE_KEYS, "");
         match root.get("kafka") {
@@ -1037,7 +1042,12 @@ impl<'t> Parsed<'t> {
             if let Some(spec) = self.decode_topic(&key, &merged, raw, &mut failed) {
                 specs.push(spec);
                 broken.push(failed);
-                places.push(merged);
+                // Only places are needed from here on, for the checks
+                // across topics; not a second copy of every topic's values.
+                places.push(Merged {
+                    fields: Mapping::new(),
+                    ..merged
+                });
             }
         }
 
@@ -1145,6 +1155,15 @@ impl<'t> Parsed<'t> {
         let mut has_config = false;
         for (i, layer) in layers.iter().enumerate() {
             let within = |rest: &[&str]| [layer.path.clone(), path_of(rest)].concat();
+            let is_own = layer.path == own;
+            // What `Merged::at` answers when nothing is stored.
+            let origin = |origins: &mut HashMap<Vec<String>, Vec<String>>, rest: &[&str]| {
+                if is_own {
+                    origins.remove(&path_of(rest));
+                } else {
+                    origins.insert(path_of(rest), within(rest));
+                }
+            };
             for field in TOPIC_KEYS {
                 // Only the topic itself names it (a profile that tries was
                 // told so where its keys were checked).
@@ -1157,14 +1176,14 @@ impl<'t> Parsed<'t> {
                 }
                 if let Some(v) = layer.map.get(*field) {
                     fields.insert(Value::from(*field), v.clone());
-                    origins.insert(path_of(&[field]), within(&[field]));
+                    origin(&mut origins, &[field]);
                 }
             }
             match layer.map.get("config") {
                 None | Some(Value::Null) => {}
                 Some(Value::Mapping(entries)) => {
                     has_config = true;
-                    origins.insert(path_of(&["config"]), within(&["config"]));
+                    origin(&mut origins, &["config"]);
                     for (k, v) in entries {
                         let Some(ck) = scalar_key(k) else {
                             // Reported where the topic's own config is decoded.
@@ -1190,13 +1209,13 @@ impl<'t> Parsed<'t> {
                             continue;
                         }
                         config.insert(Value::String(ck.clone()), v.clone());
-                        origins.insert(rel, within(&["config", &ck]));
+                        origin(&mut origins, &["config", &ck]);
                     }
                 }
                 Some(other) => {
                     // Not a mapping: the topic's decoder reports it, here.
                     fields.insert(Value::from("config"), other.clone());
-                    origins.insert(path_of(&["config"]), within(&["config"]));
+                    origin(&mut origins, &["config"]);
                     has_config = false;
                     config = Mapping::new();
                 }

@@ -166,31 +166,47 @@ impl Serving {
             .try_fold(Duration::ZERO, |latest, at| Some(latest.max(at?)))
     }
 
-    /// Every partition of `targets` not serving yet, as
-    /// `topic/partition: leader N: why`, the leader as `cluster` last
-    /// showed it.
-    pub(crate) fn waiting(&self, targets: &[Target], cluster: &ClusterState) -> Vec<String> {
+    /// The first `shown` partitions of `targets` not serving yet, as
+    /// `topic/partition: not serving (leader N): why`, the leader as
+    /// `cluster` last showed it, and how many there are in all (the gate
+    /// asks tens of thousands of partitions; its log and error name a few).
+    pub(crate) fn waiting(
+        &self,
+        targets: &[Target],
+        cluster: &ClusterState,
+        shown: usize,
+    ) -> (Vec<String>, usize) {
         let mut out = Vec::new();
-        for (topic, partition) in self.to_ask(targets) {
-            let leader = cluster
-                .topics
-                .get(&topic)
-                .and_then(|t| t.partitions.iter().find(|p| p.id == partition))
-                .map(|p| p.leader)
-                .filter(|&l| l >= 0);
-            let leader = match leader {
-                Some(id) => format!("leader broker {id}"),
-                None => "no leader known".to_owned(),
-            };
-            let why = self
-                .last
-                .get(&(topic.clone(), partition))
-                .map_or("not asked yet", String::as_str);
-            out.push(format!(
-                "{topic}/{partition}: not serving ({leader}): {why}"
-            ));
+        let mut count = 0;
+        for target in targets {
+            for partition in 0..target.partitions {
+                let key = (target.topic.clone(), partition);
+                if self.served.contains_key(&key) {
+                    continue;
+                }
+                count += 1;
+                if out.len() < shown {
+                    out.push(self.why_waiting(cluster, &key));
+                }
+            }
         }
-        out
+        (out, count)
+    }
+
+    fn why_waiting(&self, cluster: &ClusterState, key: &(String, i32)) -> String {
+        let (topic, partition) = key;
+        let leader = cluster
+            .topics
+            .get(topic)
+            .and_then(|t| t.partitions.iter().find(|p| p.id == *partition))
+            .map(|p| p.leader)
+            .filter(|&l| l >= 0);
+        let leader = match leader {
+            Some(id) => format!("leader broker {id}"),
+            None => "no leader known".to_owned(),
+        };
+        let why = self.last.get(key).map_or("not asked yet", String::as_str);
+        format!("{topic}/{partition}: not serving ({leader}): {why}")
     }
 }
 
@@ -334,12 +350,19 @@ mod tests {
             Err("NOT_LEADER_OR_FOLLOWER: not yet".into()),
             Duration::ZERO,
         );
+        let cluster = cluster("a", &[1, 2, -1]);
+        let lines = [
+            "a/1: not serving (leader broker 2): NOT_LEADER_OR_FOLLOWER: not yet",
+            "a/2: not serving (no leader known): not asked yet",
+        ];
         assert_eq!(
-            serving.waiting(&targets, &cluster("a", &[1, 2, -1])),
-            [
-                "a/1: not serving (leader broker 2): NOT_LEADER_OR_FOLLOWER: not yet",
-                "a/2: not serving (no leader known): not asked yet",
-            ]
+            serving.waiting(&targets, &cluster, 5),
+            (lines.map(String::from).to_vec(), 2)
+        );
+        // A few named, all counted.
+        assert_eq!(
+            serving.waiting(&targets, &cluster, 1),
+            (vec![lines[0].to_owned()], 2)
         );
     }
 }

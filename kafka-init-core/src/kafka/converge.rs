@@ -661,6 +661,16 @@ fn too_few_brokers_message(wanted: i32, available: usize) -> String {
 /// when the deadline passes).
 const LOOK: Duration = Duration::from_secs(5);
 
+/// How often the gate reads metadata again for partitions that are merely
+/// not serving yet (see `look_again`).
+const REFRESH: Duration = Duration::from_secs(1);
+
+/// At most this many partitions per ListOffsets call: librdkafka matches
+/// every partition of each leader's answer against the whole call's list
+/// (quadratic in its length: 25,000 partitions cost seconds of CPU per look).
+/// 2,500 keeps 1,000 topics of a few partitions to one call.
+const LIST_OFFSETS_BATCH: usize = 2500;
+
 /// Waits until every partition of every target is serving: its leader
 /// answers ListOffsets (latest) for it, one request per leader broker,
 /// and metadata shows enough in-sync replicas. Partitions that served are
@@ -680,12 +690,22 @@ async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<Serving, Err
     let mut cluster = plan.observed.clone();
     let mut serving = Serving::default();
     // The topics whose metadata to read (again): those the last look showed
-    // short of leaders or in-sync replicas, or with a partition not serving
-    // yet (to name its leader).
-    let look_again = |cluster: &ClusterState, serving: &Serving| -> Vec<&str> {
+    // short of leaders or in-sync replicas; and, once per REFRESH, those
+    // with a partition not serving yet, to see a leader move and name the
+    // leader should the deadline come. Not every look: after thousands of
+    // new partitions that read would compete with the broker creating them.
+    let mut refreshed = Instant::now();
+    let mut look_again = |cluster: &ClusterState, pending: &[(String, i32)]| -> Vec<&str> {
+        let refresh = refreshed.elapsed() >= REFRESH;
+        if refresh {
+            refreshed = Instant::now();
+        }
+        let pending: HashSet<&str> = pending.iter().map(|(t, _)| t.as_str()).collect();
         targets
             .iter()
-            .filter(|t| !readiness::is_ready(t, cluster) || serving.serving_after(t).is_none())
+            .filter(|t| {
+                !readiness::is_ready(t, cluster) || (refresh && pending.contains(t.topic.as_str()))
+            })
             .map(|t| t.topic.as_str())
             .collect()
     };
@@ -723,10 +743,10 @@ async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<Serving, Err
                 }
             }
             let ask = serving.to_ask(targets);
-            if !ask.is_empty() {
-                let leaders = leaders_of(&cluster, &ask);
+            for ask in ask.chunks(LIST_OFFSETS_BATCH) {
+                let leaders = leaders_of(&cluster, ask);
                 let attempt = session.remaining().min(LOOK);
-                match session.list_offsets(ask.clone(), leaders, attempt).await {
+                match session.list_offsets(ask.to_vec(), leaders, attempt).await {
                     Ok(answers) => {
                         let at = session.started.elapsed();
                         for ((topic, partition), answer) in answers {
@@ -749,7 +769,7 @@ async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<Serving, Err
                     // No partition answered: each keeps the request's error.
                     Err(e) => {
                         let at = session.started.elapsed();
-                        for (topic, partition) in &ask {
+                        for (topic, partition) in ask {
                             serving.record(topic, *partition, Err(format!("ListOffsets: {e}")), at);
                         }
                     }
@@ -760,18 +780,19 @@ async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<Serving, Err
                 }
             }
             why_not.extend(readiness::unready(targets, &cluster));
-            let not_serving = serving.waiting(targets, &cluster);
-            waited_for = waited_for.max(not_serving.len());
+            let (not_serving, waiting) = serving.waiting(targets, &cluster, SHOWN);
+            waited_for = waited_for.max(waiting);
+            let reasons = why_not.len() + waiting;
             why_not.extend(not_serving);
-            if why_not.is_empty() {
+            if reasons == 0 {
                 return Ok::<(), Error>(());
             }
-            look = look_again(&cluster, &serving);
+            look = look_again(&cluster, &serving.to_ask(targets));
             session
                 .pause(
                     &mut backoff,
                     "waiting for partitions to serve",
-                    summary(&why_not),
+                    summary(&why_not, reasons),
                 )
                 .await?;
         }
@@ -829,11 +850,15 @@ fn leaders_of(cluster: &ClusterState, partitions: &[(String, i32)]) -> usize {
     leaders.len().max(1)
 }
 
-/// The first few reasons, and how many more there are.
-fn summary(why_not: &[String]) -> String {
-    match why_not.len() {
-        n if n <= 5 => why_not.join("; "),
-        n => format!("{}; and {} more", why_not[..5].join("; "), n - 5),
+/// How many reasons a log line or error names.
+const SHOWN: usize = 5;
+
+/// The first few of `total` reasons, and how many more there are.
+fn summary(why_not: &[String], total: usize) -> String {
+    let shown = &why_not[..why_not.len().min(SHOWN)];
+    match total.saturating_sub(shown.len()) {
+        0 => shown.join("; "),
+        more => format!("{}; and {more} more", shown.join("; ")),
     }
 }
 
