@@ -17,7 +17,7 @@ use kafka_init_test_support as support;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -146,32 +146,36 @@ impl Cluster {
         pid.trim().parse().expect("a pid")
     }
 
-    /// Freezes the node at once (SIGSTOP: it handles no further request),
-    /// then SIGKILLs it, as a crash or an OOM kill would: no controlled
-    /// shutdown. Returns once the process is gone.
-    fn kill_node(&self, pid: libc::pid_t) {
+    /// Freezes node `node` at once (SIGSTOP: it handles no further
+    /// request), then SIGKILLs it, as a crash or an OOM kill would: no
+    /// controlled shutdown. Returns once its ports are closed.
+    fn kill_node(&self, node: usize) {
+        let pid = self.pid(node);
         // SAFETY: plain syscalls on a pid this cluster started.
         unsafe {
             libc::kill(pid, libc::SIGSTOP);
             assert_eq!(libc::kill(pid, libc::SIGKILL), 0, "kill -KILL {pid}");
         }
-        // Gone (or a zombie, whose sockets are closed) before anything
-        // restarts it on the same ports.
+        // The process gone or a zombie is not enough: the leader of a JVM
+        // shows Z while its other threads still hold the listening sockets,
+        // and a restart would find the ports taken.
+        let port = self.ports.port + node as u16 - 1;
         let status_file = format!("/proc/{pid}/status");
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
-            match std::fs::read_to_string(&status_file) {
-                Err(_) => return,
-                Ok(s)
-                    if s.lines()
-                        .any(|l| l.starts_with("State:") && l.contains('Z')) =>
-                {
-                    return
-                }
-                Ok(_) => std::thread::sleep(Duration::from_millis(20)),
+            let dead = std::fs::read_to_string(&status_file).map_or(true, |s| {
+                s.lines()
+                    .any(|l| l.starts_with("State:") && l.contains('Z'))
+            });
+            let closed = [port, port + 50, port + 100]
+                .iter()
+                .all(|p| TcpStream::connect(("127.0.0.1", *p)).is_err());
+            if dead && closed {
+                return;
             }
+            std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("pid {pid} still alive 10 s after SIGKILL");
+        panic!("node {node} (pid {pid}) still alive or listening 10 s after SIGKILL");
     }
 
     fn bootstrap(&self) -> String {
@@ -363,7 +367,6 @@ fn run_killing_node_after_create(
     path: &Path,
     timeout: &str,
 ) -> (std::process::ExitStatus, String) {
-    let pid = cluster.pid(1);
     let mut child = kafka_init(path, &cluster.bootstrap(), timeout)
         .env("RUST_LOG", "debug")
         .spawn()
@@ -378,7 +381,7 @@ fn run_killing_node_after_create(
             && line.contains("validate_only=false");
         log.push(line);
         if created {
-            cluster.kill_node(pid);
+            cluster.kill_node(1);
             killed = true;
             break;
         }
@@ -461,7 +464,6 @@ fn single_node_late_restarted_dead_and_too_small() {
         ),
     ];
     let path = file("restart", &after);
-    let pid = cluster.pid(1);
     let started = Instant::now();
     let mut child = kafka_init(&path, &bootstrap, "90s")
         .env("RUST_LOG", "debug")
@@ -477,7 +479,7 @@ fn single_node_late_restarted_dead_and_too_small() {
             && line.contains("validate_only=false");
         log.push(line);
         if created {
-            cluster.kill_node(pid);
+            cluster.kill_node(1);
             killed = true;
             break;
         }
