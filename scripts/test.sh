@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace against a real Kafka broker on loopback.
-# Starts the broker if none is running (and stops it again afterwards unless
-# KAFKA_INIT_KEEP_BROKER=1). Extra arguments go to `cargo test`; without
-# any, the run ends with scripts/test-versions.sh (the oldest supported Kafka).
+# Reuses this checkout's test broker if one is running; else starts one on
+# the first free ports from 29092 (another checkout may be testing at the
+# same time: scripts/ports.sh) and stops it again afterwards unless
+# KAFKA_INIT_KEEP_BROKER=1. KAFKA_PORT forces a port. Extra arguments go to
+# `cargo test`; without any, the run ends with scripts/test-versions.sh (the
+# oldest supported Kafka).
 #
 # The broker has a SASL_PLAINTEXT listener too (KAFKA_SASL=1: PLAIN and
 # SCRAM, user kafkainit/kafkainit-secret), for the binary's SASL tests:
@@ -12,23 +15,60 @@
 # tests that log in as `limited` meet ACLs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/ports.sh
+source scripts/ports.sh
+
+export KAFKA_SASL=1 KAFKA_ACL=1
+nodes=${KAFKA_NODES:-1}
 
 # A test cluster made without SASL or the authorizer (by an earlier version
-# of this script) cannot gain them in place: it is a throwaway, so start it
-# afresh.
-state=${KAFKA_STATE_DIR:-.kafka/n${KAFKA_NODES:-1}-p${KAFKA_PORT:-29092}}
-if [[ -f $state/cluster.env ]] &&
-  ! { grep -qx 'sasl=1' "$state/cluster.env" && grep -qx 'acl=1' "$state/cluster.env"; }; then
-  echo "the test cluster in $state lacks the SASL listener or the authorizer: resetting it" >&2
-  KAFKA_SASL= KAFKA_ACL= scripts/kafka.sh reset >/dev/null
-fi
-export KAFKA_SASL=1 KAFKA_ACL=1
+# of this script) cannot gain them in place, nor a state dir its port: it is
+# a throwaway, so start it afresh.
+reset_if_stale() {
+  local state=${KAFKA_STATE_DIR:-.kafka/n$nodes-p$KAFKA_PORT}
+  [[ -f $state/cluster.env ]] || return 0
+  if ! grep -qx 'sasl=1' "$state/cluster.env" || ! grep -qx 'acl=1' "$state/cluster.env" ||
+    ! grep -qx "port=$KAFKA_PORT" "$state/cluster.env"; then
+    echo "the test cluster in $state lacks the SASL listener or the authorizer, or has another port: resetting it" >&2
+    KAFKA_SASL= KAFKA_ACL= scripts/kafka.sh reset >/dev/null
+  fi
+}
 
-started_here=0
-if ! scripts/kafka.sh status >/dev/null 2>&1; then
-  started_here=1
+# The port of this checkout's running test cluster, if any (kafka.sh's
+# default state dir names it: .kafka/n<NODES>-p<PORT>).
+running_port() {
+  local dir port
+  for dir in .kafka/n"$nodes"-p*; do
+    port=${dir##*-p}
+    [[ $port =~ ^[0-9]+$ && -f $dir/cluster.env ]] || continue
+    if grep -qx 'sasl=1' "$dir/cluster.env" && grep -qx 'acl=1' "$dir/cluster.env" &&
+      KAFKA_PORT=$port scripts/kafka.sh status >/dev/null 2>&1; then
+      echo "$port"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# A state dir of the caller's keeps the port it was made with.
+if [[ -z ${KAFKA_PORT:-} && -f ${KAFKA_STATE_DIR:-/nonexistent}/cluster.env ]]; then
+  KAFKA_PORT=$(sed -n 's/^port=//p' "$KAFKA_STATE_DIR/cluster.env")
+  export KAFKA_PORT
 fi
-bootstrap=$(scripts/kafka.sh start | tail -n 1)
+started_here=0
+if [[ -n ${KAFKA_PORT:-} ]]; then
+  reset_if_stale
+  scripts/kafka.sh status >/dev/null 2>&1 || started_here=1
+  bootstrap=$(scripts/kafka.sh start | tail -n 1)
+elif [[ -z ${KAFKA_STATE_DIR:-} ]] && KAFKA_PORT=$(running_port); then
+  export KAFKA_PORT
+  bootstrap=$(scripts/kafka.sh bootstrap)
+else
+  # Another checkout may be testing too: the first free block from 29092
+  # (kafka.sh's default port), reserved until this script and the broker end.
+  started_here=1
+  start_on_free_ports "$nodes" 29092 reset_if_stale
+fi
 if [ "$started_here" = 1 ] && [ "${KAFKA_INIT_KEEP_BROKER:-0}" != 1 ]; then
   trap 'scripts/kafka.sh stop >/dev/null' EXIT
 fi

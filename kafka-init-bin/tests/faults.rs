@@ -7,11 +7,18 @@
 //! (its own KAFKA_PORT and KAFKA_STATE_DIR under the target dir), and the
 //! tests take turns, so at most three broker JVMs run at once. A guard
 //! resets the cluster when the test ends, passing or not.
+//!
+//! The ports are the first free block from `KAFKA_INIT_FAULTS_PORT` (default
+//! 19620), reserved as `scripts/ports.sh` does, so that another checkout can
+//! run this suite at the same time.
 
 use kafka_init_test_support as support;
 
 use std::collections::HashMap;
+use std::fs::File;
 use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::Mutex;
@@ -30,18 +37,69 @@ use rdkafka::metadata::Metadata;
 /// that starts late cannot bind it.
 static TURN: Mutex<()> = Mutex::new(());
 
-/// A cluster started with `scripts/kafka.sh`; reset (stopped, its state
-/// deleted) when dropped.
+/// The ports of a cluster of `nodes` at `port`, as `scripts/kafka.sh` lays
+/// them out: broker, SASL (+50) and controller (+100) of every node.
+fn cluster_ports(nodes: usize, port: u16) -> impl Iterator<Item = u16> {
+    (0..nodes as u16).flat_map(move |i| [port + i, port + 50 + i, port + 100 + i])
+}
+
+/// Locks on every port of a block (the protocol of `scripts/ports.sh`: an
+/// exclusive flock on `${XDG_RUNTIME_DIR:-/tmp}/kafka-init-ports/<port>`),
+/// held while the value lives: no other checkout takes the ports while a
+/// broker is yet to start or a node is down.
+struct Reservation {
+    port: u16,
+    _locks: Vec<File>,
+}
+
+fn reserve_ports(nodes: usize) -> Reservation {
+    let first: u16 = std::env::var("KAFKA_INIT_FAULTS_PORT")
+        .map(|p| p.parse().expect("KAFKA_INIT_FAULTS_PORT: a port"))
+        .unwrap_or(19620);
+    let dir = std::env::var_os("XDG_RUNTIME_DIR")
+        .map_or_else(|| PathBuf::from("/tmp"), PathBuf::from)
+        .join("kafka-init-ports");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let lock = |p: u16| {
+        let path = dir.join(p.to_string());
+        let file = File::create(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        // SAFETY: flock on a descriptor `file` owns; closing it unlocks.
+        let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
+        (locked && TcpListener::bind(("127.0.0.1", p)).is_ok()).then_some(file)
+    };
+    // Blocks from `first` interleave without overlap within 50 ports.
+    (first..=first + 50 - nodes as u16)
+        .find_map(|port| {
+            let locks = cluster_ports(nodes, port)
+                .map(lock)
+                .collect::<Option<_>>()?;
+            Some(Reservation {
+                port,
+                _locks: locks,
+            })
+        })
+        .unwrap_or_else(|| {
+            panic!("no free ports for {nodes} node(s) from {first}: set KAFKA_INIT_FAULTS_PORT")
+        })
+}
+
+/// A cluster started with `scripts/kafka.sh` on ports of its own; reset
+/// (stopped, its state deleted) when dropped, then its ports are released.
 struct Cluster {
     nodes: usize,
-    port: u16,
+    ports: Reservation,
     state: PathBuf,
 }
 
 impl Cluster {
-    fn new(name: &str, nodes: usize, port: u16) -> Cluster {
+    fn new(name: &str, nodes: usize) -> Cluster {
         let state = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fault-{name}"));
-        let cluster = Cluster { nodes, port, state };
+        let ports = reserve_ports(nodes);
+        let cluster = Cluster {
+            nodes,
+            ports,
+            state,
+        };
         // A run killed before its guard ran may have left one behind.
         cluster.kafka_sh(&["reset"]);
         cluster
@@ -51,7 +109,7 @@ impl Cluster {
         let out = Command::new(support::repo_path("scripts/kafka.sh"))
             .args(args)
             .env("KAFKA_NODES", self.nodes.to_string())
-            .env("KAFKA_PORT", self.port.to_string())
+            .env("KAFKA_PORT", self.ports.port.to_string())
             .env("KAFKA_STATE_DIR", &self.state)
             .env("KAFKA_HEAP", "-Xms128m -Xmx512m")
             .stdin(Stdio::null())
@@ -88,37 +146,41 @@ impl Cluster {
         pid.trim().parse().expect("a pid")
     }
 
-    /// Freezes the node at once (SIGSTOP: it handles no further request),
-    /// then SIGKILLs it, as a crash or an OOM kill would: no controlled
-    /// shutdown. Returns once the process is gone.
-    fn kill_node(&self, pid: libc::pid_t) {
+    /// Freezes node `node` at once (SIGSTOP: it handles no further
+    /// request), then SIGKILLs it, as a crash or an OOM kill would: no
+    /// controlled shutdown. Returns once its ports are closed.
+    fn kill_node(&self, node: usize) {
+        let pid = self.pid(node);
         // SAFETY: plain syscalls on a pid this cluster started.
         unsafe {
             libc::kill(pid, libc::SIGSTOP);
             assert_eq!(libc::kill(pid, libc::SIGKILL), 0, "kill -KILL {pid}");
         }
-        // Gone (or a zombie, whose sockets are closed) before anything
-        // restarts it on the same ports.
+        // The process gone or a zombie is not enough: the leader of a JVM
+        // shows Z while its other threads still hold the listening sockets,
+        // and a restart would find the ports taken.
+        let port = self.ports.port + node as u16 - 1;
         let status_file = format!("/proc/{pid}/status");
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
-            match std::fs::read_to_string(&status_file) {
-                Err(_) => return,
-                Ok(s)
-                    if s.lines()
-                        .any(|l| l.starts_with("State:") && l.contains('Z')) =>
-                {
-                    return
-                }
-                Ok(_) => std::thread::sleep(Duration::from_millis(20)),
+            let dead = std::fs::read_to_string(&status_file).map_or(true, |s| {
+                s.lines()
+                    .any(|l| l.starts_with("State:") && l.contains('Z'))
+            });
+            let closed = [port, port + 50, port + 100]
+                .iter()
+                .all(|p| TcpStream::connect(("127.0.0.1", *p)).is_err());
+            if dead && closed {
+                return;
             }
+            std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("pid {pid} still alive 10 s after SIGKILL");
+        panic!("node {node} (pid {pid}) still alive or listening 10 s after SIGKILL");
     }
 
     fn bootstrap(&self) -> String {
         (0..self.nodes)
-            .map(|i| format!("127.0.0.1:{}", self.port as usize + i))
+            .map(|i| format!("127.0.0.1:{}", self.ports.port as usize + i))
             .collect::<Vec<_>>()
             .join(",")
     }
@@ -198,7 +260,7 @@ impl Drop for Cluster {
         let _ = Command::new(support::repo_path("scripts/kafka.sh"))
             .arg("reset")
             .env("KAFKA_NODES", self.nodes.to_string())
-            .env("KAFKA_PORT", self.port.to_string())
+            .env("KAFKA_PORT", self.ports.port.to_string())
             .env("KAFKA_STATE_DIR", &self.state)
             .stdin(Stdio::null())
             .output();
@@ -305,7 +367,6 @@ fn run_killing_node_after_create(
     path: &Path,
     timeout: &str,
 ) -> (std::process::ExitStatus, String) {
-    let pid = cluster.pid(1);
     let mut child = kafka_init(path, &cluster.bootstrap(), timeout)
         .env("RUST_LOG", "debug")
         .spawn()
@@ -320,7 +381,7 @@ fn run_killing_node_after_create(
             && line.contains("validate_only=false");
         log.push(line);
         if created {
-            cluster.kill_node(pid);
+            cluster.kill_node(1);
             killed = true;
             break;
         }
@@ -335,7 +396,7 @@ fn run_killing_node_after_create(
 #[test]
 fn single_node_late_restarted_dead_and_too_small() {
     let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
-    let cluster = Cluster::new("single", 1, 19620);
+    let cluster = Cluster::new("single", 1);
     let bootstrap = cluster.bootstrap();
     let run_id = support::unique("fault");
 
@@ -403,7 +464,6 @@ fn single_node_late_restarted_dead_and_too_small() {
         ),
     ];
     let path = file("restart", &after);
-    let pid = cluster.pid(1);
     let started = Instant::now();
     let mut child = kafka_init(&path, &bootstrap, "90s")
         .env("RUST_LOG", "debug")
@@ -419,7 +479,7 @@ fn single_node_late_restarted_dead_and_too_small() {
             && line.contains("validate_only=false");
         log.push(line);
         if created {
-            cluster.kill_node(pid);
+            cluster.kill_node(1);
             killed = true;
             break;
         }
@@ -591,7 +651,7 @@ fn last_line(text: &str) -> String {
 fn three_nodes_rf3_min_isr_2_then_a_node_down() {
     let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
     let started = Instant::now();
-    let cluster = Cluster::new("three", 3, 19630);
+    let cluster = Cluster::new("three", 3);
     cluster.start();
     observed(
         "3-node KRaft cluster start",
