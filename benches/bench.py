@@ -420,6 +420,7 @@ def main():
     ap.add_argument("--first-request-runs", type=int, default=5)
     ap.add_argument("--growth", default="10,100,1000,10000",
                     help="kafka-init alone at these topic counts, each on a fresh cluster ('' skips)")
+    ap.add_argument("--growth-only", action="store_true", help="only the growth pass")
     ap.add_argument("--growth-nodes", type=int, default=3,
                     help="nodes of the growth cluster (RF 1: the nodes share the partitions)")
     ap.add_argument("--growth-state-dir", default=str(REPO / "target/bench-kafka-growth"))
@@ -461,6 +462,8 @@ def main():
         runner.floor_call("verify", spec.json)
 
     try:
+        if args.growth_only:
+            raise GrowthOnly
         broker.fresh()
         env_info["broker_version"] = broker.recorded("version")
         warm_up("0")
@@ -533,6 +536,8 @@ def main():
                 xs = [first_request_ms(runner, c, spec) for _ in range(runs)]
                 first[f"{c}/{size}"] = {"runs": xs, "median_ms": median(xs), "topics": len(spec)}
                 log(f"first request {c} ({len(spec)} topics): {first[f'{c}/{size}']['median_ms']:.1f} ms")
+    except GrowthOnly:
+        pass
     finally:
         if not args.keep_broker or args.growth:
             broker.stop()
@@ -555,6 +560,10 @@ def main():
     (out / "chart.svg").write_text(render_svg(summary, args))
     print(md)
     log(f"wrote {out}/results.json, results.md, chart.svg in {env_info['duration_s']} s")
+
+
+class GrowthOnly(Exception):
+    """--growth-only: straight to the growth pass."""
 
 
 def growth_pass(args, workdir, logdir):
