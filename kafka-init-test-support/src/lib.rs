@@ -306,25 +306,34 @@ pub struct Writes {
 /// would, but one that never retries: rdkafka's `FutureProducer` with
 /// `message.send.max.retries=0` and `acks=all`. Every record has a key
 /// (compacted topics refuse records without one). All records are sent
-/// before any acknowledgement is awaited.
+/// before any acknowledgement is awaited. Beyond `PER_PRODUCER` partitions
+/// the records are spread over several producers, all at once (one
+/// librdkafka producer slows down with tens of thousands of partitions and
+/// its records time out unsent).
 pub async fn write_to_every_partition(bootstrap: &str, topics: &[(String, i32)]) -> Writes {
-    let producer: FutureProducer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .set("client.id", "independent-writer")
-        .set("acks", "all")
-        .set("message.send.max.retries", "0")
-        .set("enable.idempotence", "false")
-        .set("allow.auto.create.topics", "false")
-        // Bounds a record that can never be sent (a partition the cluster
-        // does not have); a sent one fails at its first answer.
-        .set("message.timeout.ms", "60000")
-        .set("queue.buffering.max.messages", "1000000")
-        .set("linger.ms", "5")
-        .create()
-        .expect("producer");
+    const PER_PRODUCER: usize = 2500;
+    let records: Vec<(&str, i32)> = topics
+        .iter()
+        .flat_map(|(topic, partitions)| (0..*partitions).map(move |p| (topic.as_str(), p)))
+        .collect();
     let mut pending = Vec::new();
-    for (topic, partitions) in topics {
-        for partition in 0..*partitions {
+    let mut producers = Vec::new();
+    for slice in records.chunks(PER_PRODUCER) {
+        let producer: FutureProducer = ClientConfig::new()
+            .set("bootstrap.servers", bootstrap)
+            .set("client.id", "independent-writer")
+            .set("acks", "all")
+            .set("message.send.max.retries", "0")
+            .set("enable.idempotence", "false")
+            .set("allow.auto.create.topics", "false")
+            // Bounds a record that can never be sent (a partition the
+            // cluster does not have); a sent one fails at its first answer.
+            .set("message.timeout.ms", "60000")
+            .set("queue.buffering.max.messages", "1000000")
+            .set("linger.ms", "5")
+            .create()
+            .expect("producer");
+        for &(topic, partition) in slice {
             let record = FutureRecord::to(topic)
                 .partition(partition)
                 .key("independent-writer")
@@ -334,6 +343,7 @@ pub async fn write_to_every_partition(bootstrap: &str, topics: &[(String, i32)])
                 Err((e, _)) => panic!("{topic}/{partition}: could not enqueue: {e}"),
             }
         }
+        producers.push(producer);
     }
     let mut writes = Writes::default();
     for (topic, partition, delivery) in pending {
@@ -345,5 +355,6 @@ pub async fn write_to_every_partition(bootstrap: &str, topics: &[(String, i32)])
                 .push(format!("{topic}/{partition}: delivery report dropped")),
         }
     }
+    drop(producers);
     writes
 }
