@@ -150,6 +150,11 @@ impl Serving {
         out
     }
 
+    /// Whether the partition has answered.
+    pub(crate) fn has_served(&self, topic: &str, partition: i32) -> bool {
+        self.served.contains_key(&(topic.to_owned(), partition))
+    }
+
     /// Every partition of `targets` that has not served yet, to ask.
     pub(crate) fn to_ask(&self, targets: &[Target]) -> Vec<(String, i32)> {
         targets

@@ -665,6 +665,10 @@ const LOOK: Duration = Duration::from_secs(5);
 /// not serving yet (see `look_again`).
 const REFRESH: Duration = Duration::from_secs(1);
 
+/// How often the gate asks every partition not serving yet, not only up to
+/// the first call that is still waiting.
+const SWEEP: Duration = Duration::from_secs(5);
+
 /// At most this many partitions per ListOffsets call: librdkafka matches
 /// every partition of each leader's answer against the whole call's list
 /// (quadratic in its length: 25,000 partitions cost seconds of CPU per look).
@@ -691,10 +695,12 @@ async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<Serving, Err
     let mut serving = Serving::default();
     // The topics whose metadata to read (again): those the last look showed
     // short of leaders or in-sync replicas; and, once per REFRESH, those
-    // with a partition not serving yet, to see a leader move and name the
-    // leader should the deadline come. Not every look: after thousands of
-    // new partitions that read would compete with the broker creating them.
+    // with a partition asked and not serving yet, to see a leader move and
+    // name the leader should the deadline come. Not every look: after
+    // thousands of new partitions that read would compete with the broker
+    // creating them.
     let mut refreshed = Instant::now();
+    let mut swept = Instant::now();
     let mut look_again = |cluster: &ClusterState, pending: &[(String, i32)]| -> Vec<&str> {
         let refresh = refreshed.elapsed() >= REFRESH;
         if refresh {
@@ -743,6 +749,16 @@ async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<Serving, Err
                 }
             }
             let ask = serving.to_ask(targets);
+            // Leaders create new partitions' logs in about the order the
+            // partitions were created: while one call's partitions are not
+            // all serving, the later calls wait for the next look, but for a
+            // sweep of all every SWEEP (to see them, and to name them should
+            // the deadline come).
+            let sweep = swept.elapsed() >= SWEEP;
+            if sweep {
+                swept = Instant::now();
+            }
+            let mut stalled = Vec::new();
             for ask in ask.chunks(LIST_OFFSETS_BATCH) {
                 let leaders = leaders_of(&cluster, ask);
                 let attempt = session.remaining().min(LOOK);
@@ -778,6 +794,14 @@ async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<Serving, Err
                 if !refused.is_empty() {
                     return Err(one_or_all(refused.into_iter().map(refusal_error).collect()));
                 }
+                stalled.extend(
+                    ask.iter()
+                        .filter(|(topic, partition)| !serving.has_served(topic, *partition))
+                        .cloned(),
+                );
+                if !stalled.is_empty() && !sweep {
+                    break;
+                }
             }
             why_not.extend(readiness::unready(targets, &cluster));
             let (not_serving, waiting) = serving.waiting(targets, &cluster, SHOWN);
@@ -787,7 +811,7 @@ async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<Serving, Err
             if reasons == 0 {
                 return Ok::<(), Error>(());
             }
-            look = look_again(&cluster, &serving.to_ask(targets));
+            look = look_again(&cluster, &stalled);
             session
                 .pause(
                     &mut backoff,
