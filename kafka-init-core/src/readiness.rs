@@ -181,21 +181,13 @@ impl Serving {
         cluster: &ClusterState,
         shown: usize,
     ) -> (Vec<String>, usize) {
-        let mut out = Vec::new();
-        let mut count = 0;
-        for target in targets {
-            for partition in 0..target.partitions {
-                let key = (target.topic.clone(), partition);
-                if self.served.contains_key(&key) {
-                    continue;
-                }
-                count += 1;
-                if out.len() < shown {
-                    out.push(self.why_waiting(cluster, &key));
-                }
-            }
-        }
-        (out, count)
+        let pending = self.to_ask(targets);
+        let named = pending
+            .iter()
+            .take(shown)
+            .map(|key| self.why_waiting(cluster, key))
+            .collect();
+        (named, pending.len())
     }
 
     fn why_waiting(&self, cluster: &ClusterState, key: &(String, i32)) -> String {
