@@ -90,6 +90,50 @@ async fn every_partition_of_a_thousand_new_topics_takes_a_write_right_after_the_
         .unwrap();
 }
 
+/// Past one call's worth (1,000 topics per metadata call, 2,500 partitions
+/// per ListOffsets call, each librdkafka call bounded since its answer
+/// matching is quadratic): 1,001 topics of 3 partitions, 3,003 in all, are
+/// created, shown by the broker and written to at once when the run returns,
+/// and a re-run finds them unchanged.
+#[tokio::test]
+async fn more_topics_and_partitions_than_one_call_holds_all_serve_right_after_the_run() {
+    let prefix = unique("serve-calls");
+    let body: String = (0..1001)
+        .map(|i| format!("    t{i}:\n      name: \"{prefix}.{i:04}\"\n      partitions: 3\n"))
+        .collect();
+    let file = TopicFile::parse(&format!("kafka:\n  topics:\n{body}"), "calls.yaml").unwrap();
+    let options = EnsureOptions::new(bootstrap()).timeout(Duration::from_secs(300));
+    let wanted = partitions(&file.topics);
+
+    let report = ensure_topics(&file.topics, &options).await.unwrap();
+    let writes = write_to_every_partition(&bootstrap(), &wanted).await;
+
+    assert!(writes.failures.is_empty(), "{:?}", writes.failures);
+    assert_eq!(writes.acknowledged, 3003);
+    assert_eq!(report.created().count(), 1001);
+    let shown: Vec<usize> = metadata()
+        .topics()
+        .iter()
+        .filter(|t| t.name().starts_with(&format!("{prefix}.")) && t.error().is_none())
+        .map(|t| t.partitions().len())
+        .collect();
+    assert_eq!(shown.len(), 1001);
+    assert!(shown.iter().all(|&p| p == 3), "{shown:?}");
+
+    let again = ensure_topics(&file.topics, &options).await.unwrap();
+    assert!(
+        again.topics.iter().all(|t| t.action == Action::Unchanged),
+        "{again}"
+    );
+    assert_every_topic_has_serving_time(&again);
+
+    let names: Vec<&str> = file.topics.iter().map(|t| t.name.as_ref()).collect();
+    admin()
+        .delete_topics(&names, &rdkafka::admin::AdminOptions::new())
+        .await
+        .unwrap();
+}
+
 /// The latest offset of every partition of `specs`, as an independent
 /// consumer sees it.
 async fn latest_offsets(specs: &[TopicSpec]) -> Vec<(String, i64)> {
