@@ -5,15 +5,17 @@
 pub use kafka_init_core::generated_run as __generated_run;
 #[cfg(feature = "engine")]
 pub use kafka_init_core::{
-    apply, ensure_topics, ensure_topics_with, existing_topics, orphans, plan, wait_for_cluster,
+    apply, ensure_topics, ensure_topics_with, existing_topics, export, orphans, plan,
+    wait_for_cluster,
 };
 pub use kafka_init_core::{
     is_builtin_protected, load_policy, parse_policy, topic_file, Action, ClientProperties,
     ConfigChange, ConfigEntry, Creation, Deletion, EnsureOptions, EntryError, Error, ExistingTopic,
-    FileError, Namespace, Ownership, PartitionGrowth, Plan, PlannedAction, Policy, Problem,
-    Profile, Reachable, Refusal, Report, Requests, TopicFile, TopicOutcome, TopicPlan, TopicSpec,
-    TopicTable, UnknownProfile, BOOTSTRAP_ENV, BROKER_GRACE_ENV, CLIENT_ENV_PREFIX,
-    DEFAULT_BROKER_GRACE, MAX_FILE_BYTES, PROFILE_ENV, TIMEOUT_ENV,
+    Export, FileError, InUse, Namespace, Ownership, PartitionGrowth, Plan, PlannedAction, Policy,
+    Problem, Profile, Reachable, Refusal, Report, Requests, TopicFile, TopicOutcome, TopicPlan,
+    TopicSpec, TopicTable, UnknownProfile, Usage, BOOTSTRAP_ENV, BROKER_GRACE_ENV,
+    CLIENT_ENV_PREFIX, DEFAULT_BROKER_GRACE, DEFAULT_PRUNE_IDLE, MAX_FILE_BYTES, PROFILE_ENV,
+    PRUNE_IDLE_ENV, TIMEOUT_ENV,
 };
 
 /// Checks a topic file at compile time and turns it into typed constants

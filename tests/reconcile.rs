@@ -235,7 +235,8 @@ async fn a_decrease_in_one_topic_stops_a_valid_change_in_another() {
                 topic,
                 refusal: Refusal::PartitionDecrease {
                     current: 2,
-                    wanted: 1
+                    wanted: 1,
+                    broker_default: false,
                 }
             }] if *topic == shrink
         ),
@@ -266,7 +267,8 @@ async fn a_replication_factor_change_is_refused_with_both_values() {
         PlannedAction::Refused {
             reasons: vec![Refusal::ReplicationFactorChange {
                 current: 1,
-                wanted: 2
+                wanted: 2,
+                broker_default: false,
             }]
         }
     );

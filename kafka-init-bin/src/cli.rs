@@ -22,6 +22,7 @@ EXIT CODES:
   4  Kafka did not answer within the deadline
   5  an unsafe change was refused (fewer partitions, another replication factor,
      more deletions than --max-deletions); nothing was changed
+  `plan --prune` without `kafka.owns`: 3, like `apply`
   `orphans`: 0 none, 2 some, 1 any error but invalid input (3)
 
 CLIENT SETTINGS:
@@ -117,9 +118,26 @@ pub struct Cli {
     pub prune: bool,
 
     /// With `--prune`: change nothing and fail when more topics than this
-    /// would be deleted.
-    #[arg(long, default_value_t = 5, value_name = "N", global = true)]
-    pub max_deletions: usize,
+    /// would be deleted [default: 5].
+    #[arg(long, value_name = "N", global = true)]
+    pub max_deletions: Option<usize>,
+
+    /// `apply`, `plan` and `orphans`: an orphan whose newest record is
+    /// younger than this is in use, and pruning keeps it (as it keeps one
+    /// on which any consumer group has committed offsets).
+    #[arg(
+        long,
+        env = "KAFKA_INIT_PRUNE_IDLE",
+        default_value = "24h",
+        value_name = "DURATION",
+        value_parser = parse_timeout,
+        global = true
+    )]
+    pub prune_idle: Duration,
+
+    /// With `--prune`: delete orphans even when they are in use.
+    #[arg(long, global = true)]
+    pub prune_in_use: bool,
 
     /// `export`: the namespace to export (name prefixes, `^` regular
     /// expressions) instead of the file's `kafka.owns`; then no file is
@@ -130,6 +148,11 @@ pub struct Cli {
     /// `export`: write the topic file here instead of stdout.
     #[arg(long, value_name = "PATH", global = true)]
     pub output_file: Option<PathBuf>,
+
+    /// `export`: replace an existing `--output-file` (never a `--config`
+    /// input).
+    #[arg(long, global = true)]
+    pub force: bool,
 }
 
 #[derive(Subcommand, Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,6 +197,11 @@ impl Cli {
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>()
             .join(", ")
+    }
+
+    /// `--max-deletions`, or its default.
+    pub fn max_deletions(&self) -> usize {
+        self.max_deletions.unwrap_or(5)
     }
 
     /// The policy file; an empty `KAFKA_INIT_POLICY` names none.
@@ -224,10 +252,11 @@ mod tests {
     fn prune_flags() {
         let cli = Cli::try_parse_from(["kafka-init", "apply", "--prune"]).unwrap();
         assert!(cli.prune);
-        assert_eq!(cli.max_deletions, 5);
+        assert_eq!(cli.max_deletions(), 5);
+        assert_eq!(cli.prune_idle, Duration::from_secs(24 * 3600));
         let cli =
             Cli::try_parse_from(["kafka-init", "plan", "--prune", "--max-deletions", "9"]).unwrap();
-        assert_eq!(cli.max_deletions, 9);
+        assert_eq!(cli.max_deletions(), 9);
         assert!(Cli::try_parse_from(["kafka-init", "apply", "--max-deletions", "many"]).is_err());
         let cli = Cli::try_parse_from(["kafka-init", "export", "--owns", "a.", "^b$"]).unwrap();
         assert_eq!(cli.command, Some(Command::Export));

@@ -4,9 +4,8 @@ use std::io::Write;
 use std::time::Instant;
 
 use kafka_init_core::{
-    ensure_topics, existing_topics, orphans, plan, topic_file, wait_for_cluster, Action,
-    EnsureOptions, Error, ExistingTopic, Namespace, Ownership, Plan, PlannedAction, TopicFile,
-    TopicTable,
+    ensure_topics, export as export_topics, orphans, plan, wait_for_cluster, Action, EnsureOptions,
+    Error, ExistingTopic, Namespace, Ownership, Plan, PlannedAction, TopicFile, TopicTable,
 };
 use serde::Serialize;
 
@@ -21,7 +20,15 @@ pub async fn run(command: Command, cli: &Cli, secrets: &Secrets) -> Result<u8, F
         Command::Apply => apply(cli, secrets).await,
         Command::Plan => {
             policy_gate(cli)?;
-            show_plan(cli, secrets).await.map_err(Failure::for_plan)
+            show_plan(cli, secrets).await.map_err(|f| {
+                // `plan --prune` without `owns` is refused before anything
+                // is sent, as for `apply`.
+                if f.code == exit::INVALID && f.message.contains("needs `kafka.owns`") {
+                    f
+                } else {
+                    f.for_plan()
+                }
+            })
         }
         Command::Check => check(cli, secrets),
         Command::Wait => wait(cli, secrets).await,
@@ -46,9 +53,16 @@ fn check_flags(command: Command, cli: &Cli) -> Result<(), Failure> {
             "--prune applies to `apply` and `plan` only",
         ));
     }
-    if (!cli.owns.is_empty() || cli.output_file.is_some()) && command != Command::Export {
+    if !cli.prune && (cli.max_deletions.is_some() || cli.prune_in_use) {
         return Err(Failure::invalid(
-            "--owns and --output-file apply to `export` only",
+            "--max-deletions and --prune-in-use apply with --prune only",
+        ));
+    }
+    if (!cli.owns.is_empty() || cli.output_file.is_some() || cli.force)
+        && command != Command::Export
+    {
+        return Err(Failure::invalid(
+            "--owns, --output-file and --force apply to `export` only",
         ));
     }
     Ok(())
@@ -59,8 +73,10 @@ fn check_flags(command: Command, cli: &Cli) -> Result<(), Failure> {
 fn with_prune(options: EnsureOptions, file: &TopicFile, cli: &Cli) -> EnsureOptions {
     if cli.prune {
         options
-            .prune(cli.max_deletions)
+            .prune(cli.max_deletions())
             .ownership(file.ownership.clone())
+            .prune_idle(cli.prune_idle)
+            .prune_in_use(cli.prune_in_use)
     } else {
         options
     }
@@ -105,11 +121,18 @@ async fn apply(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
                 topic.name,
                 topic.action.changes()
             ),
-            // The engine logs each deletion as it is made.
-            Action::Deleted(_) => {}
+            // The engine logs each deletion, and each orphan it keeps.
+            Action::Deleted(_) | Action::Kept(_) => {}
         }
     }
-    tracing::info!("All topics created successfully");
+    let deleted = report.deleted().count();
+    if deleted == 0 {
+        tracing::info!("All topics created successfully");
+    } else if report.created().next().is_some() || report.updated().next().is_some() {
+        tracing::info!("All topics created successfully; {deleted} orphan(s) deleted");
+    } else {
+        tracing::info!("All topics already in place; {deleted} orphan(s) deleted");
+    }
     if cli.output == Output::Json {
         print_json(
             secrets,
@@ -130,6 +153,14 @@ async fn show_plan(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     let options = with_prune(options, &file, cli);
     let plan = plan(file.topics_for(cli.profile())?, &options).await?;
     let converged = plan.is_converged();
+    let refusals = Error::refusals(&plan);
+    let refused = (!refusals.is_empty()).then(|| {
+        let lines: Vec<String> = refusals.iter().map(|e| format!("  {e}")).collect();
+        Failure::new(
+            exit::FAILURE,
+            format!("apply would refuse:\n{}", lines.join("\n")),
+        )
+    });
     match cli.output {
         Output::Text => {
             let mut out = std::io::stdout().lock();
@@ -137,33 +168,41 @@ async fn show_plan(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
             let _ = writeln!(out, "\nPlan: {}.", plan.summary());
         }
         Output::Json => {
+            // One document, with the refusal in it when there is one.
             #[derive(Serialize)]
             struct PlanBody<'a> {
                 converged: bool,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                exit_code: Option<u8>,
+                #[serde(skip_serializing_if = "Option::is_none")]
+                error: Option<&'a str>,
                 #[serde(flatten)]
                 plan: &'a Plan,
             }
+            let status = match (&refused, converged) {
+                (Some(_), _) => "error",
+                (None, true) => "ok",
+                (None, false) => "changes_pending",
+            };
             print_json(
                 secrets,
                 &Envelope {
-                    status: if converged { "ok" } else { "changes_pending" },
+                    status,
                     bootstrap_servers: &settings.bootstrap,
                     elapsed_ms: started.elapsed().as_millis(),
                     body: &PlanBody {
                         converged,
+                        exit_code: refused.as_ref().map(|f| f.code),
+                        error: refused.as_ref().map(|f| f.message.as_str()),
                         plan: &plan,
                     },
                 },
             );
         }
     }
-    let refusals = Error::refusals(&plan);
-    if !refusals.is_empty() {
-        let lines: Vec<String> = refusals.iter().map(|e| format!("  {e}")).collect();
-        return Err(Failure {
-            code: exit::FAILURE,
-            message: format!("apply would refuse:\n{}", lines.join("\n")),
-        });
+    if let Some(mut failure) = refused {
+        failure.reported = cli.output == Output::Json;
+        return Err(failure);
     }
     let pending = plan
         .topics
@@ -317,6 +356,7 @@ async fn wait(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
 async fn list_orphans(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     let started = Instant::now();
     let (settings, file, options) = load_with_file(cli, secrets)?;
+    let options = options.prune_idle(cli.prune_idle);
     let found = orphans(&file.topics, &file.ownership, &options).await?;
     match cli.output {
         Output::Text => {
@@ -371,21 +411,115 @@ async fn export(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     if flag_owns.is_some() {
         ownership.owns = flag_owns;
     }
+    if let Some(path) = &cli.output_file {
+        check_output_file(path, cli)?;
+    }
+    let started = Instant::now();
     let options = options(&settings, cli);
-    let topics = existing_topics(&ownership, &options).await?;
-    let owns = ownership.owns.as_ref().expect("checked by existing_topics");
-    let text = topic_file(&topics, owns);
-    match &cli.output_file {
-        Some(path) => std::fs::write(path, &text).map_err(|e| Failure {
-            code: exit::FAILURE,
-            message: format!("cannot write {}: {e}", path.display()),
-        })?,
+    let exported = export_topics(&ownership, &options).await?;
+    let written = match &cli.output_file {
+        Some(path) => write_output_file(path, &exported.file, cli.force),
+        None if cli.output == Output::Json => Ok(()),
         None => {
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            let mut out = std::io::stdout().lock();
+            out.write_all(exported.file.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|e| format!("cannot write the export to stdout: {e}"))
+        }
+    };
+    written.map_err(|message| Failure::new(exit::FAILURE, message))?;
+    if cli.output == Output::Json {
+        #[derive(Serialize)]
+        struct ExportBody<'a> {
+            topics: usize,
+            protected: &'a [String],
+            #[serde(skip_serializing_if = "Option::is_none")]
+            output_file: Option<String>,
+            /// The topic file itself, when it was not written to a file.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            file: Option<&'a str>,
+        }
+        print_json(
+            secrets,
+            &Envelope {
+                status: "ok",
+                bootstrap_servers: &settings.bootstrap,
+                elapsed_ms: started.elapsed().as_millis(),
+                body: &ExportBody {
+                    topics: exported.topics,
+                    protected: &exported.protected,
+                    output_file: cli.output_file.as_ref().map(|p| p.display().to_string()),
+                    file: cli.output_file.is_none().then_some(exported.file.as_str()),
+                },
+            },
+        );
+        // The envelope went to stdout; a failed write shows as a broken
+        // document, which the reader's parser reports.
+    }
+    tracing::info!(
+        "Exported {} topic(s){}",
+        exported.topics,
+        match exported.protected.len() {
+            0 => String::new(),
+            n => format!(", {n} protected one(s) listed in `protect`"),
+        }
+    );
+    Ok(exit::SUCCESS)
+}
+
+/// `--output-file` never replaces a topic file it was given as input, and
+/// replaces anything else only with `--force`; checked before Kafka is
+/// asked anything.
+fn check_output_file(path: &std::path::Path, cli: &Cli) -> Result<(), Failure> {
+    let target = canonical_target(path);
+    for input in &cli.config {
+        let Ok(input) = std::fs::canonicalize(input) else {
+            continue;
+        };
+        if input == target || (input.is_dir() && target.parent() == Some(input.as_path())) {
+            return Err(Failure::invalid(format!(
+                "--output-file {} would replace the topic file it is exported from ({}); write it elsewhere",
+                path.display(),
+                input.display()
+            )));
         }
     }
-    tracing::info!("Exported {} topic(s)", topics.len());
-    Ok(exit::SUCCESS)
+    if path.exists() && !cli.force {
+        return Err(Failure::invalid(format!(
+            "--output-file {} exists; give --force to replace it",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// `path` as it will be written: its directory resolved, so a symlink or
+/// `..` does not hide that it is an input.
+fn canonical_target(path: &std::path::Path) -> std::path::PathBuf {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return p;
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    match (std::fs::canonicalize(dir), path.file_name()) {
+        (Ok(dir), Some(name)) => dir.join(name),
+        _ => path.to_path_buf(),
+    }
+}
+
+fn write_output_file(path: &std::path::Path, text: &str, force: bool) -> Result<(), String> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(!force)
+        .create(true)
+        .truncate(true)
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// What `--output json` prints: the command's result with a status.

@@ -22,13 +22,28 @@ pub const REFUSED: u8 = 5;
 pub struct Failure {
     pub code: u8,
     pub message: String,
+    /// What `apply` logs first: `Topic creation failed` only when a create
+    /// failed.
+    pub headline: &'static str,
+    /// The `--output json` document was already printed, with the error in
+    /// it: one document per run.
+    pub reported: bool,
 }
 
 impl Failure {
+    pub fn new(code: u8, message: impl Into<String>) -> Failure {
+        Failure {
+            code,
+            message: message.into(),
+            headline: "Run failed",
+            reported: false,
+        }
+    }
+
     pub fn invalid(message: impl Into<String>) -> Failure {
         Failure {
-            code: INVALID,
-            message: message.into(),
+            headline: "Invalid input; nothing was sent",
+            ..Failure::new(INVALID, message)
         }
     }
 
@@ -50,8 +65,41 @@ impl From<UnknownProfile> for Failure {
 impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
         Failure {
-            code: code_of(&e),
-            message: e.to_string(),
+            headline: headline_of(&e),
+            ..Failure::new(code_of(&e), e.to_string())
+        }
+    }
+}
+
+/// The first line `apply` logs for `e`: what kind of step failed.
+fn headline_of(e: &Error) -> &'static str {
+    let failed = |op: &str| {
+        fn any(e: &Error, op: &str) -> bool {
+            match e {
+                Error::Topic { operation, .. } => *operation == op,
+                Error::Request { phase, .. } => match op {
+                    "create" => *phase == "creating topics",
+                    "delete" => *phase == "deleting topics",
+                    _ => false,
+                },
+                Error::Rejected(all) | Error::Topics(all) => all.iter().any(|e| any(e, op)),
+                _ => false,
+            }
+        }
+        any(e, op)
+    };
+    if failed("create") {
+        "Topic creation failed"
+    } else if failed("alter configs") || failed("add partitions") {
+        "Topic update failed"
+    } else if failed("delete") {
+        "Pruning failed"
+    } else {
+        match code_of(e) {
+            INVALID => "Invalid input; nothing was sent",
+            UNREACHABLE => "Kafka did not answer",
+            REFUSED => "Refused; nothing was changed",
+            _ => "Run failed",
         }
     }
 }

@@ -55,10 +55,10 @@ fn main() -> ExitCode {
         Err(failure) => {
             let message = secrets.scrub(&failure.message);
             if command == Command::Apply {
-                tracing::error!("Topic creation failed");
+                tracing::error!("{}", failure.headline);
             }
             tracing::error!("{message}");
-            if cli.output == Output::Json {
+            if cli.output == Output::Json && !failure.reported {
                 commands::print_json(
                     &secrets,
                     &serde_json::json!({

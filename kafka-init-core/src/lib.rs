@@ -31,6 +31,7 @@ mod readiness;
 mod report;
 mod source_map;
 mod spec;
+mod usage;
 mod validate;
 mod vars;
 mod yaml_kind;
@@ -51,7 +52,8 @@ pub use files::topic_files;
 #[doc(hidden)]
 pub use options::generated_run;
 pub use options::{
-    EnsureOptions, BOOTSTRAP_ENV, BROKER_GRACE_ENV, DEFAULT_BROKER_GRACE, PROFILE_ENV, TIMEOUT_ENV,
+    EnsureOptions, BOOTSTRAP_ENV, BROKER_GRACE_ENV, DEFAULT_BROKER_GRACE, PROFILE_ENV,
+    PRUNE_IDLE_ENV, TIMEOUT_ENV,
 };
 pub use ownership::{
     is_builtin_protected, overlapping_ownership, EntryError, ExistingTopic, Namespace, OwnedFile,
@@ -61,10 +63,12 @@ pub use plan::{
     ConfigChange, Creation, Deletion, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan,
 };
 pub use policy::Policy;
-pub use report::{topic_file, Action, Report, Requests, TopicOutcome, TopicTable};
+pub use report::{topic_file, Action, Export, Report, Requests, TopicOutcome, TopicTable};
 pub use spec::{ConfigEntry, Profile, TopicSpec, UnknownProfile};
+pub use usage::{InUse, Usage, DEFAULT_PRUNE_IDLE};
 
 #[cfg(feature = "admin")]
 pub use kafka::{
-    apply, ensure_topics, ensure_topics_with, existing_topics, orphans, plan, wait_for_cluster,
+    apply, ensure_topics, ensure_topics_with, existing_topics, export, orphans, plan,
+    wait_for_cluster,
 };

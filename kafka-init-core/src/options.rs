@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::file::{FileError, Problem};
 use crate::ownership::Ownership;
 use crate::spec::{Profile, TopicSpec};
+use crate::usage::DEFAULT_PRUNE_IDLE;
 use crate::vars;
 
 /// The variable that overrides the bootstrap servers a file declares.
@@ -21,6 +22,8 @@ pub const TIMEOUT_ENV: &str = "KAFKA_INIT_TIMEOUT";
 pub const PROFILE_ENV: &str = "KAFKA_INIT_PROFILE";
 /// The variable that sets [`EnsureOptions::broker_grace`], as for the binary.
 pub const BROKER_GRACE_ENV: &str = "KAFKA_INIT_BROKER_GRACE";
+/// The variable that sets [`EnsureOptions::prune_idle`], as for the binary.
+pub const PRUNE_IDLE_ENV: &str = "KAFKA_INIT_PRUNE_IDLE";
 
 /// How to reach the cluster and how long to keep trying.
 #[derive(Debug, Clone)]
@@ -45,6 +48,11 @@ pub struct EnsureOptions {
     /// What the topics belong to (a file's `kafka.owns` and
     /// `kafka.protect`): pruning needs `owns`.
     pub ownership: Ownership,
+    /// An orphan written to more recently than this is in use, and
+    /// pruning keeps it (see [`EnsureOptions::prune_idle`]).
+    pub prune_idle: Duration,
+    /// Delete orphans even when they are in use.
+    pub prune_in_use: bool,
 }
 
 impl EnsureOptions {
@@ -59,7 +67,25 @@ impl EnsureOptions {
             profile: None,
             prune: None,
             ownership: Ownership::default(),
+            prune_idle: DEFAULT_PRUNE_IDLE,
+            prune_in_use: false,
         }
+    }
+
+    /// Pruning keeps an orphan that is in use: one on which any consumer
+    /// group has committed offsets, or whose newest record is younger than
+    /// `idle` (default: [`DEFAULT_PRUNE_IDLE`], a day). The plan shows it as
+    /// `keep`, with the reason.
+    pub fn prune_idle(mut self, idle: Duration) -> Self {
+        self.prune_idle = idle;
+        self
+    }
+
+    /// Prune orphans even when they are in use (the explicit override of
+    /// [`EnsureOptions::prune_idle`]'s guard).
+    pub fn prune_in_use(mut self, delete_in_use: bool) -> Self {
+        self.prune_in_use = delete_in_use;
+        self
     }
 
     /// Selects the profile `name` of the topic file.

@@ -12,6 +12,8 @@ use std::fmt;
 use regex::{Regex, RegexBuilder};
 use serde::Serialize;
 
+use crate::usage::InUse;
+
 /// A set of topic names, written as a list of entries: a plain string is a
 /// name prefix (`dc.`), a string starting with `^` a regular expression
 /// that must match the whole name (`^sys\.config$`).
@@ -125,19 +127,63 @@ impl Pattern {
             .size_limit(REGEX_SIZE_LIMIT)
             .build()
             .map_err(|e| {
-                let detail = match e {
-                    regex::Error::Syntax(s) => {
-                        let last = s.lines().last().unwrap_or("").trim();
-                        last.strip_prefix("error: ").unwrap_or(last).to_owned()
-                    }
-                    other => other.to_string(),
-                };
-                format!("`{entry}` is not a valid regular expression: {detail}")
+                format!(
+                    "`{entry}` is not a valid regular expression: {}",
+                    regex_problem(e)
+                )
             })?;
-        Ok(Pattern::Regex {
+        let pattern = Pattern::Regex {
             source: entry.to_owned(),
             regex,
-        })
+        };
+        // Decided by trying names, not by reading the expression: `^.*`,
+        // `^(a|.*)` and `^[^_].*` all own every topic a cluster may hold.
+        if SAMPLE_NAMES.iter().all(|n| pattern.matches(n)) {
+            return Err(format!(
+                "`{entry}` matches every topic name; it would make every topic on the cluster an orphan. Name the prefixes this file answers for"
+            ));
+        }
+        Ok(pattern)
+    }
+}
+
+/// Unprotected names of every shape Kafka allows: an entry that matches
+/// all of them matches (nearly) everything.
+const SAMPLE_NAMES: &[&str] = &[
+    "a",
+    "Z",
+    "0",
+    "-",
+    ".a",
+    "x_y",
+    "orders",
+    "dc.workload",
+    "Billing.Invoices-v2",
+    "9lives",
+    "-dash-first",
+    "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz.topic",
+];
+
+/// What the regex crate says about a feature it lacks, as something the
+/// author of the entry can change.
+fn regex_problem(e: regex::Error) -> String {
+    let detail = match e {
+        regex::Error::Syntax(s) => {
+            let last = s.lines().last().unwrap_or("").trim();
+            last.strip_prefix("error: ").unwrap_or(last).to_owned()
+        }
+        other => other.to_string(),
+    };
+    if detail.contains("look-around") {
+        "look-ahead and look-behind (`(?=`, `(?!`, `(?<=`, `(?<!`) are not supported; list the prefixes to own instead, or exclude names with `kafka.protect`".into()
+    } else if detail.contains("backreference") {
+        "backreferences (`\\1`) are not supported; write the repeated part out".into()
+    } else if detail.contains("Unicode") || detail.contains("feature") {
+        "Unicode classes are not supported (topic names are ASCII `[a-zA-Z0-9._-]`); use an ASCII class such as `[a-z0-9]`".into()
+    } else if detail.contains("size limit") {
+        "the expression is too large; split it into several entries".into()
+    } else {
+        detail
     }
 }
 
@@ -164,16 +210,23 @@ impl fmt::Display for Namespace {
 /// Kafka's internal topics and those of the tools that live beside a
 /// service on a cluster (Schema Registry, Kafka Streams, Connect,
 /// MirrorMaker). Deleting one of them breaks a system the file knows
-/// nothing of.
+/// nothing of. Connect's names are configurable: a cluster that renames
+/// them lists them in `kafka.protect`.
 pub fn is_builtin_protected(name: &str) -> bool {
     name.starts_with('_')
+        // Kafka Streams: state stores, repartitioning, and the
+        // `<app>-KTABLE-FK-JOIN-SUBSCRIPTION-…-topic` family.
         || name.ends_with("-changelog")
         || name.ends_with("-repartition")
+        || (name.ends_with("-topic") && (name.contains("-KTABLE-") || name.contains("-KSTREAM-")))
         || matches!(
             name,
             "connect-configs" | "connect-offsets" | "connect-status"
         )
+        // MirrorMaker 2: its own topics and their replicas on other clusters.
         || name.starts_with("mm2-")
+        || name == "heartbeats"
+        || name.ends_with(".heartbeats")
         || name.ends_with(".internal")
 }
 
@@ -294,6 +347,10 @@ pub struct ExistingTopic {
     /// Only the configs the topic itself sets (never broker or cluster
     /// defaults): what creating it again would need.
     pub configs: BTreeMap<String, String>,
+    /// For an orphan: why it is in use, when it is (committed offsets, a
+    /// recent record). Pruning keeps such a topic unless told otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_use: Option<InUse>,
 }
 
 #[cfg(test)]
@@ -329,6 +386,38 @@ mod tests {
     }
 
     #[test]
+    fn entries_that_match_every_name_are_refused() {
+        for entry in [
+            "^.*",
+            "^.+",
+            "^(a|.*)",
+            "^[^_].*",
+            "^[a-zA-Z0-9._-]*",
+            "^(?s).*",
+        ] {
+            let errors = Namespace::new(["dc.", entry]).unwrap_err();
+            assert_eq!(errors.len(), 1, "{entry}");
+            assert_eq!(errors[0].index, 1);
+            assert!(
+                errors[0].message.contains("matches every topic name"),
+                "{entry}: {}",
+                errors[0].message
+            );
+        }
+        // Wide but not everything.
+        for entry in ["^[a-z].*", "^dc\\..*", "^.*\\.v2$"] {
+            assert!(Namespace::new([entry]).is_ok(), "{entry}");
+        }
+    }
+
+    #[test]
+    fn regex_features_are_explained() {
+        let message = |entry: &str| Namespace::new([entry]).unwrap_err()[0].message.clone();
+        assert!(message("^(?!x).*").contains("look-ahead and look-behind"));
+        assert!(message("^(a)\\1").contains("backreferences"));
+    }
+
+    #[test]
     fn builtin_protected_names() {
         for name in [
             "__consumer_offsets",
@@ -341,10 +430,24 @@ mod tests {
             "connect-status",
             "mm2-offset-syncs.b.internal",
             "heartbeats.internal",
+            "app-KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-0000000006-topic",
+            "app-KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-0000000012-topic",
+            "app-KSTREAM-AGGREGATE-STATE-STORE-0000000003-repartition",
+            "heartbeats",
+            "us-east.heartbeats",
+            "us-east.checkpoints.internal",
         ] {
             assert!(is_builtin_protected(name), "{name}");
         }
-        for name in ["dc.workload", "connect-configs2", "changelog", "internal"] {
+        for name in [
+            "dc.workload",
+            "connect-configs2",
+            "changelog",
+            "internal",
+            "dc.topic",
+            "dc.KTABLE-topic",
+            "heartbeats2",
+        ] {
             assert!(!is_builtin_protected(name), "{name}");
         }
     }

@@ -14,6 +14,7 @@ use crate::keys;
 use crate::ownership::ExistingTopic;
 use crate::readiness::{self, Target};
 use crate::spec::TopicSpec;
+use crate::usage::InUse;
 
 /// What `apply` will do, topic by topic, in file order.
 #[derive(Debug, Clone, Serialize)]
@@ -63,6 +64,10 @@ pub enum PlannedAction {
     /// deletes, after everything else succeeded. Only in a plan made with
     /// [`EnsureOptions::prune`](crate::EnsureOptions::prune).
     Delete(Deletion),
+    /// An orphan that pruning keeps because it is in use (a consumer group
+    /// has committed offsets on it, or it was written to recently). Only in
+    /// a plan made with [`EnsureOptions::prune`](crate::EnsureOptions::prune).
+    Keep(InUse),
 }
 
 /// A topic to delete, as the cluster has it.
@@ -70,6 +75,10 @@ pub enum PlannedAction {
 pub struct Deletion {
     pub partitions: i32,
     pub replication_factor: i32,
+    /// Set when the topic is in use and the run deletes it anyway
+    /// ([`EnsureOptions::prune_in_use`](crate::EnsureOptions::prune_in_use)).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_use: Option<InUse>,
 }
 
 /// A topic to create, exactly as the file declares it.
@@ -139,17 +148,29 @@ pub struct PartitionGrowth {
 pub enum Refusal {
     /// Kafka cannot remove partitions; the only way down is to delete and
     /// recreate the topic, losing its data, which kafka-init never does.
-    PartitionDecrease { current: i32, wanted: i32 },
+    PartitionDecrease {
+        current: i32,
+        wanted: i32,
+        /// The file says `default`: `wanted` is the broker's default.
+        #[serde(skip_serializing_if = "is_false")]
+        broker_default: bool,
+    },
     /// Changing it means reassigning replicas, a job for an operator.
-    ReplicationFactorChange { current: i32, wanted: i32 },
+    ReplicationFactorChange {
+        current: i32,
+        wanted: i32,
+        /// The file says `default`: `wanted` is the broker's default.
+        #[serde(skip_serializing_if = "is_false")]
+        broker_default: bool,
+    },
 }
 
 impl Plan {
-    /// True when every topic is `Unchanged`.
+    /// True when every topic is `Unchanged` (or an orphan kept in use).
     pub fn is_converged(&self) -> bool {
         self.topics
             .iter()
-            .all(|t| t.action == PlannedAction::Unchanged)
+            .all(|t| matches!(t.action, PlannedAction::Unchanged | PlannedAction::Keep(_)))
     }
 
     /// Records that `topics` now match the file.
@@ -211,6 +232,10 @@ impl Plan {
                 count(|a| matches!(a, PlannedAction::Delete(_))),
                 "to delete",
             ),
+            (
+                count(|a| matches!(a, PlannedAction::Keep(_))),
+                "kept in use",
+            ),
         ];
         let parts: Vec<String> = parts
             .iter()
@@ -231,33 +256,94 @@ impl Plan {
             .filter(|t| matches!(t.action, PlannedAction::Delete(_)))
     }
 
-    /// This plan with a `delete` row for each orphan, after the file's
-    /// topics (which keep their places: they line up with `specs`).
-    pub(crate) fn with_deletions(mut self, orphans: &[ExistingTopic]) -> Plan {
+    /// This plan with a row for each orphan, after the file's topics
+    /// (which keep their places: they line up with `specs`): `delete`, or
+    /// `keep` for one in use unless `delete_in_use`.
+    pub(crate) fn with_deletions(mut self, orphans: &[ExistingTopic], delete_in_use: bool) -> Plan {
         self.topics.extend(orphans.iter().map(|o| TopicPlan {
             name: o.name.clone(),
-            action: PlannedAction::Delete(Deletion {
-                partitions: o.partitions,
-                replication_factor: o.replication_factor,
-            }),
+            action: match &o.in_use {
+                Some(in_use) if !delete_in_use => PlannedAction::Keep(in_use.clone()),
+                in_use => PlannedAction::Delete(Deletion {
+                    partitions: o.partitions,
+                    replication_factor: o.replication_factor,
+                    in_use: in_use.clone(),
+                }),
+            },
             // Not wanted: the topic's own, for the table's column.
             replication_factor: o.replication_factor,
         }));
         self
     }
 
-    /// The plan without its deletions, and the deletions.
+    /// The plan of the file's topics, and the rows of orphans (deleted or
+    /// kept).
     pub(crate) fn split_deletions(mut self) -> (Plan, Vec<TopicPlan>) {
-        let (deletions, topics) = std::mem::take(&mut self.topics)
+        let (orphans, topics) = std::mem::take(&mut self.topics)
             .into_iter()
-            .partition(|t| matches!(t.action, PlannedAction::Delete(_)));
+            .partition(|t| matches!(t.action, PlannedAction::Delete(_) | PlannedAction::Keep(_)));
         self.topics = topics;
-        (self, deletions)
+        (self, orphans)
+    }
+
+    /// Pairs of a topic this plan creates and one it deletes whose names
+    /// collide (`.` and `_` are the same to Kafka): the create would be
+    /// refused while the other still exists, and deletions come last.
+    pub(crate) fn create_delete_collisions(&self) -> Vec<(&str, &str)> {
+        let folded = |n: &str| n.replace('.', "_");
+        let deleted: Vec<(String, &str)> = self
+            .deletions()
+            .map(|t| (folded(&t.name), t.name.as_str()))
+            .collect();
+        self.topics
+            .iter()
+            .filter(|t| matches!(t.action, PlannedAction::Create(_)))
+            .flat_map(|t| {
+                let key = folded(&t.name);
+                deleted
+                    .iter()
+                    .filter(move |(d, _)| *d == key)
+                    .map(move |(_, name)| (t.name.as_str(), *name))
+            })
+            .collect()
+    }
+
+    /// Orphans the plan keeps because they are in use, in name order.
+    pub fn kept(&self) -> impl Iterator<Item = &TopicPlan> {
+        self.topics
+            .iter()
+            .filter(|t| matches!(t.action, PlannedAction::Keep(_)))
     }
 
     /// The topics the plan lists, with their file declarations.
     pub fn specs(&self) -> &[TopicSpec] {
         &self.specs
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl Plan {
+    /// Marks the refusals of sizes `declared` leaves to the broker
+    /// (`default`), so they say what the file says.
+    pub(crate) fn mark_broker_defaults(&mut self, declared: &[TopicSpec]) {
+        for (topic, spec) in self.topics.iter_mut().zip(declared) {
+            let PlannedAction::Refused { reasons } = &mut topic.action else {
+                continue;
+            };
+            for reason in reasons {
+                match reason {
+                    Refusal::PartitionDecrease { broker_default, .. } => {
+                        *broker_default = spec.partitions == -1
+                    }
+                    Refusal::ReplicationFactorChange { broker_default, .. } => {
+                        *broker_default = spec.replication_factor == -1
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -357,12 +443,14 @@ fn diff_topic(
         reasons.push(Refusal::PartitionDecrease {
             current: partitions,
             wanted: spec.partitions,
+            broker_default: false,
         });
     }
     if spec.replication_factor != replication_factor {
         reasons.push(Refusal::ReplicationFactorChange {
             current: replication_factor,
             wanted: spec.replication_factor,
+            broker_default: false,
         });
     }
     if !reasons.is_empty() {
@@ -626,11 +714,13 @@ mod tests {
                 reasons: vec![
                     Refusal::PartitionDecrease {
                         current: 4,
-                        wanted: 2
+                        wanted: 2,
+                        broker_default: false,
                     },
                     Refusal::ReplicationFactorChange {
                         current: 1,
-                        wanted: 3
+                        wanted: 3,
+                        broker_default: false,
                     },
                 ]
             }

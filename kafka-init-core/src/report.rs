@@ -11,6 +11,7 @@ use crate::ownership::{ExistingTopic, Namespace};
 use crate::plan::{
     ConfigChange, Creation, Deletion, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan,
 };
+use crate::usage::InUse;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
@@ -45,6 +46,8 @@ pub enum Action {
     },
     /// Pruned: an orphan this run deleted, after every other change.
     Deleted(Deletion),
+    /// An orphan pruning left in place because it is in use.
+    Kept(InUse),
 }
 
 /// Requests sent, by Kafka API, validate-only ones included. librdkafka's
@@ -61,6 +64,10 @@ pub struct Requests {
     pub list_offsets: usize,
     /// DeleteTopics of a pruning run.
     pub delete_topics: usize,
+    /// ListGroups of a pruning run's in-use check.
+    pub list_groups: usize,
+    /// OffsetFetch of a pruning run's in-use check, one per consumer group.
+    pub offset_fetch: usize,
 }
 
 impl Requests {
@@ -73,6 +80,8 @@ impl Requests {
             + self.describe_cluster
             + self.list_offsets
             + self.delete_topics
+            + self.list_groups
+            + self.offset_fetch
     }
 }
 
@@ -105,7 +114,9 @@ impl Action {
                 configs,
                 partitions,
             } => describe_update(configs, partitions),
-            Action::Created(_) | Action::Unchanged | Action::Deleted(_) => String::new(),
+            Action::Created(_) | Action::Unchanged | Action::Deleted(_) | Action::Kept(_) => {
+                String::new()
+            }
         }
     }
 }
@@ -117,6 +128,7 @@ impl fmt::Display for Action {
             Action::Unchanged => f.write_str("unchanged"),
             Action::Updated { .. } => write!(f, "updated: {}", self.changes()),
             Action::Deleted(d) => write!(f, "deleted: {d}"),
+            Action::Kept(k) => write!(f, "kept: {}", k.reason),
         }
     }
 }
@@ -177,17 +189,36 @@ impl fmt::Display for PartitionGrowth {
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Refusal::PartitionDecrease { current, wanted } => write!(
+            Refusal::PartitionDecrease {
+                current,
+                wanted,
+                broker_default,
+            } => write!(
                 f,
-                "partitions cannot decrease: the topic has {current}, the file says {wanted} \
-                 (kafka-init never deletes and recreates a topic)"
+                "partitions cannot decrease: the topic has {current}, the file says {} \
+                 (kafka-init never deletes and recreates a topic)",
+                said(*wanted, *broker_default)
             ),
-            Refusal::ReplicationFactorChange { current, wanted } => write!(
+            Refusal::ReplicationFactorChange {
+                current,
+                wanted,
+                broker_default,
+            } => write!(
                 f,
-                "replication factor is {current}, the file says {wanted} \
-                 (kafka-init does not reassign replicas)"
+                "replication factor is {current}, the file says {} \
+                 (kafka-init does not reassign replicas)",
+                said(*wanted, *broker_default)
             ),
         }
+    }
+}
+
+/// A size as the file wrote it: `3`, or `default` (with what it resolved to).
+fn said(wanted: i32, broker_default: bool) -> String {
+    if broker_default {
+        format!("`default` (the broker's default, {wanted})")
+    } else {
+        wanted.to_string()
     }
 }
 
@@ -211,7 +242,11 @@ impl fmt::Display for Deletion {
             f,
             "partitions {}, replication factor {}",
             self.partitions, self.replication_factor
-        )
+        )?;
+        match &self.in_use {
+            Some(in_use) => write!(f, " ({}; deleted anyway: --prune-in-use)", in_use.reason),
+            None => Ok(()),
+        }
     }
 }
 
@@ -246,6 +281,7 @@ impl fmt::Display for PlannedAction {
                 write!(f, "refused: {}", reasons.join("; "))
             }
             PlannedAction::Delete(d) => write!(f, "delete: {d}"),
+            PlannedAction::Keep(k) => write!(f, "keep: {}", k.reason),
         }
     }
 }
@@ -290,8 +326,9 @@ impl fmt::Display for Plan {
     }
 }
 
-/// Topics as the cluster has them (`orphans`, `export`): a
-/// `TOPIC  PARTITIONS  RF  CONFIGS` table, configs as `key=value`.
+/// Orphans as the cluster has them: a `TOPIC  PARTITIONS  RF  CONFIGS
+/// PRUNE` table, configs as `key=value`, and whether pruning would delete
+/// the topic or keep it because it is in use.
 pub struct TopicTable<'a>(pub &'a [ExistingTopic]);
 
 impl fmt::Display for TopicTable<'_> {
@@ -303,17 +340,38 @@ impl fmt::Display for TopicTable<'_> {
             .max()
             .unwrap_or(0)
             .max("TOPIC".len());
-        writeln!(f, "{:width$}  PARTITIONS  RF  CONFIGS", "TOPIC")?;
-        for t in self.0 {
-            let configs: Vec<String> = t.configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            let configs = if configs.is_empty() {
-                "-".to_owned()
-            } else {
-                configs.join(", ")
+        let configs: Vec<String> = self
+            .0
+            .iter()
+            .map(|t| {
+                let configs: Vec<String> =
+                    t.configs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                if configs.is_empty() {
+                    "-".to_owned()
+                } else {
+                    configs.join(", ")
+                }
+            })
+            .collect();
+        let configs_width = configs
+            .iter()
+            .map(|c| c.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max("CONFIGS".len());
+        writeln!(
+            f,
+            "{:width$}  PARTITIONS  RF  {:configs_width$}  PRUNE",
+            "TOPIC", "CONFIGS"
+        )?;
+        for (t, configs) in self.0.iter().zip(configs) {
+            let prune = match &t.in_use {
+                Some(in_use) => format!("keep ({})", in_use.reason),
+                None => "delete".to_owned(),
             };
             writeln!(
                 f,
-                "{:width$}  {:>10}  {:>2}  {configs}",
+                "{:width$}  {:>10}  {:>2}  {configs:configs_width$}  {prune}",
                 t.name, t.partitions, t.replication_factor
             )?;
         }
@@ -321,11 +379,34 @@ impl fmt::Display for TopicTable<'_> {
     }
 }
 
+/// What `export` made of a namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Export {
+    /// The topic file, as [`topic_file`] writes it.
+    pub file: String,
+    /// How many topics it declares.
+    pub topics: usize,
+    /// The protected topics inside the namespace, left out of `topics` and
+    /// named in `protect`.
+    pub protected: Vec<String>,
+}
+
 /// A topic file declaring `topics` as they are, owning `owns`: what
 /// `kafka-init export` writes. Keys come from the names (`dc.workload` is
 /// `dc_workload`); configs are the topic's own overrides only, so a plan
 /// of the file against the same cluster changes nothing.
-pub fn topic_file(topics: &[ExistingTopic], owns: &Namespace) -> String {
+///
+/// `protect` keeps the entries of the file exported from, and names each
+/// topic of `protected` (protected topics that exist inside `owns`) that
+/// they do not already cover: pruning with the exported file keeps exactly
+/// what pruning with the original kept.
+pub fn topic_file(
+    topics: &[ExistingTopic],
+    owns: &Namespace,
+    protect: &Namespace,
+    protected: &[String],
+) -> String {
     use serde_yaml::{Mapping, Value};
     let mut sorted: Vec<&ExistingTopic> = topics.iter().collect();
     sorted.sort_by(|a, b| a.name.cmp(&b.name));
@@ -368,6 +449,16 @@ pub fn topic_file(topics: &[ExistingTopic], owns: &Namespace) -> String {
         "owns".into(),
         Value::Sequence(owns.entries().map(Value::from).collect()),
     );
+    let mut protect_entries: Vec<Value> = protect.entries().map(Value::from).collect();
+    protect_entries.extend(
+        protected
+            .iter()
+            .filter(|name| !protect.contains(name))
+            .map(|name| Value::from(format!("^{}$", regex::escape(name)))),
+    );
+    if !protect_entries.is_empty() {
+        kafka.insert("protect".into(), Value::Sequence(protect_entries));
+    }
     kafka.insert("topics".into(), Value::Mapping(declared));
     let mut root = Mapping::new();
     root.insert("kafka".into(), Value::Mapping(kafka));
@@ -475,22 +566,27 @@ audit        unchanged
                 partitions: 3,
                 replication_factor: 1,
                 configs: [("retention.ms".to_string(), "1000".to_string())].into(),
+                in_use: None,
             },
             ExistingTopic {
                 name: "dc.a".into(),
                 partitions: 1,
                 replication_factor: 1,
                 configs: Default::default(),
+                in_use: None,
             },
             ExistingTopic {
                 name: "dc-a".into(),
                 partitions: 1,
                 replication_factor: 1,
                 configs: Default::default(),
+                in_use: None,
             },
         ];
         let owns = Namespace::new(["dc.", "dc-", "^x\\.y$"]).unwrap();
-        let text = topic_file(&topics, &owns);
+        let protect = Namespace::new(["dc.keep"]).unwrap();
+        let protected = ["dc.keep.me".to_string(), "dc.app-changelog".to_string()];
+        let text = topic_file(&topics, &owns, &protect, &protected);
         let file = crate::TopicFile::parse(&text, "export.yaml").unwrap();
         let names: Vec<_> = file.topics.iter().map(|t| t.name.as_ref()).collect();
         assert_eq!(names, ["dc-a", "dc.a", "dc.b"]);
@@ -499,6 +595,17 @@ audit        unchanged
         assert_eq!(file.topics[2].partitions, 3);
         assert_eq!(file.topics[2].config_value("retention.ms"), Some("1000"));
         assert_eq!(file.ownership.owns, Some(owns));
+        // The file's own entries, then the protected topics they miss.
+        let protect: Vec<_> = file.ownership.protect.entries().collect();
+        assert_eq!(protect, ["dc.keep", "^dc\\.app\\-changelog$"]);
+        assert!(file.ownership.is_protected("dc.keep.me"));
+        let none = topic_file(
+            &topics,
+            &file.ownership.owns.unwrap(),
+            &Namespace::default(),
+            &[],
+        );
+        assert!(!none.contains("protect"), "{none}");
     }
 
     #[test]
@@ -508,10 +615,11 @@ audit        unchanged
             partitions: 3,
             replication_factor: 1,
             configs: [("cleanup.policy".to_string(), "compact".to_string())].into(),
+            in_use: None,
         }];
         assert_eq!(
             TopicTable(&topics).to_string(),
-            "TOPIC  PARTITIONS  RF  CONFIGS\na.old           3   1  cleanup.policy=compact\n"
+            "TOPIC  PARTITIONS  RF  CONFIGS                 PRUNE\na.old           3   1  cleanup.policy=compact  delete\n"
         );
     }
 }

@@ -88,15 +88,18 @@ fn an_export_expands_without_problems() {
             partitions: 4,
             replication_factor: 1,
             configs: [("retention.ms".to_string(), "86400000".to_string())].into(),
+            in_use: None,
         },
         ExistingTopic {
             name: "dc.power".into(),
             partitions: 1,
             replication_factor: 1,
             configs: Default::default(),
+            in_use: None,
         },
     ];
-    let text = crate::report::topic_file(&topics, &Namespace::new(["dc."]).unwrap());
+    let none = Namespace::default();
+    let text = crate::report::topic_file(&topics, &Namespace::new(["dc."]).unwrap(), &none, &[]);
     assert_eq!(errors(&text), Vec::<String>::new(), "{text}");
     let code = pretty(expand(&text, Path::new("export.yaml")).module);
     assert!(

@@ -190,7 +190,8 @@ impl Changes {
                 // Deletions are split off before converging (`prune`).
                 PlannedAction::Unchanged
                 | PlannedAction::Refused { .. }
-                | PlannedAction::Delete(_) => {}
+                | PlannedAction::Delete(_)
+                | PlannedAction::Keep(_) => {}
             }
         }
         changes

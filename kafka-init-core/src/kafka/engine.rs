@@ -8,14 +8,14 @@ use tracing::Instrument;
 
 use super::converge::converge;
 use super::observe::plan_in;
-use super::prune::{delete, inventory};
+use super::prune::{delete, inventory, mark_in_use};
 use super::session::{human, Session};
 use crate::cluster::Reachable;
 use crate::error::{self, Error};
 use crate::options::EnsureOptions;
 use crate::ownership::{ExistingTopic, Ownership};
-use crate::plan::Plan;
-use crate::report::Report;
+use crate::plan::{Plan, PlannedAction};
+use crate::report::{topic_file, Action, Export, Report, TopicOutcome};
 use crate::spec::TopicSpec;
 
 /// What `ensure_topics` would do, changing nothing: DescribeCluster,
@@ -45,14 +45,29 @@ async fn plan_and_prune(
     let Some(max) = options.prune else {
         return Ok(plan);
     };
-    let orphans = orphans_in(session, specs, &options.ownership).await?;
-    if orphans.len() > max {
+    let orphans = orphans_in(session, specs, options).await?;
+    let plan = plan.with_deletions(&orphans, options.prune_in_use);
+    let collisions: Vec<Error> = plan
+        .create_delete_collisions()
+        .into_iter()
+        .map(|(created, deleted)| Error::Invalid {
+            topic: created.to_owned(),
+            message: format!(
+                "topic `{created}`: collides with `{deleted}`, which this run would delete (Kafka treats `.` and `_` alike, and deletions come last); prune `{deleted}` in a run that does not declare `{created}` first, or rename it"
+            ),
+        })
+        .collect();
+    if !collisions.is_empty() {
+        return Err(Error::Rejected(collisions));
+    }
+    let deletions: Vec<String> = plan.deletions().map(|t| t.name.clone()).collect();
+    if deletions.len() > max {
         return Err(Error::TooManyDeletions {
-            orphans: orphans.into_iter().map(|o| o.name).collect(),
+            orphans: deletions,
             max,
         });
     }
-    Ok(plan.with_deletions(&orphans))
+    Ok(plan)
 }
 
 /// Pruning needs a namespace, and every declared topic inside it; checked
@@ -81,16 +96,22 @@ fn check_prune(specs: &[TopicSpec], options: &EnsureOptions) -> Result<(), Error
     }
 }
 
+/// The orphans of `specs` in `options.ownership`, each marked when in use.
 async fn orphans_in(
     session: &Session,
     specs: &[TopicSpec],
-    ownership: &Ownership,
+    options: &EnsureOptions,
 ) -> Result<Vec<ExistingTopic>, Error> {
+    let ownership = &options.ownership;
     let declared: std::collections::HashSet<&str> = specs.iter().map(|s| s.name.as_ref()).collect();
-    inventory(session, |name| {
+    let mut orphans = inventory(session, |name| {
         ownership.owns(name) && !declared.contains(name) && !ownership.is_protected(name)
     })
-    .await
+    .await?;
+    mark_in_use(session, &mut orphans, options.prune_idle)
+        .instrument(tracing::info_span!("in_use"))
+        .await?;
+    Ok(orphans)
 }
 
 /// The orphans: topics inside `ownership`'s `owns` that `specs` do not
@@ -109,7 +130,8 @@ pub async fn orphans(
     }
     let session = Session::new(options)?;
     connect(&session).await?;
-    let orphans = orphans_in(&session, specs, ownership).await;
+    let options = options.clone().ownership(ownership.clone());
+    let orphans = orphans_in(&session, specs, &options).await;
     session.close_in_background();
     orphans
 }
@@ -136,11 +158,58 @@ pub async fn existing_topics(
     topics
 }
 
+/// A topic file declaring every topic inside `ownership`'s `owns`, as
+/// [`topic_file`] writes it: protected topics are left out of `topics` and
+/// named in `protect`, so pruning with the export keeps what pruning with
+/// the original kept. Read-only.
+pub async fn export(ownership: &Ownership, options: &EnsureOptions) -> Result<Export, Error> {
+    let Some(owns) = &ownership.owns else {
+        return Err(Error::NoOwnership {
+            operation: "exporting",
+        });
+    };
+    let session = Session::new(options)?;
+    connect(&session).await?;
+    let mut protected = Vec::new();
+    let topics = inventory(&session, |name| {
+        if !ownership.owns(name) {
+            return false;
+        }
+        if ownership.is_protected(name) {
+            protected.push(name.to_owned());
+            return false;
+        }
+        true
+    })
+    .await;
+    session.close_in_background();
+    let topics = topics?;
+    protected.sort();
+    Ok(Export {
+        file: topic_file(&topics, owns, &ownership.protect, &protected),
+        topics: topics.len(),
+        protected,
+    })
+}
+
 /// Converges to the file part of `plan`, then, only if that succeeded,
 /// deletes the topics the plan lists for deletion.
 async fn converge_then_delete(session: &Session, plan: Plan) -> Result<Report, Error> {
-    let (plan, deletions) = plan.split_deletions();
+    let (plan, orphans) = plan.split_deletions();
+    let (deletions, kept): (Vec<_>, Vec<_>) = orphans
+        .into_iter()
+        .partition(|t| matches!(t.action, PlannedAction::Delete(_)));
     let mut report = converge(session, plan).await?;
+    for topic in kept {
+        if let PlannedAction::Keep(in_use) = topic.action {
+            tracing::info!("Kept orphan {}: {}", topic.name, in_use.reason);
+            report.topics.push(TopicOutcome {
+                name: topic.name,
+                action: Action::Kept(in_use),
+                serving_after_ms: None,
+            });
+        }
+    }
     if !deletions.is_empty() {
         let deleted = delete(session, deletions)
             .instrument(tracing::info_span!("delete"))

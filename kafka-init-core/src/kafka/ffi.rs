@@ -825,6 +825,9 @@ destroy_with!(
     "error"
 );
 
+mod usage;
+pub(super) use usage::{committed_topics, list_consumer_groups, list_offsets_for, OffsetSpec};
+
 /// A buffer for librdkafka's `errstr` out-parameters.
 struct ErrBuf([c_char; 512]);
 

@@ -16,5 +16,6 @@ mod prune;
 mod session;
 
 pub use engine::{
-    apply, ensure_topics, ensure_topics_with, existing_topics, orphans, plan, wait_for_cluster,
+    apply, ensure_topics, ensure_topics_with, existing_topics, export, orphans, plan,
+    wait_for_cluster,
 };

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use rdkafka::admin::{AdminOptions, ConfigSource, ResourceSpecifier};
+use rdkafka::types::RDKafkaErrorCode;
 use tracing::Instrument;
 
 use super::ffi::{code_name, is_retriable};
@@ -44,6 +45,7 @@ pub(super) async fn plan_in(
         // As declared: creates send -1 for `default`, and verifying
         // resolves them again.
         plan.specs = specs.to_vec();
+        plan.mark_broker_defaults(specs);
         plan
     } else {
         plan::diff(specs, &observed)
@@ -162,6 +164,30 @@ impl Session {
         &self,
         topics: &[&str],
     ) -> Result<Vec<(String, TopicConfigs)>, Attempt> {
+        self.describe_configs_each(topics)
+            .await?
+            .into_iter()
+            .map(|(topic, result)| match result {
+                Ok(configs) => Ok((topic, configs)),
+                Err(code) if is_retriable(code) => {
+                    Err(Attempt::Retry(format!("DescribeConfigs `{topic}`: {code}")))
+                }
+                Err(code) => Err(Attempt::Fail(Error::Topic {
+                    topic,
+                    operation: "describe configs",
+                    code: code_name(code),
+                    message: code.to_string(),
+                })),
+            })
+            .collect()
+    }
+
+    /// One DescribeConfigs request for `topics`: each topic's configs, or
+    /// the code it was refused with.
+    pub(super) async fn describe_configs_each(
+        &self,
+        topics: &[&str],
+    ) -> Result<Vec<(String, Result<TopicConfigs, RDKafkaErrorCode>)>, Attempt> {
         let specs: Vec<_> = topics.iter().map(|t| ResourceSpecifier::Topic(t)).collect();
         self.count(Request::DescribeConfigs);
         let options = AdminOptions::new().request_timeout(Some(self.remaining()));
@@ -171,11 +197,11 @@ impl Session {
             .await
             .map_err(|e| Attempt::Retry(format!("DescribeConfigs: {e}")))?;
         // Results come back in request order; an error carries no name.
-        topics
+        Ok(topics
             .iter()
             .zip(results)
-            .map(|(topic, result)| match result {
-                Ok(resource) => {
+            .map(|(topic, result)| {
+                let configs = result.map(|resource| {
                     let mut configs = TopicConfigs::default();
                     for entry in resource.entries {
                         if entry.name == "min.insync.replicas" {
@@ -188,18 +214,10 @@ impl Session {
                                 .insert(entry.name, entry.value.unwrap_or_default());
                         }
                     }
-                    Ok((topic.to_string(), configs))
-                }
-                Err(code) if is_retriable(code) => {
-                    Err(Attempt::Retry(format!("DescribeConfigs `{topic}`: {code}")))
-                }
-                Err(code) => Err(Attempt::Fail(Error::Topic {
-                    topic: topic.to_string(),
-                    operation: "describe configs",
-                    code: code_name(code),
-                    message: code.to_string(),
-                })),
+                    configs
+                });
+                (topic.to_string(), configs)
             })
-            .collect()
+            .collect())
     }
 }

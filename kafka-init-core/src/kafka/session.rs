@@ -85,10 +85,12 @@ pub(crate) enum Request {
     DescribeCluster,
     ListOffsets,
     DeleteTopics,
+    ListGroups,
+    OffsetFetch,
 }
 
 #[derive(Default)]
-struct RequestCounter([AtomicUsize; 8]);
+struct RequestCounter([AtomicUsize; 10]);
 
 /// The next pause between tries: doubles from 100 ms up to a cap (2 s).
 pub(crate) struct Backoff {
@@ -196,6 +198,8 @@ impl Session {
             describe_cluster: n(Request::DescribeCluster),
             list_offsets: n(Request::ListOffsets),
             delete_topics: n(Request::DeleteTopics),
+            list_groups: n(Request::ListGroups),
+            offset_fetch: n(Request::OffsetFetch),
         }
     }
 
