@@ -219,8 +219,8 @@ fn pruning_without_owns_or_asked_for_in_the_file_is_refused_before_anything_is_s
     let plain = runner::topic_file(&format!(
         "kafka:\n  topics:\n    t:\n      name: \"{name}\"\n"
     ));
-    // `plan` answers 1 for every error, as its contract says.
-    for (args, code) in [(&["apply", "--prune"], 3), (&["plan", "--prune"], 1)] {
+    // Refused before anything is sent: 3 for `plan` too, as for `apply`.
+    for (args, code) in [(&["apply", "--prune"], 3), (&["plan", "--prune"], 3)] {
         let run = kafka_init(args, &plain);
         assert_eq!(run.code, code, "{}", run.all());
         assert!(run.stderr.contains("needs `kafka.owns`"), "{}", run.all());
