@@ -204,7 +204,7 @@ fn topics_in_use_are_kept_and_idle_orphans_deleted() {
         &[("KAFKA_INIT_PRUNE_IDLE", "1m")],
     );
     assert_eq!(run.code, 0, "{}", run.all());
-    assert_eq!(existing(&all), [read.clone()]);
+    assert_eq!(existing(&all), std::slice::from_ref(&read));
 
     // The override deletes a topic in use, and says so in the plan.
     let run = kafka_init(&["plan", "--prune", "--prune-in-use"], &file);
@@ -421,5 +421,8 @@ fn guards_around_pruning() {
         "{}",
         run.all()
     );
-    assert_eq!(existing(&[&dotted, &underscored]), [dotted.clone()]);
+    assert_eq!(
+        existing(&[&dotted, &underscored]),
+        std::slice::from_ref(&dotted)
+    );
 }
