@@ -41,6 +41,8 @@ pub mod codegen;
 #[cfg(feature = "admin")]
 mod kafka;
 
+#[cfg(all(test, feature = "admin"))]
+mod broker_tests;
 #[cfg(test)]
 mod fuzz;
 
@@ -70,5 +72,5 @@ pub use usage::{InUse, Usage, DEFAULT_PRUNE_IDLE};
 #[cfg(feature = "admin")]
 pub use kafka::{
     apply, ensure_topics, ensure_topics_with, existing_topics, export, orphans, plan,
-    wait_for_cluster,
+    wait_for_cluster, Cluster,
 };

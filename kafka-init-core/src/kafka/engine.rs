@@ -1,123 +1,33 @@
-//! The entry points: `plan` reads the cluster and says what would change;
-//! `apply` executes a plan; `ensure_topics` plans, applies and verifies in
-//! one go; `wait_for_cluster` only waits for an answer.
+//! The one-call entry points, each a shorthand for connecting a
+//! [`Cluster`] and making one call on it.
 //!
 //! Engine layer (`kafka`, behind `admin`): uses the model; the model never uses it.
 
+use std::sync::Arc;
+
 use tracing::Instrument;
 
-use super::converge::converge;
-use super::observe::plan_in;
-use super::prune::{delete, inventory, mark_in_use};
-use super::session::{human, Session};
+use super::cluster::{check_prune, Cluster};
+use super::librdkafka::Librdkafka;
+use super::session::Session;
 use crate::cluster::Reachable;
 use crate::error::{self, Error};
 use crate::options::EnsureOptions;
 use crate::ownership::{ExistingTopic, Ownership};
-use crate::plan::{Plan, PlannedAction};
-use crate::report::{topic_file, Action, Export, Report, TopicOutcome};
+use crate::plan::Plan;
+use crate::report::{Export, Report};
 use crate::spec::TopicSpec;
 
-/// What `ensure_topics` would do, changing nothing: DescribeCluster,
-/// metadata for the listed topics and batched DescribeConfigs, then a pure
-/// diff.
-///
-/// With [`EnsureOptions::prune`], the plan ends with a `delete` row for
-/// each orphan, and fails (changing nothing) when there are more of them
-/// than allowed.
+/// What [`ensure_topics`] would do, changing nothing: [`Cluster::plan`] on a
+/// fresh connection.
 pub async fn plan(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Plan, Error> {
+    // Checked before connecting: bad input never waits for a cluster.
     error::check(specs)?;
     check_prune(specs, options)?;
-    let session = Session::new(options)?;
-    connect(&session).await?;
-    let plan = plan_and_prune(&session, specs, options).await;
-    session.close_in_background();
-    plan
+    Cluster::connect(options).await?.plan(specs).await
 }
 
-/// The file's plan, with the orphans to delete when pruning.
-async fn plan_and_prune(
-    session: &Session,
-    specs: &[TopicSpec],
-    options: &EnsureOptions,
-) -> Result<Plan, Error> {
-    let plan = plan_in(session, specs, "plan").await?;
-    let Some(max) = options.prune else {
-        return Ok(plan);
-    };
-    let orphans = orphans_in(session, specs, options).await?;
-    let plan = plan.with_deletions(&orphans, options.prune_in_use);
-    let collisions: Vec<Error> = plan
-        .create_delete_collisions()
-        .into_iter()
-        .map(|(created, deleted)| Error::Invalid {
-            topic: created.to_owned(),
-            message: format!(
-                "topic `{created}`: collides with `{deleted}`, which this run would delete (Kafka treats `.` and `_` alike, and deletions come last); prune `{deleted}` in a run that does not declare `{created}` first, or rename it"
-            ),
-        })
-        .collect();
-    if !collisions.is_empty() {
-        return Err(Error::Rejected(collisions));
-    }
-    let deletions: Vec<String> = plan.deletions().map(|t| t.name.clone()).collect();
-    if deletions.len() > max {
-        return Err(Error::TooManyDeletions {
-            orphans: deletions,
-            max,
-        });
-    }
-    Ok(plan)
-}
-
-/// Pruning needs a namespace, and every declared topic inside it; checked
-/// before anything is sent.
-fn check_prune(specs: &[TopicSpec], options: &EnsureOptions) -> Result<(), Error> {
-    if options.prune.is_none() {
-        return Ok(());
-    }
-    let Some(owns) = &options.ownership.owns else {
-        return Err(Error::NoOwnership {
-            operation: "pruning",
-        });
-    };
-    let outside: Vec<Error> = specs
-        .iter()
-        .filter(|s| !owns.contains(&s.name))
-        .map(|s| Error::Invalid {
-            topic: s.name.to_string(),
-            message: format!("topic `{}`: outside `kafka.owns` ({owns})", s.name),
-        })
-        .collect();
-    if outside.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Rejected(outside))
-    }
-}
-
-/// The orphans of `specs` in `options.ownership`, each marked when in use.
-async fn orphans_in(
-    session: &Session,
-    specs: &[TopicSpec],
-    options: &EnsureOptions,
-) -> Result<Vec<ExistingTopic>, Error> {
-    let ownership = &options.ownership;
-    let declared: std::collections::HashSet<&str> = specs.iter().map(|s| s.name.as_ref()).collect();
-    let mut orphans = inventory(session, |name| {
-        ownership.owns(name) && !declared.contains(name) && !ownership.is_protected(name)
-    })
-    .await?;
-    mark_in_use(session, &mut orphans, options.prune_idle)
-        .instrument(tracing::info_span!("in_use"))
-        .await?;
-    Ok(orphans)
-}
-
-/// The orphans: topics inside `ownership`'s `owns` that `specs` do not
-/// declare and that are not protected, with their partitions and own
-/// configs, sorted by name. Read-only: Metadata for every topic, then
-/// DescribeConfigs for the orphans.
+/// [`Cluster::orphans`] on a fresh connection. Read-only.
 pub async fn orphans(
     specs: &[TopicSpec],
     ownership: &Ownership,
@@ -128,17 +38,13 @@ pub async fn orphans(
             operation: "listing orphans",
         });
     }
-    let session = Session::new(options)?;
-    connect(&session).await?;
-    let options = options.clone().ownership(ownership.clone());
-    let orphans = orphans_in(&session, specs, &options).await;
-    session.close_in_background();
-    orphans
+    Cluster::connect(options)
+        .await?
+        .orphans(specs, ownership)
+        .await
 }
 
-/// Every topic inside `ownership`'s `owns` that is not protected, with its
-/// partitions, replication factor and own configs, sorted by name: what
-/// `export` writes. Read-only.
+/// [`Cluster::existing_topics`] on a fresh connection. Read-only.
 pub async fn existing_topics(
     ownership: &Ownership,
     options: &EnsureOptions,
@@ -148,125 +54,37 @@ pub async fn existing_topics(
             operation: "exporting",
         });
     }
-    let session = Session::new(options)?;
-    connect(&session).await?;
-    let topics = inventory(&session, |name| {
-        ownership.owns(name) && !ownership.is_protected(name)
-    })
-    .await;
-    session.close_in_background();
-    topics
+    Cluster::connect(options)
+        .await?
+        .existing_topics(ownership)
+        .await
 }
 
-/// A topic file declaring every topic inside `ownership`'s `owns`, as
-/// [`topic_file`] writes it: protected topics are left out of `topics` and
-/// named in `protect`, so pruning with the export keeps what pruning with
-/// the original kept. Read-only.
+/// [`Cluster::export`] on a fresh connection. Read-only.
 pub async fn export(ownership: &Ownership, options: &EnsureOptions) -> Result<Export, Error> {
-    let Some(owns) = &ownership.owns else {
+    if ownership.owns.is_none() {
         return Err(Error::NoOwnership {
             operation: "exporting",
         });
-    };
-    let session = Session::new(options)?;
-    connect(&session).await?;
-    let mut protected = Vec::new();
-    let topics = inventory(&session, |name| {
-        if !ownership.owns(name) {
-            return false;
-        }
-        if ownership.is_protected(name) {
-            protected.push(name.to_owned());
-            return false;
-        }
-        true
-    })
-    .await;
-    session.close_in_background();
-    let topics = topics?;
-    protected.sort();
-    Ok(Export {
-        file: topic_file(&topics, owns, &ownership.protect, &protected),
-        topics: topics.len(),
-        protected,
-    })
+    }
+    Cluster::connect(options).await?.export(ownership).await
 }
 
-/// Converges to the file part of `plan`, then, only if that succeeded,
-/// deletes the topics the plan lists for deletion.
-async fn converge_then_delete(session: &Session, plan: Plan) -> Result<Report, Error> {
-    let (plan, orphans) = plan.split_deletions();
-    let (deletions, kept): (Vec<_>, Vec<_>) = orphans
-        .into_iter()
-        .partition(|t| matches!(t.action, PlannedAction::Delete(_)));
-    let mut report = converge(session, plan).await?;
-    for topic in kept {
-        if let PlannedAction::Keep(in_use) = topic.action {
-            tracing::info!("Kept orphan {}: {}", topic.name, in_use.reason);
-            report.topics.push(TopicOutcome {
-                name: topic.name,
-                action: Action::Kept(in_use),
-                serving_after_ms: None,
-            });
-        }
-    }
-    if !deletions.is_empty() {
-        let deleted = delete(session, deletions)
-            .instrument(tracing::info_span!("delete"))
-            .await?;
-        report.topics.extend(deleted);
-        report.requests = session.requests();
-    }
-    Ok(report)
-}
-
-/// Executes `plan`, then verifies the cluster matches the file it was made
-/// from (re-applying whatever another client changed meanwhile), then
-/// waits until every partition of every listed topic is serving.
-///
-/// Nothing is applied when any topic is refused or fails validation. The
-/// topics the plan deletes (made with [`EnsureOptions::prune`]) are
-/// deleted last, only after everything else succeeded.
+/// [`Cluster::apply`] on a fresh connection.
 pub async fn apply(plan: &Plan, options: &EnsureOptions) -> Result<Report, Error> {
-    if let Some(max) = options.prune {
-        let orphans: Vec<String> = plan.deletions().map(|t| t.name.clone()).collect();
-        if orphans.len() > max {
-            return Err(Error::TooManyDeletions { orphans, max });
-        }
-    }
-    let session = Session::new(options)?;
-    connect(&session).await?;
-    let report = converge_then_delete(&session, plan.clone()).await;
-    session.close_in_background();
-    report
+    Cluster::connect(options).await?.apply(plan).await
 }
 
-/// Makes the cluster match `specs`: every listed topic exists with the
-/// file's partitions and exactly the file's topic-level configs, and every
-/// partition is serving: its leader answers ListOffsets for it and it has
-/// enough in-sync replicas, so a write with `acks=all` is accepted the
-/// moment this returns. Safe to run from any number of processes at once.
+/// [`Cluster::ensure`] on a fresh connection: makes the cluster match
+/// `specs`, every partition serving when it returns.
 ///
 /// On a cluster that already matches, a run sends DescribeCluster,
 /// Metadata (DescribeTopics) for the listed topics, one DescribeConfigs
 /// (per 1,000 topics) and one ListOffsets per leader broker, then returns.
-///
-/// With [`EnsureOptions::prune`], orphans are then deleted, last, and only
-/// when everything else succeeded.
 pub async fn ensure_topics(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Report, Error> {
     error::check(specs)?;
     check_prune(specs, options)?;
-    let session = Session::new(options)?;
-    connect(&session).await?;
-    let plan = plan_and_prune(&session, specs, options).await?;
-    let report = converge_then_delete(&session, plan).await?;
-    tracing::info!(
-        "converged: {} ({} request(s))",
-        human(session.started.elapsed()),
-        report.requests.total()
-    );
-    session.close_in_background();
-    Ok(report)
+    Cluster::connect(options).await?.ensure(specs).await
 }
 
 /// Makes every topic in `specs` exist, as `options` say: the explicit form
@@ -301,26 +119,10 @@ pub async fn ensure_topics_with(
 /// `options.timeout`, and says how many brokers it lists. Sends one
 /// DescribeCluster per try; changes nothing.
 pub async fn wait_for_cluster(options: &EnsureOptions) -> Result<Reachable, Error> {
-    let session = Session::new(options)?;
-    let brokers = session.wait_for_cluster().await;
-    let elapsed = session.started.elapsed();
-    session.close_in_background();
+    let session = Session::start(Arc::new(Librdkafka::new(options)?), options, 0);
+    let brokers = session.wait_for_cluster().await?;
     Ok(Reachable {
-        brokers: brokers?,
-        elapsed,
+        brokers,
+        elapsed: session.started.elapsed(),
     })
-}
-
-async fn connect(session: &Session) -> Result<usize, Error> {
-    let started = std::time::Instant::now();
-    let brokers = session
-        .wait_for_cluster()
-        .instrument(tracing::info_span!("connect"))
-        .await?;
-    tracing::info!(
-        "connect: {} ({} broker(s))",
-        human(started.elapsed()),
-        brokers
-    );
-    Ok(brokers)
 }

@@ -25,64 +25,14 @@ use rdkafka::types::{RDKafkaErrorCode, RDKafkaRespErr};
 
 use crate::cluster::{PartitionState, TopicError, TopicState};
 
-/// An error code with the broker's (or librdkafka's) own words for it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{name}: {message}")]
-pub(super) struct BrokerError {
-    pub code: RDKafkaErrorCode,
-    /// Kafka's name for the code, e.g. `INVALID_CONFIG`; librdkafka's local
-    /// codes start with `_`, e.g. `_TIMED_OUT`.
-    pub name: String,
-    /// The broker's message, or the code's description when it sent none.
-    pub message: String,
-}
-
-/// One topic's outcome within a multi-topic request.
-pub(super) type TopicResult = (String, Result<(), BrokerError>);
-
-/// How a request is sent.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct RequestOptions {
-    /// How long the request may take, including the broker's own work.
-    pub timeout: Duration,
-    /// Ask the broker to run every check and commit nothing.
-    pub validate_only: bool,
-}
-
-/// One key's change in an IncrementalAlterConfigs request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum AlterOp {
-    Set(String),
-    /// Remove the topic's own value, so the broker's default applies again.
-    Delete,
-}
-
-/// The changes to one topic's configs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct ConfigAlteration {
-    pub topic: String,
-    pub ops: Vec<(String, AlterOp)>,
-}
-
-/// A topic for CreateTopics.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct NewTopic {
-    pub name: String,
-    pub partitions: i32,
-    pub replication_factor: i32,
-    pub configs: Vec<(String, String)>,
-}
-
-/// Grow `topic` to `total` partitions (a total, not an increment).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct NewPartitions {
-    pub topic: String,
-    pub total: i32,
-}
+pub(crate) use super::admin::{
+    AlterOp, BrokerError, ConfigAlteration, ErrorCode, NewPartitions, NewTopic, RequestOptions,
+    TopicResult,
+};
 
 /// IncrementalAlterConfigs: SET or DELETE individual keys, leaving every key
 /// not named untouched (unlike the legacy AlterConfigs).
-pub(super) async fn incremental_alter_configs<C: ClientContext + 'static>(
+pub(crate) async fn incremental_alter_configs<C: ClientContext + 'static>(
     admin: &Arc<AdminClient<C>>,
     alterations: Vec<ConfigAlteration>,
     options: RequestOptions,
@@ -163,7 +113,7 @@ pub(super) async fn incremental_alter_configs<C: ClientContext + 'static>(
 }
 
 /// CreateTopics, with each failed topic's broker message.
-pub(super) async fn create_topics<C: ClientContext + 'static>(
+pub(crate) async fn create_topics<C: ClientContext + 'static>(
     admin: &Arc<AdminClient<C>>,
     topics: Vec<NewTopic>,
     options: RequestOptions,
@@ -219,18 +169,8 @@ pub(super) async fn create_topics<C: ClientContext + 'static>(
     .await
 }
 
-/// DescribeCluster: the number of brokers the cluster lists, at a cost that
-/// does not grow with its topic count (librdkafka's own metadata call asks
-/// for every topic).
-pub(super) async fn broker_count<C: ClientContext + 'static>(
-    admin: &Arc<AdminClient<C>>,
-    options: RequestOptions,
-) -> Result<usize, BrokerError> {
-    broker_ids(admin, options).await.map(|ids| ids.len())
-}
-
 /// DescribeCluster: the ids of the registered brokers.
-pub(super) async fn broker_ids<C: ClientContext + 'static>(
+pub(crate) async fn broker_ids<C: ClientContext + 'static>(
     admin: &Arc<AdminClient<C>>,
     options: RequestOptions,
 ) -> Result<Vec<i32>, BrokerError> {
@@ -263,7 +203,7 @@ pub(super) async fn broker_ids<C: ClientContext + 'static>(
 /// DescribeTopics: metadata for the named topics only. A topic the cluster
 /// does not have is left out; one it has but cannot describe yet (no
 /// leader right after a create) comes back with its error.
-pub(super) async fn describe_topics<C: ClientContext + 'static>(
+pub(crate) async fn describe_topics<C: ClientContext + 'static>(
     admin: &Arc<AdminClient<C>>,
     names: Vec<String>,
     options: RequestOptions,
@@ -319,7 +259,7 @@ pub(super) async fn describe_topics<C: ClientContext + 'static>(
                             error: Some(TopicError {
                                 name: string(rd::rd_kafka_error_name(error)),
                                 message: string(rd::rd_kafka_error_string(error)),
-                                retriable: is_retriable(code),
+                                retriable: super::retry::is_retriable(code.into()),
                             }),
                         };
                         topics.insert(name, state);
@@ -374,90 +314,8 @@ unsafe fn partition_state(info: *const rd::rd_kafka_TopicPartitionInfo_t) -> Par
     }
 }
 
-/// One partition's answer to ListOffsets: the latest offset, or why its
-/// leader did not give one.
-pub(super) type OffsetResult = ((String, i32), Result<i64, BrokerError>);
-
-/// ListOffsets (latest) for `partitions`, each asked of its leader:
-/// librdkafka finds the leaders and sends one request per leader broker.
-/// A read that only a leader with the partition's log answers, so an
-/// answer means the partition accepts writes. Nothing is written.
-///
-/// A partition whose leader's request failed as a whole (a timeout, a lost
-/// connection) comes back as `_NO_OFFSET`: librdkafka leaves it without an
-/// offset and without an error.
-pub(super) async fn list_offsets<C: ClientContext + 'static>(
-    admin: &Arc<AdminClient<C>>,
-    partitions: Vec<(String, i32)>,
-    options: RequestOptions,
-) -> Result<Vec<OffsetResult>, BrokerError> {
-    if partitions.is_empty() {
-        return Ok(Vec::new());
-    }
-    let request = Request {
-        op: rd::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_LISTOFFSETS,
-        result_event: rd::RD_KAFKA_EVENT_LISTOFFSETS_RESULT,
-        options,
-        operation_timeout: false,
-    };
-    run_blocking(Arc::clone(admin), move |rk| {
-        let count = c_int::try_from(partitions.len())
-            .map_err(|_| invalid_argument("partitions", "too many for one request"))?;
-        // SAFETY: plain allocation; the guard destroys the list.
-        let list = Owned::new(
-            unsafe { rd::rd_kafka_topic_partition_list_new(count) },
-            TopicPartitionList,
-        )?;
-        for (topic, partition) in &partitions {
-            let name = c_string(topic)?;
-            // SAFETY: the list is live and `name` a valid C string, which
-            // librdkafka copies. The element it returns belongs to the list
-            // and is written before anything else touches the list.
-            unsafe {
-                let element =
-                    rd::rd_kafka_topic_partition_list_add(list.ptr(), name.as_ptr(), *partition);
-                if element.is_null() {
-                    return Err(invalid_argument(topic, "librdkafka added no partition"));
-                }
-                (*element).offset = rd::rd_kafka_OffsetSpec_t::RD_KAFKA_OFFSET_SPEC_LATEST as i64;
-            }
-        }
-        let event = request.send(rk, |options, queue| {
-            // SAFETY: list, options and queue are live for the call, which
-            // copies the list.
-            unsafe { rd::rd_kafka_ListOffsets(rk, list.ptr(), options, queue) }
-        })?;
-        let mut n = 0;
-        // SAFETY: the event has the ListOffsets result type (checked by
-        // `send`); the `n` infos and the partitions they point to live as
-        // long as the event, and each is copied here.
-        unsafe {
-            let result = rd::rd_kafka_event_ListOffsets_result(event.ptr());
-            let infos = rd::rd_kafka_ListOffsets_result_infos(result, &mut n);
-            Ok((0..n)
-                .filter_map(|i| {
-                    let tp = rd::rd_kafka_ListOffsetsResultInfo_topic_partition(*infos.add(i));
-                    let tp = tp.as_ref()?;
-                    let key = (string(tp.topic), tp.partition);
-                    let answer = match result_of(tp.err, std::ptr::null()) {
-                        Err(e) => Err(e),
-                        Ok(()) if tp.offset < 0 => Err(BrokerError {
-                            code: RDKafkaErrorCode::NoOffset,
-                            name: "_NO_OFFSET".into(),
-                            message: "the leader did not answer".into(),
-                        }),
-                        Ok(()) => Ok(tp.offset),
-                    };
-                    Some((key, answer))
-                })
-                .collect())
-        }
-    })
-    .await
-}
-
 /// CreatePartitions, with each failed topic's broker message.
-pub(super) async fn create_partitions<C: ClientContext + 'static>(
+pub(crate) async fn create_partitions<C: ClientContext + 'static>(
     admin: &Arc<AdminClient<C>>,
     growths: Vec<NewPartitions>,
     options: RequestOptions,
@@ -593,7 +451,7 @@ where
         .await
         .unwrap_or_else(|e| {
             Err(BrokerError {
-                code: RDKafkaErrorCode::Fail,
+                code: ErrorCode::FAIL,
                 name: "_FAIL".into(),
                 message: format!("admin request task failed: {e}"),
             })
@@ -672,7 +530,7 @@ impl Request {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(BrokerError {
-                    code: RDKafkaErrorCode::OperationTimedOut,
+                    code: ErrorCode::TIMED_OUT,
                     name: "_TIMED_OUT".into(),
                     message: format!("no result within {:?}", self.options.timeout),
                 });
@@ -739,7 +597,7 @@ impl<T, D: Destroy<T>> Owned<T, D> {
         NonNull::new(ptr)
             .map(|p| Owned(p, destroy))
             .ok_or_else(|| BrokerError {
-                code: RDKafkaErrorCode::Fail,
+                code: ErrorCode::FAIL,
                 name: "_FAIL".into(),
                 message: format!("librdkafka returned no {}", D::KIND),
             })
@@ -826,7 +684,7 @@ destroy_with!(
 );
 
 mod usage;
-pub(super) use usage::{committed_topics, list_consumer_groups, list_offsets_for, OffsetSpec};
+pub(crate) use usage::{committed_topics, list_consumer_groups, list_offsets_for};
 
 /// A buffer for librdkafka's `errstr` out-parameters.
 struct ErrBuf([c_char; 512]);
@@ -853,54 +711,16 @@ impl std::fmt::Display for ErrBuf {
     }
 }
 
-/// Whether a failed request is worth repeating within the deadline
-/// (KAFKA.md: the controller moved, a timeout, throttling, a cluster still
-/// registering brokers, metadata not yet propagated, a lost connection).
-pub(crate) fn is_retriable(code: RDKafkaErrorCode) -> bool {
-    use RDKafkaErrorCode::*;
-    matches!(
-        code,
-        NotController
-            | RequestTimedOut
-            | ThrottlingQuotaExceeded
-            | InvalidReplicationFactor
-            | UnknownTopicOrPartition
-            | LeaderNotAvailable
-            | NotLeaderForPartition
-            | BrokerNotAvailable
-            | NetworkException
-            | NotEnoughReplicas
-            | OperationTimedOut
-            | BrokerTransportFailure
-            | AllBrokersDown
-            | Resolve
-            | TimedOutQueue
-            | Retry
-            | WaitCache
-    )
+impl From<RDKafkaErrorCode> for ErrorCode {
+    fn from(code: RDKafkaErrorCode) -> Self {
+        ErrorCode(code as i32)
+    }
 }
 
-/// Whether an answer about a topic or partition will never change by
-/// asking again: refused access, a request the broker cannot serve, a
-/// malformed one. Kafka marks these non-retriable, and so does librdkafka
-/// (`RD_KAFKA_ERR_ACTION_PERMANENT`), except UNKNOWN_TOPIC_OR_PARTITION,
-/// which right after a create only means "not yet" (KAFKA.md). Anything
-/// not listed here is waited on until the deadline.
-pub(crate) fn is_permanent(code: RDKafkaErrorCode) -> bool {
-    use RDKafkaErrorCode::*;
-    matches!(
-        code,
-        TopicAuthorizationFailed
-            | ClusterAuthorizationFailed
-            | SaslAuthenticationFailed
-            | Authentication
-            | UnsupportedVersion
-            | UnsupportedFeature
-            | UnsupportedForMessageFormat
-            | InvalidRequest
-            | InvalidTopic
-            | InvalidArgument
-    )
+impl From<RDKafkaRespErr> for ErrorCode {
+    fn from(code: RDKafkaRespErr) -> Self {
+        ErrorCode(code as i32)
+    }
 }
 
 /// Kafka's name for a code rdkafka reports without one: `InvalidConfig`
@@ -922,7 +742,7 @@ fn c_string(s: &str) -> Result<CString, BrokerError> {
 
 fn invalid_argument(what: &str, why: impl std::fmt::Display) -> BrokerError {
     BrokerError {
-        code: RDKafkaErrorCode::InvalidArgument,
+        code: ErrorCode::INVALID_ARG,
         name: "_INVALID_ARG".into(),
         message: format!("`{what}`: {why}"),
     }
@@ -1052,41 +872,8 @@ mod tests {
     }
 
     #[test]
-    fn refused_access_is_permanent_and_a_partition_not_ready_yet_is_not() {
-        use RDKafkaErrorCode::*;
-        for code in [
-            TopicAuthorizationFailed,
-            ClusterAuthorizationFailed,
-            UnsupportedVersion,
-            InvalidRequest,
-        ] {
-            assert!(is_permanent(code), "{code:?}");
-        }
-        // What a partition answers while it is still being set up, and
-        // what a slow or moving leader causes.
-        for code in [
-            UnknownTopicOrPartition,
-            NotLeaderForPartition,
-            LeaderNotAvailable,
-            ReplicaNotAvailable,
-            KafkaStorageError,
-            OffsetNotAvailable,
-            FencedLeaderEpoch,
-            UnknownLeaderEpoch,
-            NotEnoughReplicas,
-            RequestTimedOut,
-            OperationTimedOut,
-            BrokerTransportFailure,
-            NoOffset,
-            AllBrokersDown,
-        ] {
-            assert!(!is_permanent(code), "{code:?}");
-        }
-    }
-
-    #[test]
     fn an_argument_with_nul_is_refused_before_librdkafka_sees_it() {
         let e = c_string("a\0b").unwrap_err();
-        assert_eq!(e.code, RDKafkaErrorCode::InvalidArgument);
+        assert_eq!(e.code, ErrorCode::INVALID_ARG);
     }
 }

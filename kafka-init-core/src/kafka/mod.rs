@@ -1,20 +1,29 @@
 //! The engine: everything that talks to a broker, on top of the model.
 //!
-//! Arrows point one way: `engine` uses `converge`, which uses `observe`,
-//! which uses `session`, which uses `ffi`; each of them uses the model
-//! (`plan`, `cluster`, `report`, `error`, ...), and nothing in the model
-//! uses this layer. Only `ffi` may hold `unsafe` code.
+//! Arrows point one way: `engine` (the one-call shorthands) uses
+//! `cluster` (the `Cluster` handle), which uses `converge`, `prune` and
+//! `observe`, which use `session` (the deadline and retries, `retry`),
+//! which sends every request through the `admin` trait. `librdkafka`
+//! implements it over `ffi`, the only code holding `unsafe`; the tests
+//! implement it in memory (`fake`). Each of them uses the model (`plan`,
+//! `cluster`, `report`, `error`, ...), and nothing in the model uses this
+//! layer.
 
+pub(crate) mod admin;
+mod cluster;
 mod converge;
+mod dispatch;
 mod engine;
 #[allow(unsafe_code)]
-mod ffi;
-#[cfg(test)]
-mod ffi_tests;
+pub(crate) mod ffi;
+pub(crate) mod librdkafka;
 mod observe;
 mod prune;
+mod retry;
+mod serving;
 mod session;
 
+pub use cluster::Cluster;
 pub use engine::{
     apply, ensure_topics, ensure_topics_with, existing_topics, export, orphans, plan,
     wait_for_cluster,

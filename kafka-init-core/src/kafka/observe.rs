@@ -6,11 +6,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use rdkafka::admin::{AdminOptions, ConfigSource, ResourceSpecifier};
-use rdkafka::types::RDKafkaErrorCode;
 use tracing::Instrument;
 
-use super::ffi::{code_name, is_retriable};
+use super::admin::BrokerError;
+use super::retry::is_retriable;
 use super::session::{human, Attempt, Backoff, Request, Session};
 use crate::cluster::{BrokerDefaults, Observation, TopicConfigs};
 use crate::error::Error;
@@ -127,30 +126,15 @@ impl Session {
         let Some(&id) = ids.iter().min() else {
             return Err(Attempt::Retry("the cluster lists no broker yet".into()));
         };
-        self.count(Request::DescribeConfigs);
-        let options = AdminOptions::new().request_timeout(Some(self.remaining()));
-        let results = self
+        let options = self.request(Request::DescribeConfigs, false);
+        let configs = self
             .admin
-            .describe_configs(&[ResourceSpecifier::Broker(id)], &options)
+            .broker_configs(id, options)
             .await
             .map_err(|e| Attempt::Retry(format!("DescribeConfigs broker {id}: {e}")))?;
-        let resource = match results.into_iter().next() {
-            Some(Ok(resource)) => resource,
-            Some(Err(code)) => {
-                return Err(Attempt::Retry(format!(
-                    "DescribeConfigs broker {id}: {code}"
-                )))
-            }
-            None => {
-                return Err(Attempt::Retry(format!(
-                    "DescribeConfigs broker {id}: no answer"
-                )))
-            }
-        };
         let value = |key: &str| -> Result<i32, Attempt> {
-            resource
+            configs
                 .get(key)
-                .and_then(|e| e.value.as_deref())
                 .and_then(|v| v.trim().parse().ok())
                 .ok_or_else(|| Attempt::Retry(format!("broker {id} did not report `{key}`")))
         };
@@ -169,55 +153,30 @@ impl Session {
             .into_iter()
             .map(|(topic, result)| match result {
                 Ok(configs) => Ok((topic, configs)),
-                Err(code) if is_retriable(code) => {
-                    Err(Attempt::Retry(format!("DescribeConfigs `{topic}`: {code}")))
+                Err(e) if is_retriable(e.code) => {
+                    Err(Attempt::Retry(format!("DescribeConfigs `{topic}`: {e}")))
                 }
-                Err(code) => Err(Attempt::Fail(Error::Topic {
+                Err(e) => Err(Attempt::Fail(Error::Topic {
                     topic,
                     operation: "describe configs",
-                    code: code_name(code),
-                    message: code.to_string(),
+                    code: e.name,
+                    message: e.message,
                 })),
             })
             .collect()
     }
 
     /// One DescribeConfigs request for `topics`: each topic's configs, or
-    /// the code it was refused with.
+    /// why the broker did not give them.
     pub(super) async fn describe_configs_each(
         &self,
         topics: &[&str],
-    ) -> Result<Vec<(String, Result<TopicConfigs, RDKafkaErrorCode>)>, Attempt> {
-        let specs: Vec<_> = topics.iter().map(|t| ResourceSpecifier::Topic(t)).collect();
-        self.count(Request::DescribeConfigs);
-        let options = AdminOptions::new().request_timeout(Some(self.remaining()));
-        let results = self
-            .admin
-            .describe_configs(&specs, &options)
+    ) -> Result<Vec<(String, Result<TopicConfigs, BrokerError>)>, Attempt> {
+        let options = self.request(Request::DescribeConfigs, false);
+        let names = topics.iter().map(|t| t.to_string()).collect();
+        self.admin
+            .describe_configs(names, options)
             .await
-            .map_err(|e| Attempt::Retry(format!("DescribeConfigs: {e}")))?;
-        // Results come back in request order; an error carries no name.
-        Ok(topics
-            .iter()
-            .zip(results)
-            .map(|(topic, result)| {
-                let configs = result.map(|resource| {
-                    let mut configs = TopicConfigs::default();
-                    for entry in resource.entries {
-                        if entry.name == "min.insync.replicas" {
-                            configs.min_insync_replicas =
-                                entry.value.as_deref().and_then(|v| v.trim().parse().ok());
-                        }
-                        if entry.source == ConfigSource::DynamicTopic {
-                            configs
-                                .own
-                                .insert(entry.name, entry.value.unwrap_or_default());
-                        }
-                    }
-                    configs
-                });
-                (topic.to_string(), configs)
-            })
-            .collect())
+            .map_err(|e| Attempt::Retry(format!("DescribeConfigs: {e}")))
     }
 }

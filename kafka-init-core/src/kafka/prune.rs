@@ -7,11 +7,10 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use rdkafka::admin::AdminOptions;
-use rdkafka::types::RDKafkaErrorCode;
 use tracing::Instrument;
 
-use super::ffi::{self, code_name, is_permanent, is_retriable, OffsetSpec};
+use super::admin::{BrokerError, ErrorCode, OffsetSpec};
+use super::retry::{is_permanent, is_retriable};
 use super::session::{human, Attempt, Backoff, Request, Session};
 use crate::error::Error;
 use crate::ownership::ExistingTopic;
@@ -52,20 +51,18 @@ pub(super) async fn inventory(
                         Ok(configs) => answers.push((topic, Some(configs))),
                         // Deleted by someone else since the listing: it is
                         // no longer there to report, export or prune.
-                        Err(RDKafkaErrorCode::UnknownTopicOrPartition) => {
+                        Err(e) if e.code == ErrorCode::UNKNOWN_TOPIC_OR_PARTITION => {
                             answers.push((topic, None))
                         }
-                        Err(code) if is_retriable(code) => {
-                            return Err(Attempt::Retry(format!(
-                                "DescribeConfigs `{topic}`: {code}"
-                            )))
+                        Err(e) if is_retriable(e.code) => {
+                            return Err(Attempt::Retry(format!("DescribeConfigs `{topic}`: {e}")))
                         }
-                        Err(code) => {
+                        Err(e) => {
                             return Err(Attempt::Fail(Error::Topic {
                                 topic,
                                 operation: "describe configs",
-                                code: code_name(code),
-                                message: code.to_string(),
+                                code: e.name,
+                                message: e.message,
                             }))
                         }
                     }
@@ -100,40 +97,12 @@ pub(super) async fn inventory(
 impl Session {
     /// One Metadata request for every topic the cluster has.
     async fn list_topics(&self) -> Result<Vec<ExistingTopic>, String> {
-        self.count(Request::Metadata);
-        let admin = Arc::clone(&self.admin);
         let timeout = self.remaining().min(Duration::from_secs(10));
-        let metadata = tokio::task::spawn_blocking(move || {
-            admin
-                .inner()
-                .fetch_metadata(None, timeout)
-                .map_err(|e| format!("Metadata: {e}"))
-        })
-        .await
-        .map_err(|e| format!("Metadata: {e}"))??;
-        let mut topics = Vec::with_capacity(metadata.topics().len());
-        for t in metadata.topics() {
-            if let Some(e) = t.error() {
-                let code = RDKafkaErrorCode::from(e);
-                return Err(format!("metadata for `{}`: {code}", t.name()));
-            }
-            if t.partitions().is_empty() {
-                return Err(format!("metadata for `{}` has no partitions yet", t.name()));
-            }
-            topics.push(ExistingTopic {
-                name: t.name().to_owned(),
-                partitions: t.partitions().len() as i32,
-                replication_factor: t
-                    .partitions()
-                    .iter()
-                    .map(|p| p.replicas().len())
-                    .max()
-                    .unwrap_or(0) as i32,
-                configs: Default::default(),
-                in_use: None,
-            });
-        }
-        Ok(topics)
+        let options = self.request_within(Request::Metadata, timeout, false);
+        self.admin
+            .list_topics(options)
+            .await
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -150,31 +119,27 @@ pub(super) async fn delete(
     let mut failures = Vec::new();
     for batch in deletions.chunks(DELETE_BATCH) {
         let names: Vec<&str> = batch.iter().map(|t| t.name.as_str()).collect();
-        session.count(Request::DeleteTopics);
-        let options = AdminOptions::new()
-            .request_timeout(Some(session.remaining()))
-            .operation_timeout(Some(session.remaining()));
+        let options = session.request(Request::DeleteTopics, false);
+        let names = names.iter().map(|n| n.to_string()).collect();
         let results = session
             .admin
-            .delete_topics(&names, &options)
+            .delete_topics(names, options)
             .await
             .map_err(|e| Error::Request {
                 phase: "deleting topics",
-                code: e
-                    .rdkafka_error_code()
-                    .map(code_name)
-                    .unwrap_or_else(|| "_CLIENT".into()),
-                message: e.to_string(),
+                code: e.name,
+                message: e.message,
             })?;
         for result in results {
             let name = match result {
-                Ok(name) | Err((name, RDKafkaErrorCode::UnknownTopicOrPartition)) => name,
-                Err((name, code)) => {
+                (name, Ok(())) => name,
+                (name, Err(e)) if e.code == ErrorCode::UNKNOWN_TOPIC_OR_PARTITION => name,
+                (name, Err(e)) => {
                     failures.push(Error::Topic {
                         topic: name,
                         operation: "delete",
-                        code: code_name(code),
-                        message: code.to_string(),
+                        code: e.name,
+                        message: e.message,
                     });
                     continue;
                 }
@@ -292,7 +257,7 @@ pub(super) async fn mark_in_use(
 
 /// An error of a read that decides whether a topic is in use: retried
 /// unless it cannot change by waiting.
-fn attempt(what: &str, e: ffi::BrokerError) -> Attempt {
+fn attempt(what: &str, e: BrokerError) -> Attempt {
     if is_permanent(e.code) {
         Attempt::Fail(Error::Request {
             phase: "checking whether orphans are in use",
@@ -311,7 +276,9 @@ async fn readers_of(
     names: &HashSet<&str>,
 ) -> Result<HashMap<String, Vec<String>>, Attempt> {
     let options = session.request(Request::ListGroups, false);
-    let groups = ffi::list_consumer_groups(&session.admin, options)
+    let groups = session
+        .admin
+        .list_groups(options)
         .await
         .map_err(|e| attempt("ListGroups", e))?;
     let mut readers: HashMap<String, Vec<String>> = HashMap::new();
@@ -322,7 +289,7 @@ async fn readers_of(
             let admin = Arc::clone(&session.admin);
             let group = group.clone();
             calls.spawn(async move {
-                let topics = ffi::committed_topics(&admin, group.clone(), options).await;
+                let topics = admin.committed_topics(group.clone(), options).await;
                 (group, topics)
             });
         }
@@ -332,7 +299,7 @@ async fn readers_of(
             let topics = match topics {
                 Ok(topics) => topics,
                 // Deleted since the listing: it has no offsets any more.
-                Err(e) if e.code == RDKafkaErrorCode::GroupIdNotFound => continue,
+                Err(e) if e.code == ErrorCode::GROUP_ID_NOT_FOUND => continue,
                 Err(e) => return Err(attempt(&format!("OffsetFetch for group `{group}`"), e)),
             };
             for topic in topics.into_iter().filter(|t| names.contains(t.as_str())) {
@@ -355,7 +322,9 @@ async fn newest_records(
 ) -> Result<Vec<(String, i64)>, Attempt> {
     let ask = |spec| {
         let options = session.request(Request::ListOffsets, false);
-        ffi::list_offsets_for(&session.admin, partitions.to_vec(), spec, options)
+        session
+            .admin
+            .list_offsets(partitions.to_vec(), spec, options)
     };
     let mut newest = Vec::new();
     let mut unanswered = Vec::new();
@@ -377,7 +346,9 @@ async fn newest_records(
     let unanswered = &unanswered;
     let ends = |spec| async move {
         let options = session.request(Request::ListOffsets, false);
-        let answers = ffi::list_offsets_for(&session.admin, unanswered.clone(), spec, options)
+        let answers = session
+            .admin
+            .list_offsets(unanswered.clone(), spec, options)
             .await
             .map_err(|e| attempt("ListOffsets", e))?;
         answers

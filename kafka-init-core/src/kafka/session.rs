@@ -5,73 +5,29 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use rand::Rng;
-use rdkafka::admin::AdminClient;
-use rdkafka::client::ClientContext;
-use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
-use rdkafka::error::KafkaError;
+use tokio::time::Instant;
 
-use super::ffi::{self, MainQueueForwarder, RequestOptions};
-use crate::client::{self, ClientProperties};
+use super::admin::{Admin, BrokerError, ErrorCode, OffsetSpec, RequestOptions};
+pub(crate) use super::retry::{Attempt, Backoff};
 use crate::cluster::ClusterState;
 use crate::error::Error;
 use crate::options::EnsureOptions;
 use crate::report::Requests;
 
-/// Keeps librdkafka's last complaint so a failed connect can say why.
-#[derive(Default)]
-pub(super) struct Context {
-    last_error: Mutex<Option<String>>,
-}
-
-impl ClientContext for Context {
-    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
-        match level {
-            RDKafkaLogLevel::Emerg
-            | RDKafkaLogLevel::Alert
-            | RDKafkaLogLevel::Critical
-            | RDKafkaLogLevel::Error => {
-                tracing::debug!(target: "librdkafka", "{fac}: {log_message}")
-            }
-            _ => tracing::trace!(target: "librdkafka", "{fac}: {log_message}"),
-        }
-    }
-
-    fn error(&self, error: KafkaError, reason: &str) {
-        tracing::debug!(target: "librdkafka", "{error}: {reason}");
-        *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(reason.to_owned());
-    }
-}
-
-pub(super) type Admin = AdminClient<Context>;
-
 /// A started run: the client plus the deadline everything shares.
 pub(super) struct Session {
-    pub(super) admin: Arc<Admin>,
+    pub(super) admin: Arc<dyn Admin>,
     bootstrap: String,
     pub(super) started: Instant,
     timeout: Duration,
     pub(super) broker_grace: Duration,
     requests: RequestCounter,
     /// The broker count the last DescribeCluster reported; 0 before one.
-    registered: std::sync::atomic::AtomicUsize,
-    _events: MainQueueForwarder,
-}
-
-/// How one attempt at a phase ended, when it did not succeed.
-pub(crate) enum Attempt {
-    /// Worth trying again (a retriable code, a lost connection); says why.
-    Retry(String),
-    Fail(Error),
-}
-
-impl From<Error> for Attempt {
-    fn from(e: Error) -> Self {
-        Attempt::Fail(e)
-    }
+    registered: AtomicUsize,
 }
 
 /// The Kafka request kinds a run sends, for `Report::requests`.
@@ -92,68 +48,27 @@ pub(crate) enum Request {
 #[derive(Default)]
 struct RequestCounter([AtomicUsize; 10]);
 
-/// The next pause between tries: doubles from 100 ms up to a cap (2 s).
-pub(crate) struct Backoff {
-    next: Duration,
-    max: Duration,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Backoff::new(Duration::from_millis(100), Duration::from_secs(2))
-    }
-}
-
-impl Backoff {
-    pub(crate) fn new(first: Duration, max: Duration) -> Self {
-        Backoff { next: first, max }
-    }
-}
+/// Requests counted by one session, to be reported by a later one.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Counts([usize; 10]);
 
 impl Session {
-    pub(super) fn new(options: &EnsureOptions) -> Result<Session, Error> {
-        let mut config = ClientConfig::new();
-        config.set("client.id", "kafka-init");
-        // librdkafka drops the bootstrap connection once it learns the
-        // broker's id and holds the reconnect back by half this backoff:
-        // 50 ms of every run at the default of 100 ms. Settings may override.
-        config.set("reconnect.backoff.ms", "10");
-        for (key, value) in options.client.iter() {
-            config.set(key, value);
-        }
-        config
-            .set("bootstrap.servers", &options.bootstrap_servers)
-            // An admin client is a producer underneath; a metadata request
-            // must never create the topic it asks about.
-            .set("allow.auto.create.topics", "false")
-            .set("log.connection.close", "false");
-        let admin = config
-            .create_with_context::<_, Admin>(Context::default())
-            .map_err(|e| Error::ClientSettings {
-                message: redacted_client_error(e),
-            })?;
-        let admin = Arc::new(admin);
-        Ok(Session {
-            _events: MainQueueForwarder::start(&admin),
+    /// A run on `admin` under `options`' deadline, starting now;
+    /// `registered` is the broker count last seen (0: none yet).
+    pub(super) fn start(
+        admin: Arc<dyn Admin>,
+        options: &EnsureOptions,
+        registered: usize,
+    ) -> Session {
+        Session {
             admin,
             bootstrap: options.bootstrap_servers.clone(),
             started: Instant::now(),
             timeout: options.timeout,
             broker_grace: options.broker_grace,
             requests: RequestCounter::default(),
-            registered: std::sync::atomic::AtomicUsize::new(0),
-        })
-    }
-
-    /// Shuts the client down on a thread of its own. librdkafka's teardown
-    /// sits through its poll intervals (about 100 ms), which a caller that
-    /// already has its answer need not wait for.
-    pub(super) fn close_in_background(self) {
-        // If no thread can be had, the closure (and the session) is dropped
-        // here instead, which is only slower.
-        let _ = std::thread::Builder::new()
-            .name("kafka-init-close".into())
-            .spawn(move || drop(self));
+            registered: AtomicUsize::new(registered),
+        }
     }
 
     pub(super) fn remaining(&self) -> Duration {
@@ -169,7 +84,7 @@ impl Session {
 
     /// Options for one of our own admin requests, counted, that may take
     /// `timeout`.
-    fn request_within(
+    pub(super) fn request_within(
         &self,
         kind: Request,
         timeout: Duration,
@@ -180,6 +95,22 @@ impl Session {
             timeout,
             validate_only,
         }
+    }
+
+    /// What this session sent, handed on (see [`Session::carry`]).
+    pub(super) fn counts(&self) -> Counts {
+        Counts(std::array::from_fn(|i| {
+            self.requests.0[i].load(Ordering::Relaxed)
+        }))
+    }
+
+    /// Counts `earlier` as this session's own: a connect's requests are
+    /// reported by the first call made on the connection.
+    pub(super) fn carry(self, earlier: Counts) -> Session {
+        for (counter, n) in self.requests.0.iter().zip(earlier.0) {
+            counter.fetch_add(n, Ordering::Relaxed);
+        }
+        self
     }
 
     pub(crate) fn count(&self, kind: Request) {
@@ -266,18 +197,14 @@ impl Session {
 
     /// One DescribeCluster request: the number of brokers.
     pub(super) async fn brokers(&self, timeout: Duration) -> Result<usize, String> {
-        let options = self.request_within(Request::DescribeCluster, timeout, false);
-        let count = ffi::broker_count(&self.admin, options)
-            .await
-            .map_err(|e| e.to_string())?;
-        self.registered
-            .store(count, std::sync::atomic::Ordering::Relaxed);
+        let count = self.broker_ids(timeout).await?.len();
+        self.registered.store(count, Ordering::Relaxed);
         Ok(count)
     }
 
     /// The registered brokers as last counted, if counted yet.
     pub(super) fn registered(&self) -> Option<usize> {
-        match self.registered.load(std::sync::atomic::Ordering::Relaxed) {
+        match self.registered.load(Ordering::Relaxed) {
             0 => None,
             n => Some(n),
         }
@@ -286,7 +213,8 @@ impl Session {
     /// One DescribeCluster request: the ids of the registered brokers.
     pub(super) async fn broker_ids(&self, timeout: Duration) -> Result<Vec<i32>, String> {
         let options = self.request_within(Request::DescribeCluster, timeout, false);
-        ffi::broker_ids(&self.admin, options)
+        self.admin
+            .describe_cluster(options)
             .await
             .map_err(|e| e.to_string())
     }
@@ -305,7 +233,9 @@ impl Session {
             let names = batch.iter().map(|n| n.to_string()).collect();
             let left = deadline.saturating_duration_since(Instant::now());
             let options = self.request_within(Request::Metadata, left, false);
-            let topics = ffi::describe_topics(&self.admin, names, options)
+            let topics = self
+                .admin
+                .describe_topics(names, options)
                 .await
                 .map_err(|e| e.to_string())?;
             cluster.topics.extend(topics);
@@ -315,36 +245,55 @@ impl Session {
 
     /// ListOffsets (latest) for `partitions`, each asked of its leader;
     /// `leaders` is how many leader brokers they have as last seen, one
-    /// request each (librdkafka batches per leader).
+    /// request each (the client batches per leader). A partition left
+    /// without an offset (its leader's request failed as a whole) is
+    /// `_NO_OFFSET`.
     pub(super) async fn list_offsets(
         &self,
         partitions: Vec<(String, i32)>,
         leaders: usize,
         timeout: Duration,
-    ) -> Result<Vec<ffi::OffsetResult>, ffi::BrokerError> {
+    ) -> Result<Vec<OffsetResult>, BrokerError> {
+        if partitions.is_empty() {
+            return Ok(Vec::new());
+        }
         let options = self.request_within(Request::ListOffsets, timeout, false);
         for _ in 1..leaders {
             self.count(Request::ListOffsets);
         }
-        ffi::list_offsets(&self.admin, partitions, options).await
+        let answers = self
+            .admin
+            .list_offsets(partitions, OffsetSpec::Latest, options)
+            .await?;
+        Ok(answers
+            .into_iter()
+            .map(|(key, answer)| {
+                let answer = match answer {
+                    Ok((offset, _)) if offset >= 0 => Ok(offset),
+                    Ok(_) => Err(BrokerError {
+                        code: ErrorCode::NO_OFFSET,
+                        name: "_NO_OFFSET".into(),
+                        message: "the leader did not answer".into(),
+                    }),
+                    Err(e) => Err(e),
+                };
+                (key, answer)
+            })
+            .collect())
     }
 
     fn unreachable(&self, fallback: String) -> Error {
-        let last = self
-            .admin
-            .inner()
-            .context()
-            .last_error
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
         Error::Unreachable {
             bootstrap: self.bootstrap.clone(),
             waited: self.started.elapsed(),
-            last_error: last.unwrap_or(fallback),
+            last_error: self.admin.last_error().unwrap_or(fallback),
         }
     }
 }
+
+/// One partition's answer to ListOffsets (latest): its offset, or why its
+/// leader did not give one.
+pub(super) type OffsetResult = ((String, i32), Result<i64, BrokerError>);
 
 /// At most this many topics per DescribeTopics call: librdkafka matches
 /// each topic of the answer against the whole call's list (quadratic in its
@@ -357,60 +306,5 @@ pub(crate) fn human(d: Duration) -> String {
         format!("{}ms", d.as_millis())
     } else {
         format!("{:.2}s", d.as_secs_f64())
-    }
-}
-
-/// A client creation error without the property's value: rdkafka's own
-/// message ends with the value, which may be a password (or a misspelled
-/// password key librdkafka does not know).
-fn redacted_client_error(e: KafkaError) -> String {
-    match e {
-        KafkaError::ClientConfig(_, desc, key, value) => {
-            client::refused_property(&key, &value, &desc)
-        }
-        other => other.to_string(),
-    }
-}
-
-impl ClientProperties {
-    /// What librdkafka refuses among these properties (an unknown key, a
-    /// value it cannot parse), one message per property, none showing a
-    /// secret value. Builds no client and contacts no broker.
-    pub fn check(&self) -> Vec<String> {
-        self.iter()
-            .filter_map(|(k, v)| {
-                let mut config = ClientConfig::new();
-                config.set(k, v);
-                config
-                    .create_native_config()
-                    .err()
-                    .map(redacted_client_error)
-            })
-            .collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn client_error(key: &str, value: &str) -> String {
-        let options =
-            EnsureOptions::new("127.0.0.1:1").client(ClientProperties::new().with(key, value));
-        match Session::new(&options) {
-            Err(e) => e.to_string(),
-            Ok(_) => panic!("`{key}` should be refused"),
-        }
-    }
-
-    #[test]
-    fn a_refused_client_property_never_shows_its_value() {
-        // A misspelled password key: librdkafka does not know it.
-        let message = client_error("sasl.passwd", "hunter2-value");
-        assert!(message.contains("sasl.passwd"), "{message}");
-        assert!(!message.contains("hunter2-value"), "{message}");
-        // A known key with a value librdkafka refuses.
-        let message = client_error("security.protocol", "SASL_PLAINTXT");
-        assert!(message.contains("security.protocol"), "{message}");
     }
 }

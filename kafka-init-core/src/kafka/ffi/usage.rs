@@ -13,11 +13,12 @@ use super::{
     c_string, invalid_argument, result_of, run_blocking, string, BrokerError, Destroy, Owned,
     Request, RequestOptions, TopicPartitionList,
 };
+use crate::kafka::admin::{OffsetAnswer, OffsetSpec};
 
 /// Every consumer group the cluster lists (classic and consumer protocol).
 /// A broker that did not answer fails the call: a group missed here could
 /// be a topic's only reader.
-pub(in crate::kafka) async fn list_consumer_groups<C: ClientContext + 'static>(
+pub(crate) async fn list_consumer_groups<C: ClientContext + 'static>(
     admin: &Arc<AdminClient<C>>,
     options: RequestOptions,
 ) -> Result<Vec<String>, BrokerError> {
@@ -59,7 +60,7 @@ pub(in crate::kafka) async fn list_consumer_groups<C: ClientContext + 'static>(
 
 /// The topics on which `group` has committed offsets (OffsetFetch for all
 /// of the group's partitions). librdkafka takes one group per call.
-pub(in crate::kafka) async fn committed_topics<C: ClientContext + 'static>(
+pub(crate) async fn committed_topics<C: ClientContext + 'static>(
     admin: &Arc<AdminClient<C>>,
     group: String,
     options: RequestOptions,
@@ -119,29 +120,16 @@ pub(in crate::kafka) async fn committed_topics<C: ClientContext + 'static>(
     .await
 }
 
-/// What a leader says of a partition for one offset spec: the offset and
-/// the record's timestamp (-1 for none), or why it did not say.
-pub(in crate::kafka) type SpecResult = ((String, i32), Result<(i64, i64), BrokerError>);
-
-/// Which offset ListOffsets asks for.
-#[derive(Debug, Clone, Copy)]
-pub(in crate::kafka) enum OffsetSpec {
-    Earliest,
-    Latest,
-    /// The record with the largest timestamp (Kafka 3.0+).
-    MaxTimestamp,
-}
-
 /// ListOffsets for `spec`, each partition asked of its leader. A partition
 /// whose leader's request failed as a whole comes back with offset -1 and
 /// no error, exactly like an empty partition asked for `MaxTimestamp`:
 /// callers tell the two apart with `Earliest` and `Latest`.
-pub(in crate::kafka) async fn list_offsets_for<C: ClientContext + 'static>(
+pub(crate) async fn list_offsets_for<C: ClientContext + 'static>(
     admin: &Arc<AdminClient<C>>,
     partitions: Vec<(String, i32)>,
     spec: OffsetSpec,
     options: RequestOptions,
-) -> Result<Vec<SpecResult>, BrokerError> {
+) -> Result<Vec<OffsetAnswer>, BrokerError> {
     if partitions.is_empty() {
         return Ok(Vec::new());
     }

@@ -1,0 +1,377 @@
+//! [`Admin`] over librdkafka: the one implementation that talks to a real
+//! cluster, and with `ffi` the only code that touches rdkafka. It builds
+//! the client from the run's options and turns rdkafka's answers and
+//! errors into the engine's plain ones.
+//!
+//! Engine layer (`kafka`, behind `admin`): uses the model; the model never uses it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use rdkafka::admin::{AdminClient, AdminOptions, ConfigSource, ResourceSpecifier};
+use rdkafka::client::ClientContext;
+use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
+use rdkafka::error::KafkaError;
+use rdkafka::types::RDKafkaErrorCode;
+
+use super::admin::{
+    Admin, BrokerError, ConfigAlteration, ErrorCode, NewPartitions, NewTopic, OffsetAnswer,
+    OffsetSpec, Reply, RequestOptions, TopicResult,
+};
+use super::ffi::{self, code_name, MainQueueForwarder};
+use crate::client::{self, ClientProperties};
+use crate::cluster::{TopicConfigs, TopicState};
+use crate::error::Error;
+use crate::options::EnsureOptions;
+use crate::ownership::ExistingTopic;
+
+/// Keeps librdkafka's last complaint so a failed connect can say why.
+#[derive(Default)]
+pub(crate) struct Context {
+    last_error: Mutex<Option<String>>,
+}
+
+impl ClientContext for Context {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        match level {
+            RDKafkaLogLevel::Emerg
+            | RDKafkaLogLevel::Alert
+            | RDKafkaLogLevel::Critical
+            | RDKafkaLogLevel::Error => {
+                tracing::debug!(target: "librdkafka", "{fac}: {log_message}")
+            }
+            _ => tracing::trace!(target: "librdkafka", "{fac}: {log_message}"),
+        }
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        tracing::debug!(target: "librdkafka", "{error}: {reason}");
+        *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(reason.to_owned());
+    }
+}
+
+/// A librdkafka admin client, with the thread that delivers its logs and
+/// errors. Dropping it destroys the client.
+pub(crate) struct Librdkafka {
+    // Declared first: stops its thread before the client goes.
+    _events: MainQueueForwarder,
+    admin: Arc<AdminClient<Context>>,
+}
+
+impl Librdkafka {
+    /// A client for `options`: their bootstrap servers and client
+    /// properties. Connects lazily; fails only on properties librdkafka
+    /// refuses (never showing a secret value).
+    pub(crate) fn new(options: &EnsureOptions) -> Result<Librdkafka, Error> {
+        let mut config = ClientConfig::new();
+        config.set("client.id", "kafka-init");
+        // librdkafka drops the bootstrap connection once it learns the
+        // broker's id and holds the reconnect back by half this backoff:
+        // 50 ms of every run at the default of 100 ms. Settings may override.
+        config.set("reconnect.backoff.ms", "10");
+        for (key, value) in options.client.iter() {
+            config.set(key, value);
+        }
+        config
+            .set("bootstrap.servers", &options.bootstrap_servers)
+            // An admin client is a producer underneath; a metadata request
+            // must never create the topic it asks about.
+            .set("allow.auto.create.topics", "false")
+            .set("log.connection.close", "false");
+        let admin = config
+            .create_with_context::<_, AdminClient<Context>>(Context::default())
+            .map_err(|e| Error::ClientSettings {
+                message: redacted_client_error(e),
+            })?;
+        let admin = Arc::new(admin);
+        Ok(Librdkafka {
+            _events: MainQueueForwarder::start(&admin),
+            admin,
+        })
+    }
+}
+
+/// An rdkafka error without a name of its own, as the engine's.
+fn from_kafka(what: &str, e: KafkaError) -> BrokerError {
+    let code = e.rdkafka_error_code();
+    BrokerError {
+        code: code.map_or(ErrorCode::FAIL, ErrorCode::from),
+        name: code.map_or_else(|| "_FAIL".into(), code_name),
+        message: format!("{what}: {e}"),
+    }
+}
+
+fn from_code(code: RDKafkaErrorCode) -> BrokerError {
+    BrokerError {
+        code: code.into(),
+        name: code_name(code),
+        message: code.to_string(),
+    }
+}
+
+impl Admin for Librdkafka {
+    fn describe_cluster(&self, options: RequestOptions) -> Reply<'_, Vec<i32>> {
+        Box::pin(ffi::broker_ids(&self.admin, options))
+    }
+
+    fn describe_topics(
+        &self,
+        names: Vec<String>,
+        options: RequestOptions,
+    ) -> Reply<'_, HashMap<String, TopicState>> {
+        Box::pin(ffi::describe_topics(&self.admin, names, options))
+    }
+
+    fn list_topics(&self, options: RequestOptions) -> Reply<'_, Vec<ExistingTopic>> {
+        let admin = Arc::clone(&self.admin);
+        Box::pin(async move {
+            let metadata = tokio::task::spawn_blocking(move || {
+                admin.inner().fetch_metadata(None, options.timeout)
+            })
+            .await
+            .map_err(|e| BrokerError {
+                code: ErrorCode::FAIL,
+                name: "_FAIL".into(),
+                message: format!("Metadata task: {e}"),
+            })?
+            .map_err(|e| from_kafka("Metadata", e))?;
+            let mut topics = Vec::with_capacity(metadata.topics().len());
+            for t in metadata.topics() {
+                if let Some(e) = t.error() {
+                    let code = RDKafkaErrorCode::from(e);
+                    return Err(BrokerError {
+                        message: format!("metadata for `{}`: {code}", t.name()),
+                        ..from_code(code)
+                    });
+                }
+                if t.partitions().is_empty() {
+                    return Err(BrokerError {
+                        code: ErrorCode::LEADER_NOT_AVAILABLE,
+                        name: "LEADER_NOT_AVAILABLE".into(),
+                        message: format!("metadata for `{}` has no partitions yet", t.name()),
+                    });
+                }
+                topics.push(ExistingTopic {
+                    name: t.name().to_owned(),
+                    partitions: t.partitions().len() as i32,
+                    replication_factor: t
+                        .partitions()
+                        .iter()
+                        .map(|p| p.replicas().len())
+                        .max()
+                        .unwrap_or(0) as i32,
+                    configs: Default::default(),
+                    in_use: None,
+                });
+            }
+            Ok(topics)
+        })
+    }
+
+    fn describe_configs(
+        &self,
+        topics: Vec<String>,
+        options: RequestOptions,
+    ) -> Reply<'_, Vec<(String, Result<TopicConfigs, BrokerError>)>> {
+        Box::pin(async move {
+            let specs: Vec<_> = topics.iter().map(|t| ResourceSpecifier::Topic(t)).collect();
+            let admin_options = AdminOptions::new().request_timeout(Some(options.timeout));
+            let results = self
+                .admin
+                .describe_configs(&specs, &admin_options)
+                .await
+                .map_err(|e| from_kafka("DescribeConfigs", e))?;
+            // Results come back in request order; an error carries no name.
+            Ok(topics
+                .iter()
+                .zip(results)
+                .map(|(topic, result)| {
+                    let configs = result.map_err(from_code).map(|resource| {
+                        let mut configs = TopicConfigs::default();
+                        for entry in resource.entries {
+                            if entry.name == "min.insync.replicas" {
+                                configs.min_insync_replicas =
+                                    entry.value.as_deref().and_then(|v| v.trim().parse().ok());
+                            }
+                            if entry.source == ConfigSource::DynamicTopic {
+                                configs
+                                    .own
+                                    .insert(entry.name, entry.value.unwrap_or_default());
+                            }
+                        }
+                        configs
+                    });
+                    (topic.clone(), configs)
+                })
+                .collect())
+        })
+    }
+
+    fn broker_configs(
+        &self,
+        broker: i32,
+        options: RequestOptions,
+    ) -> Reply<'_, HashMap<String, String>> {
+        Box::pin(async move {
+            let admin_options = AdminOptions::new().request_timeout(Some(options.timeout));
+            let results = self
+                .admin
+                .describe_configs(&[ResourceSpecifier::Broker(broker)], &admin_options)
+                .await
+                .map_err(|e| from_kafka(&format!("DescribeConfigs broker {broker}"), e))?;
+            match results.into_iter().next() {
+                Some(Ok(resource)) => Ok(resource
+                    .entries
+                    .into_iter()
+                    .filter_map(|e| Some((e.name, e.value?)))
+                    .collect()),
+                Some(Err(code)) => Err(from_code(code)),
+                None => Err(BrokerError {
+                    code: ErrorCode::FAIL,
+                    name: "_FAIL".into(),
+                    message: format!("DescribeConfigs broker {broker}: no answer"),
+                }),
+            }
+        })
+    }
+
+    fn create_topics(
+        &self,
+        topics: Vec<NewTopic>,
+        options: RequestOptions,
+    ) -> Reply<'_, Vec<TopicResult>> {
+        Box::pin(ffi::create_topics(&self.admin, topics, options))
+    }
+
+    fn alter_configs(
+        &self,
+        alterations: Vec<ConfigAlteration>,
+        options: RequestOptions,
+    ) -> Reply<'_, Vec<TopicResult>> {
+        Box::pin(ffi::incremental_alter_configs(
+            &self.admin,
+            alterations,
+            options,
+        ))
+    }
+
+    fn create_partitions(
+        &self,
+        growths: Vec<NewPartitions>,
+        options: RequestOptions,
+    ) -> Reply<'_, Vec<TopicResult>> {
+        Box::pin(ffi::create_partitions(&self.admin, growths, options))
+    }
+
+    fn list_offsets(
+        &self,
+        partitions: Vec<(String, i32)>,
+        spec: OffsetSpec,
+        options: RequestOptions,
+    ) -> Reply<'_, Vec<OffsetAnswer>> {
+        Box::pin(ffi::list_offsets_for(
+            &self.admin,
+            partitions,
+            spec,
+            options,
+        ))
+    }
+
+    fn delete_topics(
+        &self,
+        names: Vec<String>,
+        options: RequestOptions,
+    ) -> Reply<'_, Vec<TopicResult>> {
+        Box::pin(async move {
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let admin_options = AdminOptions::new()
+                .request_timeout(Some(options.timeout))
+                .operation_timeout(Some(options.timeout));
+            let results = self
+                .admin
+                .delete_topics(&names, &admin_options)
+                .await
+                .map_err(|e| from_kafka("DeleteTopics", e))?;
+            Ok(results
+                .into_iter()
+                .map(|result| match result {
+                    Ok(name) => (name, Ok(())),
+                    Err((name, code)) => (name, Err(from_code(code))),
+                })
+                .collect())
+        })
+    }
+
+    fn list_groups(&self, options: RequestOptions) -> Reply<'_, Vec<String>> {
+        Box::pin(ffi::list_consumer_groups(&self.admin, options))
+    }
+
+    fn committed_topics(&self, group: String, options: RequestOptions) -> Reply<'_, Vec<String>> {
+        Box::pin(ffi::committed_topics(&self.admin, group, options))
+    }
+
+    fn last_error(&self) -> Option<String> {
+        self.admin
+            .inner()
+            .context()
+            .last_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+/// A client creation error without the property's value: rdkafka's own
+/// message ends with the value, which may be a password (or a misspelled
+/// password key librdkafka does not know).
+fn redacted_client_error(e: KafkaError) -> String {
+    match e {
+        KafkaError::ClientConfig(_, desc, key, value) => {
+            client::refused_property(&key, &value, &desc)
+        }
+        other => other.to_string(),
+    }
+}
+
+impl ClientProperties {
+    /// What librdkafka refuses among these properties (an unknown key, a
+    /// value it cannot parse), one message per property, none showing a
+    /// secret value. Builds no client and contacts no broker.
+    pub fn check(&self) -> Vec<String> {
+        self.iter()
+            .filter_map(|(k, v)| {
+                let mut config = ClientConfig::new();
+                config.set(k, v);
+                config
+                    .create_native_config()
+                    .err()
+                    .map(redacted_client_error)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client_error(key: &str, value: &str) -> String {
+        let options =
+            EnsureOptions::new("127.0.0.1:1").client(ClientProperties::new().with(key, value));
+        match Librdkafka::new(&options) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("`{key}` should be refused"),
+        }
+    }
+
+    #[test]
+    fn a_refused_client_property_never_shows_its_value() {
+        // A misspelled password key: librdkafka does not know it.
+        let message = client_error("sasl.passwd", "hunter2-value");
+        assert!(message.contains("sasl.passwd"), "{message}");
+        assert!(!message.contains("hunter2-value"), "{message}");
+        // A known key with a value librdkafka refuses.
+        let message = client_error("security.protocol", "SASL_PLAINTXT");
+        assert!(message.contains("security.protocol"), "{message}");
+    }
+}

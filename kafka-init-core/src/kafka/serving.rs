@@ -1,0 +1,246 @@
+//! The serving gate: waiting until every partition of every listed topic
+//! is served by its leader (it answers ListOffsets) with enough in-sync
+//! replicas, so that a write is accepted the moment a run returns.
+//!
+//! Engine layer (`kafka`, behind `admin`): uses the model; the model never uses it.
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use tracing::Instrument;
+
+use super::retry::is_permanent;
+use super::session::{human, Backoff, Session};
+use crate::cluster::ClusterState;
+use crate::error::Error;
+use crate::plan::Plan;
+use crate::readiness::{self, Refused, Serving};
+
+/// How long one ListOffsets or metadata look may take: a leader that
+/// does not answer within it is asked again in the next look (or named
+/// when the deadline passes).
+const LOOK: Duration = Duration::from_secs(5);
+
+/// How often the gate reads metadata again for partitions that are merely
+/// not serving yet (see `look_again`).
+const REFRESH: Duration = Duration::from_secs(1);
+
+/// How often the gate asks every partition not serving yet, not only up to
+/// the first call that is still waiting.
+const SWEEP: Duration = Duration::from_secs(5);
+
+/// At most this many partitions per ListOffsets call: librdkafka matches
+/// every partition of each leader's answer against the whole call's list
+/// (quadratic in its length: 25,000 partitions cost seconds of CPU per look).
+/// 2,500 keeps 1,000 topics of a few partitions to one call.
+const LIST_OFFSETS_BATCH: usize = 2500;
+
+/// Waits until every partition of every target is serving: its leader
+/// answers ListOffsets (latest) for it, one request per leader broker,
+/// and metadata shows enough in-sync replicas. Partitions that served are
+/// not asked again. Metadata (DescribeTopics) is read again only while the
+/// plan's observation (or the last look) showed a partition without a
+/// leader or short of in-sync replicas, or a partition is not serving yet
+/// (to name its leader). All within the run's deadline; returns when each
+/// partition first served.
+///
+/// An answer that waiting cannot change (metadata or ListOffsets refused,
+/// e.g. `TOPIC_AUTHORIZATION_FAILED`: see `is_permanent`) fails the wait at
+/// once, naming the topics and partitions.
+pub(super) async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<Serving, Error> {
+    let started = Instant::now();
+    let targets = &plan.targets;
+    let partitions: usize = targets.iter().map(|t| t.partitions.max(0) as usize).sum();
+    let mut cluster = plan.observed.clone();
+    let mut serving = Serving::default();
+    // The topics whose metadata to read (again): those the last look showed
+    // short of leaders or in-sync replicas; and, once per REFRESH, those
+    // with a partition asked and not serving yet, to see a leader move and
+    // name the leader should the deadline come. Not every look: after
+    // thousands of new partitions that read would compete with the broker
+    // creating them.
+    let mut refreshed = Instant::now();
+    let mut swept = Instant::now();
+    let mut look_again = |cluster: &ClusterState, pending: &[(String, i32)]| -> Vec<&str> {
+        let refresh = refreshed.elapsed() >= REFRESH;
+        if refresh {
+            refreshed = Instant::now();
+        }
+        let pending: HashSet<&str> = pending.iter().map(|(t, _)| t.as_str()).collect();
+        targets
+            .iter()
+            .filter(|t| {
+                !readiness::is_ready(t, cluster) || (refresh && pending.contains(t.topic.as_str()))
+            })
+            .map(|t| t.topic.as_str())
+            .collect()
+    };
+    let mut look: Vec<&str> = targets
+        .iter()
+        .filter(|t| !readiness::is_ready(t, &cluster))
+        .map(|t| t.topic.as_str())
+        .collect();
+    let mut waited_for = 0;
+    let mut backoff = Backoff::new(Duration::from_millis(10), Duration::from_millis(500));
+    let span = tracing::info_span!("wait for serving", topics = targets.len());
+    async {
+        loop {
+            let mut why_not = Vec::new();
+            if !look.is_empty() {
+                let attempt = session.remaining().min(LOOK);
+                match session.describe_topics(&look, attempt).await {
+                    // Keep what the last look knew of a topic this one lacks.
+                    Ok(now) => cluster.topics.extend(now.topics),
+                    Err(e) => why_not.push(format!("metadata: {e}")),
+                }
+                let refused = readiness::refused_metadata(targets, &cluster);
+                if !refused.is_empty() {
+                    return Err(one_or_all(
+                        refused
+                            .into_iter()
+                            .map(|(topic, e)| Error::Topic {
+                                topic,
+                                operation: "read metadata",
+                                code: e.name.clone(),
+                                message: e.message.clone(),
+                            })
+                            .collect(),
+                    ));
+                }
+            }
+            let ask = serving.to_ask(targets);
+            // Leaders create new partitions' logs in about the order the
+            // partitions were created: while one call's partitions are not
+            // all serving, the later calls wait for the next look, but for a
+            // sweep of all every SWEEP (to see them, and to name them should
+            // the deadline come).
+            let sweep = swept.elapsed() >= SWEEP;
+            if sweep {
+                swept = Instant::now();
+            }
+            let mut stalled = Vec::new();
+            for ask in ask.chunks(LIST_OFFSETS_BATCH) {
+                let leaders = leaders_of(&cluster, ask);
+                let attempt = session.remaining().min(LOOK);
+                match session.list_offsets(ask.to_vec(), leaders, attempt).await {
+                    Ok(answers) => {
+                        let at = session.started.elapsed();
+                        for ((topic, partition), answer) in answers {
+                            match answer {
+                                Ok(_) => serving.record(&topic, partition, Ok(()), at),
+                                Err(e) if is_permanent(e.code) => {
+                                    serving.refuse(&topic, partition, e.name, e.message)
+                                }
+                                Err(e) => serving.record(&topic, partition, Err(e.to_string()), at),
+                            }
+                        }
+                    }
+                    Err(e) if is_permanent(e.code) => {
+                        return Err(Error::Request {
+                            phase: "waiting for partitions to serve",
+                            code: e.name,
+                            message: e.message,
+                        })
+                    }
+                    // No partition answered: each keeps the request's error.
+                    Err(e) => {
+                        let at = session.started.elapsed();
+                        for (topic, partition) in ask {
+                            serving.record(topic, *partition, Err(format!("ListOffsets: {e}")), at);
+                        }
+                    }
+                }
+                let refused = serving.refusals();
+                if !refused.is_empty() {
+                    return Err(one_or_all(refused.into_iter().map(refusal_error).collect()));
+                }
+                stalled.extend(
+                    ask.iter()
+                        .filter(|(topic, partition)| !serving.has_served(topic, *partition))
+                        .cloned(),
+                );
+                if !stalled.is_empty() && !sweep {
+                    break;
+                }
+            }
+            why_not.extend(readiness::unready(targets, &cluster));
+            let (not_serving, waiting) = serving.waiting(targets, &cluster, SHOWN);
+            waited_for = waited_for.max(waiting);
+            let reasons = why_not.len() + waiting;
+            why_not.extend(not_serving);
+            if reasons == 0 {
+                return Ok::<(), Error>(());
+            }
+            look = look_again(&cluster, &stalled);
+            session
+                .pause(
+                    &mut backoff,
+                    "waiting for partitions to serve",
+                    summary(&why_not, reasons),
+                )
+                .await?;
+        }
+    }
+    .instrument(span)
+    .await?;
+    tracing::info!(
+        "wait for serving: {partitions} partition(s) serving in {} ({waited_for} waited for)",
+        human(started.elapsed()),
+    );
+    Ok(serving)
+}
+
+/// A partition refusal of the serving probe as an error naming the topic
+/// and its partitions.
+fn refusal_error(refused: Refused) -> Error {
+    let partitions: Vec<String> = refused.partitions.iter().map(i32::to_string).collect();
+    let noun = if partitions.len() == 1 {
+        "partition"
+    } else {
+        "partitions"
+    };
+    Error::Topic {
+        topic: refused.topic,
+        operation: "list offsets",
+        code: refused.code,
+        message: format!("{noun} {}: {}", partitions.join(", "), refused.message),
+    }
+}
+
+/// One error as itself, several as [`Error::Topics`].
+fn one_or_all(mut errors: Vec<Error>) -> Error {
+    if errors.len() == 1 {
+        errors.remove(0)
+    } else {
+        Error::Topics(errors)
+    }
+}
+
+/// How many leader brokers `partitions` have, as `cluster` shows them: the
+/// ListOffsets requests librdkafka sends for them (at least one).
+fn leaders_of(cluster: &ClusterState, partitions: &[(String, i32)]) -> usize {
+    let leaders: HashSet<i32> = partitions
+        .iter()
+        .filter_map(|(topic, id)| {
+            let topic = cluster.topics.get(topic)?;
+            topic
+                .partitions
+                .iter()
+                .find(|p| p.id == *id)
+                .map(|p| p.leader)
+        })
+        .filter(|&l| l >= 0)
+        .collect();
+    leaders.len().max(1)
+}
+
+/// How many reasons a log line or error names.
+const SHOWN: usize = 5;
+
+/// The first few of `total` reasons, and how many more there are.
+fn summary(why_not: &[String], total: usize) -> String {
+    let shown = &why_not[..why_not.len().min(SHOWN)];
+    match total.saturating_sub(shown.len()) {
+        0 => shown.join("; "),
+        more => format!("{}; and {more} more", shown.join("; ")),
+    }
+}
