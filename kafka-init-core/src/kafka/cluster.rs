@@ -70,7 +70,7 @@ impl Cluster {
         options: &EnsureOptions,
     ) -> Result<Cluster, Error> {
         let session = Session::start(Arc::clone(&admin), options, 0);
-        let started = std::time::Instant::now();
+        let started = tokio::time::Instant::now();
         let brokers = session
             .wait_for_cluster()
             .instrument(tracing::info_span!("connect"))

@@ -5,7 +5,9 @@
 //!
 //! Engine layer (`kafka`, behind `admin`): uses the model; the model never uses it.
 use std::collections::{HashMap, VecDeque};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use super::admin::{
     Admin, BrokerError, ConfigAlteration, ErrorCode, NewPartitions, NewTopic, Reply,
@@ -184,7 +186,7 @@ pub(super) async fn send<K: Kind>(
         let mut why = String::new();
         let mut batches: VecDeque<Vec<K::Item>> = batch::split(pending, K::cost).into();
         while let Some(mut batch) = batches.pop_front() {
-            let started = std::time::Instant::now();
+            let started = tokio::time::Instant::now();
             let options = session.request(K::REQUEST, validate_only);
             let results = K::send(session.admin.as_ref(), batch.clone(), options).await;
             tracing::debug!(

@@ -14,6 +14,8 @@ mod cluster;
 mod converge;
 mod dispatch;
 mod engine;
+#[cfg(test)]
+mod fake;
 #[allow(unsafe_code)]
 pub(crate) mod ffi;
 pub(crate) mod librdkafka;
@@ -22,6 +24,8 @@ mod prune;
 mod retry;
 mod serving;
 mod session;
+#[cfg(test)]
+mod tests;
 
 pub use cluster::Cluster;
 pub use engine::{

@@ -27,7 +27,7 @@ pub(super) async fn plan_in(
     specs: &[TopicSpec],
     phase: &'static str,
 ) -> Result<Plan, Error> {
-    let started = std::time::Instant::now();
+    let started = tokio::time::Instant::now();
     let sent = session.requests().total();
     let names: Vec<&str> = specs.iter().map(|s| s.name.as_ref()).collect();
     let observed = session
@@ -64,7 +64,7 @@ impl Session {
     /// batched DescribeConfigs requests. Retries until the answers are
     /// complete (a topic just created can be briefly half-visible).
     async fn observe(&self, names: &[&str]) -> Result<Observation, Error> {
-        let started = std::time::Instant::now();
+        let started = tokio::time::Instant::now();
         let observation = self
             .retry("reading the cluster", Backoff::default(), || {
                 self.observe_once(names)

@@ -30,7 +30,7 @@ pub(super) async fn inventory(
     session: &Session,
     mut keep: impl FnMut(&str) -> bool,
 ) -> Result<Vec<ExistingTopic>, Error> {
-    let started = std::time::Instant::now();
+    let started = tokio::time::Instant::now();
     let listed = session
         .retry("listing topics", Backoff::default(), || async {
             let listed = session.list_topics().await.map_err(Attempt::Retry)?;
@@ -114,7 +114,7 @@ pub(super) async fn delete(
     session: &Session,
     deletions: Vec<TopicPlan>,
 ) -> Result<Vec<TopicOutcome>, Error> {
-    let started = std::time::Instant::now();
+    let started = tokio::time::Instant::now();
     let mut outcomes = Vec::with_capacity(deletions.len());
     let mut failures = Vec::new();
     for batch in deletions.chunks(DELETE_BATCH) {
@@ -213,7 +213,7 @@ pub(super) async fn mark_in_use(
     if orphans.is_empty() {
         return Ok(());
     }
-    let started = std::time::Instant::now();
+    let started = tokio::time::Instant::now();
     let names: HashSet<&str> = orphans.iter().map(|o| o.name.as_str()).collect();
     let readers = session
         .retry("listing consumer group offsets", Backoff::default(), || {

@@ -4,7 +4,9 @@
 //!
 //! Engine layer (`kafka`, behind `admin`): uses the model; the model never uses it.
 use std::collections::HashSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use tracing::Instrument;
 
