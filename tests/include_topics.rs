@@ -41,13 +41,13 @@ fn bootstrap_servers_come_from_the_environment_first() {
     std::env::remove_var("KAFKA_BOOTSTRAP_SERVERS");
     std::env::remove_var("KAFKA_INIT_TEST_HOST");
     let opts = EnsureOptions::from_env_or(topics::BOOTSTRAP_SERVERS).unwrap();
-    assert_eq!(opts.bootstrap_servers, "kafka:29092");
+    assert_eq!(opts.bootstrap_servers(), "kafka:29092");
 
     let opts = EnsureOptions::from_env_or(Some("${KAFKA_INIT_TEST_HOST:-localhost}:9092")).unwrap();
-    assert_eq!(opts.bootstrap_servers, "localhost:9092");
+    assert_eq!(opts.bootstrap_servers(), "localhost:9092");
     std::env::set_var("KAFKA_INIT_TEST_HOST", "broker");
     let opts = EnsureOptions::from_env_or(Some("${KAFKA_INIT_TEST_HOST:-localhost}:9092")).unwrap();
-    assert_eq!(opts.bootstrap_servers, "broker:9092");
+    assert_eq!(opts.bootstrap_servers(), "broker:9092");
 
     let err = EnsureOptions::from_env_or(Some("${KAFKA_INIT_TEST_UNSET}")).unwrap_err();
     assert!(matches!(err, Error::File(_)), "{err}");
@@ -62,13 +62,13 @@ fn bootstrap_servers_come_from_the_environment_first() {
     std::env::set_var("KAFKA_CLIENT_NOT_UTF8", not_utf8);
     std::env::set_var("KAFKA_INIT_TEST_NOT_UTF8", not_utf8);
     let opts = EnsureOptions::from_env_or(topics::BOOTSTRAP_SERVERS).unwrap();
-    assert_eq!(opts.client.get("not.utf8"), None);
+    assert_eq!(opts.client_properties().get("not.utf8"), None);
     std::env::remove_var("KAFKA_CLIENT_NOT_UTF8");
     std::env::remove_var("KAFKA_INIT_TEST_NOT_UTF8");
 
     std::env::set_var("KAFKA_BOOTSTRAP_SERVERS", "env-broker:9092");
     let opts = EnsureOptions::from_env_or(topics::BOOTSTRAP_SERVERS).unwrap();
-    assert_eq!(opts.bootstrap_servers, "env-broker:9092");
+    assert_eq!(opts.bootstrap_servers(), "env-broker:9092");
     std::env::remove_var("KAFKA_BOOTSTRAP_SERVERS");
     std::env::remove_var("KAFKA_INIT_TEST_HOST");
 }

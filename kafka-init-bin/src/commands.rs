@@ -84,12 +84,7 @@ fn with_prune(options: EnsureOptions, file: &TopicFile, cli: &Cli) -> EnsureOpti
 
 fn options(settings: &Settings, cli: &Cli) -> EnsureOptions {
     tracing::info!("Connecting to Kafka at {}", settings.bootstrap);
-    let options = EnsureOptions::new(settings.bootstrap.clone());
-    let options = match cli.profile() {
-        Some(profile) => options.profile(profile),
-        None => options,
-    };
-    options
+    EnsureOptions::new(settings.bootstrap.clone())
         .timeout(cli.timeout)
         .broker_grace(cli.broker_grace)
         .client(settings.client.clone())

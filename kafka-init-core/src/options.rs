@@ -25,34 +25,19 @@ pub const BROKER_GRACE_ENV: &str = "KAFKA_INIT_BROKER_GRACE";
 /// The variable that sets [`EnsureOptions::prune_idle`], as for the binary.
 pub const PRUNE_IDLE_ENV: &str = "KAFKA_INIT_PRUNE_IDLE";
 
-/// How to reach the cluster and how long to keep trying.
+/// How to reach the cluster and how long to keep trying: built with
+/// [`EnsureOptions::new`] (or [`EnsureOptions::from_env_or`]) and the
+/// builder methods, read with the getters of the same names.
 #[derive(Debug, Clone)]
 pub struct EnsureOptions {
-    /// `host:port[,host:port...]`.
-    pub bootstrap_servers: String,
-    /// One deadline for the whole run: connecting, creating, verifying.
-    pub timeout: Duration,
-    /// librdkafka properties for the connection (security, SASL, TLS).
-    pub client: ClientProperties,
-    /// How long the number of brokers must stay the same before a create
-    /// that wants more replicas than there are brokers is refused instead
-    /// of retried (a cluster still starting registers brokers one by one).
-    pub broker_grace: Duration,
-    /// The profile of the topic file to use (`None`: the base file). The
-    /// engine takes specs, not a file: select them with
-    /// [`crate::TopicFile::topics_for`]`(options.profile.as_deref())`.
-    pub profile: Option<String>,
-    /// `Some(max_deletions)`: delete orphans (see [`EnsureOptions::prune`]).
-    /// Never set by a file nor by the generated `topics::ensure_topics()`.
-    pub prune: Option<usize>,
-    /// What the topics belong to (a file's `kafka.owns` and
-    /// `kafka.protect`): pruning needs `owns`.
-    pub ownership: Ownership,
-    /// An orphan written to more recently than this is in use, and
-    /// pruning keeps it (see [`EnsureOptions::prune_idle`]).
-    pub prune_idle: Duration,
-    /// Delete orphans even when they are in use.
-    pub prune_in_use: bool,
+    pub(crate) bootstrap_servers: String,
+    pub(crate) timeout: Duration,
+    pub(crate) client: ClientProperties,
+    pub(crate) broker_grace: Duration,
+    pub(crate) prune: Option<usize>,
+    pub(crate) ownership: Ownership,
+    pub(crate) prune_idle: Duration,
+    pub(crate) prune_in_use: bool,
 }
 
 impl EnsureOptions {
@@ -64,7 +49,6 @@ impl EnsureOptions {
             timeout: Duration::from_secs(60),
             client: ClientProperties::new(),
             broker_grace: DEFAULT_BROKER_GRACE,
-            profile: None,
             prune: None,
             ownership: Ownership::default(),
             prune_idle: DEFAULT_PRUNE_IDLE,
@@ -88,12 +72,6 @@ impl EnsureOptions {
         self
     }
 
-    /// Selects the profile `name` of the topic file.
-    pub fn profile(mut self, name: impl Into<String>) -> Self {
-        self.profile = Some(name.into());
-        self
-    }
-
     /// Delete orphans: topics inside `ownership`'s `owns` that the specs do
     /// not declare and that are not protected. They are deleted last, only
     /// after every create, alter and growth of the run succeeded; a run
@@ -110,19 +88,68 @@ impl EnsureOptions {
         self
     }
 
+    /// How long the number of brokers must stay the same before a create
+    /// that wants more replicas than there are brokers is refused instead
+    /// of retried (a cluster still starting registers brokers one by one).
+    /// Default: [`DEFAULT_BROKER_GRACE`].
     pub fn broker_grace(mut self, grace: Duration) -> Self {
         self.broker_grace = grace;
         self
     }
 
+    /// librdkafka properties for the connection (security, SASL, TLS).
     pub fn client(mut self, client: ClientProperties) -> Self {
         self.client = client;
         self
     }
 
+    /// One deadline for each run (connecting, or one call on a
+    /// [`Cluster`](crate::Cluster)): creating, verifying, waiting for
+    /// partitions to serve. Default: one minute.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
+    }
+
+    /// `host:port[,host:port...]`.
+    pub fn bootstrap_servers(&self) -> &str {
+        &self.bootstrap_servers
+    }
+
+    /// See [`EnsureOptions::timeout`].
+    pub fn deadline(&self) -> Duration {
+        self.timeout
+    }
+
+    /// See [`EnsureOptions::client`].
+    pub fn client_properties(&self) -> &ClientProperties {
+        &self.client
+    }
+
+    /// See [`EnsureOptions::broker_grace`].
+    pub fn grace(&self) -> Duration {
+        self.broker_grace
+    }
+
+    /// The most orphans a run may delete, when it prunes (see
+    /// [`EnsureOptions::prune`]).
+    pub fn max_deletions(&self) -> Option<usize> {
+        self.prune
+    }
+
+    /// See [`EnsureOptions::ownership`].
+    pub fn ownership_settings(&self) -> &Ownership {
+        &self.ownership
+    }
+
+    /// See [`EnsureOptions::prune_idle`].
+    pub fn idle(&self) -> Duration {
+        self.prune_idle
+    }
+
+    /// See [`EnsureOptions::prune_in_use`].
+    pub fn deletes_in_use(&self) -> bool {
+        self.prune_in_use
     }
 }
 
@@ -150,7 +177,9 @@ impl EnsureOptions {
         if let Some(grace) = duration_from_env(BROKER_GRACE_ENV)? {
             options = options.broker_grace(grace);
         }
-        options.profile = profile_from_env();
+        if let Some(idle) = duration_from_env(PRUNE_IDLE_ENV)? {
+            options = options.prune_idle(idle);
+        }
         Ok(options)
     }
 }
