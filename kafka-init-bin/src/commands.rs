@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use kafka_init_core::{
     ensure_topics, existing_topics, orphans, plan, topic_file, wait_for_cluster, Action,
-    EnsureOptions, Error, ExistingTopic, Namespace, Ownership, Plan, PlannedAction, TopicFile,
-    TopicTable,
+    EnsureOptions, Error, ExistingTopic, Namespace, Ownership, Plan, PlanMarkdown, PlannedAction,
+    TopicFile, TopicTable,
 };
 use serde::Serialize;
 
@@ -50,6 +50,9 @@ fn check_flags(command: Command, cli: &Cli) -> Result<(), Failure> {
         return Err(Failure::invalid(
             "--owns and --output-file apply to `export` only",
         ));
+    }
+    if cli.output == Output::Markdown && command != Command::Plan {
+        return Err(Failure::invalid("--output markdown applies to `plan` only"));
     }
     Ok(())
 }
@@ -135,6 +138,9 @@ async fn show_plan(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
             let mut out = std::io::stdout().lock();
             let _ = write!(out, "{plan}");
             let _ = writeln!(out, "\nPlan: {}.", plan.summary());
+        }
+        Output::Markdown => {
+            let _ = write!(std::io::stdout().lock(), "{}", PlanMarkdown(&plan));
         }
         Output::Json => {
             #[derive(Serialize)]
@@ -268,7 +274,7 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
             topics.len(),
             profiles.join(", ")
         ),
-        Output::Text => {}
+        Output::Text | Output::Markdown => {}
     }
     if valid {
         return Ok(exit::SUCCESS);
@@ -319,7 +325,8 @@ async fn list_orphans(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     let (settings, file, options) = load_with_file(cli, secrets)?;
     let found = orphans(&file.topics, &file.ownership, &options).await?;
     match cli.output {
-        Output::Text => {
+        // `--output markdown` is refused before anything runs.
+        Output::Text | Output::Markdown => {
             let mut out = std::io::stdout().lock();
             let _ = write!(out, "{}", TopicTable(&found));
             let _ = writeln!(out, "\n{} orphan(s).", found.len());

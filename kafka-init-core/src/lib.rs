@@ -61,7 +61,7 @@ pub use plan::{
     ConfigChange, Creation, Deletion, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan,
 };
 pub use policy::Policy;
-pub use report::{topic_file, Action, Report, Requests, TopicOutcome, TopicTable};
+pub use report::{topic_file, Action, PlanMarkdown, Report, Requests, TopicOutcome, TopicTable};
 pub use spec::{ConfigEntry, Profile, TopicSpec, UnknownProfile};
 
 #[cfg(feature = "admin")]
