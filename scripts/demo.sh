@@ -13,3 +13,13 @@ echo
 echo "Topics on $bootstrap, as kafka-topics describes them:"
 scripts/kafka.sh topics --describe \
   --topic '^(dc\.workload|dc\.power|dc\.topology|sim\.topology|sys\.config|sim\.results)$'
+
+# The broker stays up for more runs (`scripts/kafka.sh topics --list`, a
+# second `kafka-init` run); say how to stop it, with the knobs it was started with.
+knobs=""
+for var in KAFKA_PORT KAFKA_NODES KAFKA_STATE_DIR; do
+  if [ -n "${!var:-}" ]; then knobs+="$var=$(printf '%q' "${!var}") "; fi
+done
+echo
+echo "The broker on $bootstrap is still running. Stop it with:"
+echo "  ${knobs}scripts/kafka.sh stop"

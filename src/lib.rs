@@ -1,4 +1,4 @@
-#![doc = include_str!("../README.md")]
+#![doc = include_str!("../docs/library.md")]
 #![forbid(unsafe_code)]
 
 #[doc(hidden)]
@@ -11,11 +11,11 @@ pub use kafka_init_core::{
 pub use kafka_init_core::{
     is_builtin_protected, load_policy, parse_policy, topic_file, Action, ClientProperties,
     ConfigChange, ConfigEntry, Creation, Deletion, EnsureOptions, EntryError, Error, ExistingTopic,
-    Export, FileError, InUse, Namespace, Ownership, PartitionGrowth, Plan, PlannedAction, Policy,
-    Problem, Profile, Reachable, Refusal, Report, Requests, TopicFile, TopicOutcome, TopicPlan,
-    TopicSpec, TopicTable, UnknownProfile, Usage, BOOTSTRAP_ENV, BROKER_GRACE_ENV,
-    CLIENT_ENV_PREFIX, DEFAULT_BROKER_GRACE, DEFAULT_PRUNE_IDLE, MAX_FILE_BYTES, PROFILE_ENV,
-    PRUNE_IDLE_ENV, TIMEOUT_ENV,
+    Export, FileError, InUse, Namespace, Ownership, PartitionGrowth, Plan, PlanMarkdown,
+    PlannedAction, Policy, Problem, Profile, Reachable, Refusal, Report, Requests, TopicFile,
+    TopicOutcome, TopicPlan, TopicSpec, TopicTable, UnknownProfile, Usage, BOOTSTRAP_ENV,
+    BROKER_GRACE_ENV, CLIENT_ENV_PREFIX, DEFAULT_BROKER_GRACE, DEFAULT_PRUNE_IDLE, MAX_FILE_BYTES,
+    PROFILE_ENV, PRUNE_IDLE_ENV, TIMEOUT_ENV,
 };
 
 /// Checks a topic file at compile time and turns it into typed constants

@@ -90,7 +90,8 @@ pub struct Cli {
     )]
     pub broker_grace: Duration,
 
-    /// What goes to stdout: `text` (a table), or `json` (the full report).
+    /// What goes to stdout: `text` (a table), `json` (the full report), or,
+    /// for `plan`, `markdown` (a table for a pull request comment).
     #[arg(
         long,
         value_enum,
@@ -181,6 +182,8 @@ pub enum Command {
 pub enum Output {
     Text,
     Json,
+    /// `plan` only: a table a pull request comment renders.
+    Markdown,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

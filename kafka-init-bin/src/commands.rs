@@ -5,7 +5,8 @@ use std::time::Instant;
 
 use kafka_init_core::{
     ensure_topics, export as export_topics, orphans, plan, wait_for_cluster, Action, EnsureOptions,
-    Error, ExistingTopic, Namespace, Ownership, Plan, PlannedAction, TopicFile, TopicTable,
+    Error, ExistingTopic, Namespace, Ownership, Plan, PlanMarkdown, PlannedAction, TopicFile,
+    TopicTable,
 };
 use serde::Serialize;
 
@@ -64,6 +65,9 @@ fn check_flags(command: Command, cli: &Cli) -> Result<(), Failure> {
         return Err(Failure::invalid(
             "--owns, --output-file and --force apply to `export` only",
         ));
+    }
+    if cli.output == Output::Markdown && command != Command::Plan {
+        return Err(Failure::invalid("--output markdown applies to `plan` only"));
     }
     Ok(())
 }
@@ -161,6 +165,9 @@ async fn show_plan(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
             let mut out = std::io::stdout().lock();
             let _ = write!(out, "{plan}");
             let _ = writeln!(out, "\nPlan: {}.", plan.summary());
+        }
+        Output::Markdown => {
+            let _ = write!(std::io::stdout().lock(), "{}", PlanMarkdown(&plan));
         }
         Output::Json => {
             // One document, with the refusal in it when there is one.
@@ -302,7 +309,7 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
             topics.len(),
             profiles.join(", ")
         ),
-        Output::Text => {}
+        Output::Text | Output::Markdown => {}
     }
     if valid {
         return Ok(exit::SUCCESS);
@@ -354,7 +361,8 @@ async fn list_orphans(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     let options = options.prune_idle(cli.prune_idle);
     let found = orphans(&file.topics, &file.ownership, &options).await?;
     match cli.output {
-        Output::Text => {
+        // `--output markdown` is refused before anything runs.
+        Output::Text | Output::Markdown => {
             let mut out = std::io::stdout().lock();
             let _ = write!(out, "{}", TopicTable(&found));
             let _ = writeln!(out, "\n{} orphan(s).", found.len());

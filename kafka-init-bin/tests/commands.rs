@@ -486,3 +486,134 @@ fn exit_0_means_every_partition_of_the_reference_topics_takes_a_write() {
         "{run}"
     );
 }
+
+/// The rows of every markdown table in `text`: (mark, topic, action), with
+/// the markdown escapes undone.
+fn markdown_rows(text: &str) -> Vec<(String, String, String)> {
+    text.lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| | Topic"))
+        .map(|line| {
+            // Split on `|` not escaped with a backslash.
+            let mut cells = vec![String::new()];
+            let mut chars = line.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => cells.last_mut().unwrap().extend(chars.next()),
+                    '|' => cells.push(String::new()),
+                    c => cells.last_mut().unwrap().push(c),
+                }
+            }
+            let cells: Vec<String> = cells.iter().map(|c| c.trim().to_owned()).collect();
+            let last = cells.len() - 2;
+            (
+                cells[1].clone(),
+                cells[2].trim_matches('`').to_owned(),
+                cells[last].clone(),
+            )
+        })
+        .collect()
+}
+
+/// The terminal table's rows: (topic, action).
+fn text_rows(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .map(|l| {
+            let (name, rest) = l.split_once("  ").unwrap();
+            let action = rest.trim_start().split_once("  ").unwrap().1.trim_start();
+            (name.to_owned(), action.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn plan_output_markdown_has_the_tables_rows_refusals_first_then_changes_then_unchanged() {
+    let [same, changed, refused, new] =
+        ["same", "changed", "refused", "new"].map(|k| unique(&format!("cmd-md-{k}")));
+    let path = file(
+        &[
+            topic("same", &same, 1, "1000"),
+            topic("changed", &changed, 1, "1000"),
+            topic("refused", &refused, 2, "1000"),
+        ]
+        .concat(),
+    );
+    assert_eq!(kafka_init(&["apply"], &path, &[]).code, 0);
+    std::fs::write(
+        &path,
+        format!(
+            "kafka:\n  topics:\n{}",
+            [
+                topic("same", &same, 1, "1000"),
+                topic("refused", &refused, 1, "1000"),
+                topic("new", &new, 3, "5000"),
+                topic("changed", &changed, 1, "2000"),
+            ]
+            .concat()
+        ),
+    )
+    .unwrap();
+
+    let run = kafka_init(&["plan", "--output", "markdown"], &path, &[]);
+    assert_eq!(run.code, 1, "a refusal fails plan, as with text: {run}");
+    assert!(
+        run.stdout
+            .contains("**Plan: 1 to create, 1 to update, 1 refused, 1 unchanged.**"),
+        "{run}"
+    );
+    assert!(run.stdout.contains("> [!CAUTION]"), "{run}");
+    let rows = markdown_rows(&run.stdout);
+    let order: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|(mark, name, _)| (mark.as_str(), name.as_str()))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("⛔", refused.as_str()),
+            ("➕", new.as_str()),
+            ("✏️", changed.as_str()),
+            ("", same.as_str()),
+        ],
+        "{run}"
+    );
+    assert!(
+        rows[0].2.starts_with("refused: partitions cannot decrease"),
+        "{run}"
+    );
+    assert_eq!(
+        rows[2].2, "update configs: retention.ms: 1000 → 2000",
+        "{run}"
+    );
+    assert!(
+        run.stdout
+            .contains("<details><summary>1 unchanged</summary>"),
+        "{run}"
+    );
+
+    // The same rows as the terminal table, action for action.
+    let text = kafka_init(&["plan"], &path, &[]);
+    let mut from_text = text_rows(&text.stdout);
+    let mut from_markdown: Vec<(String, String)> = rows
+        .into_iter()
+        .map(|(_, name, action)| (name, action))
+        .collect();
+    from_text.sort();
+    from_markdown.sort();
+    assert_eq!(from_markdown, from_text, "{text}");
+
+    // Planning changed nothing on the broker.
+    assert_eq!(topic_shape(&new), None);
+    assert_eq!(topic_shape(&refused), Some((2, 1)));
+    assert_eq!(retention(&changed).as_deref(), Some("1000"));
+
+    // Other subcommands refuse it rather than print something else.
+    let run = kafka_init(&["check", "--output", "markdown"], &path, &[]);
+    assert_eq!(run.code, 3, "{run}");
+    assert!(
+        run.stderr
+            .contains("--output markdown applies to `plan` only"),
+        "{run}"
+    );
+}

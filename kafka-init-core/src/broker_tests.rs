@@ -10,13 +10,59 @@ use crate::kafka::ffi::{
     broker_ids, create_partitions, create_topics, describe_topics, incremental_alter_configs,
     list_offsets_for, AlterOp, ConfigAlteration, NewPartitions, NewTopic, RequestOptions,
 };
-use kafka_init_test_support::*;
-use rdkafka::admin::AdminClient;
+use std::collections::HashMap;
+
+use kafka_init_test_support::{bootstrap, unique};
+use rdkafka::admin::{AdminClient, AdminOptions, ConfigSource, ResourceSpecifier};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
+use rdkafka::metadata::Metadata;
+
+// What the broker reports is read with rdkafka's own calls, not the wrappers
+// under test. These few helpers sit here rather than in the support crate's
+// `broker` feature, which the `admin` feature would otherwise have to turn on.
+fn admin() -> AdminClient<DefaultClientContext> {
+    ClientConfig::new()
+        .set("bootstrap.servers", bootstrap())
+        .set("allow.auto.create.topics", "false")
+        .create()
+        .expect("admin client")
+}
 
 fn client() -> Arc<AdminClient<DefaultClientContext>> {
     Arc::new(admin())
+}
+
+fn metadata() -> Metadata {
+    admin()
+        .inner()
+        .fetch_metadata(None, Duration::from_secs(10))
+        .expect("metadata")
+}
+
+/// Partition count and replication factor of `topic`, if it exists.
+fn topic_shape(topic: &str) -> Option<(usize, usize)> {
+    let md = metadata();
+    let t = md
+        .topics()
+        .iter()
+        .find(|t| t.name() == topic && t.error().is_none())?;
+    Some((t.partitions().len(), t.partitions()[0].replicas().len()))
+}
+
+/// The topic-level (DYNAMIC_TOPIC_CONFIG) settings of one topic.
+async fn topic_configs(topic: &str) -> HashMap<String, String> {
+    let results = admin()
+        .describe_configs(&[ResourceSpecifier::Topic(topic)], &AdminOptions::new())
+        .await
+        .expect("describe_configs");
+    let resource = results.into_iter().next().unwrap().expect("topic configs");
+    resource
+        .entries
+        .into_iter()
+        .filter(|e| e.source == ConfigSource::DynamicTopic)
+        .map(|e| (e.name, e.value.unwrap_or_default()))
+        .collect()
 }
 
 fn send(validate_only: bool) -> RequestOptions {

@@ -65,7 +65,9 @@ pub use plan::{
     ConfigChange, Creation, Deletion, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan,
 };
 pub use policy::Policy;
-pub use report::{topic_file, Action, Export, Report, Requests, TopicOutcome, TopicTable};
+pub use report::{
+    topic_file, Action, Export, PlanMarkdown, Report, Requests, TopicOutcome, TopicTable,
+};
 pub use spec::{ConfigEntry, Profile, TopicSpec, UnknownProfile};
 pub use usage::{InUse, Usage, DEFAULT_PRUNE_IDLE};
 

@@ -303,14 +303,7 @@ impl fmt::Display for Plan {
             .max()
             .unwrap_or(0)
             .max("TOPIC".len());
-        let rf = |t: &TopicPlan| {
-            let short = if t.replication_factor as usize > brokers {
-                " (too few brokers)"
-            } else {
-                ""
-            };
-            format!("{}/{brokers}{short}", t.replication_factor)
-        };
+        let rf = |t: &TopicPlan| replication_cell(t, brokers);
         let rf_width = self
             .topics
             .iter()
@@ -326,6 +319,106 @@ impl fmt::Display for Plan {
     }
 }
 
+/// The wanted replication factor against the registered brokers: `3/1 (too few brokers)`.
+fn replication_cell(t: &TopicPlan, brokers: usize) -> String {
+    let short = if t.replication_factor as usize > brokers {
+        " (too few brokers)"
+    } else {
+        ""
+    };
+    format!("{}/{brokers}{short}", t.replication_factor)
+}
+
+/// A plan as a GitHub-flavoured markdown table, for a pull request comment
+/// (`kafka-init plan --output markdown`): the terminal table's rows, with
+/// refusals first and flagged, then the other changes, then the unchanged
+/// topics folded away. Every row of the plan is rendered the same way, so a
+/// new kind of row needs no code here.
+pub struct PlanMarkdown<'a>(pub &'a Plan);
+
+impl fmt::Display for PlanMarkdown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plan = self.0;
+        let refused = |t: &&TopicPlan| matches!(t.action, PlannedAction::Refused { .. });
+        let unchanged = |t: &&TopicPlan| t.action == PlannedAction::Unchanged;
+        let refusals: Vec<&TopicPlan> = plan.topics.iter().filter(refused).collect();
+        let changes: Vec<&TopicPlan> = plan
+            .topics
+            .iter()
+            .filter(|t| !refused(t) && !unchanged(t))
+            .collect();
+        let same: Vec<&TopicPlan> = plan.topics.iter().filter(unchanged).collect();
+
+        writeln!(f, "### kafka-init plan\n")?;
+        writeln!(f, "**Plan: {}.**\n", plan.summary())?;
+        if !refusals.is_empty() {
+            writeln!(
+                f,
+                "> [!CAUTION]\n> {} change(s) refused: `kafka-init apply` would change nothing \
+                 and exit 5 while the file asks for them.\n",
+                refusals.len()
+            )?;
+        }
+        let rows = |f: &mut fmt::Formatter<'_>, rows: &[&TopicPlan]| -> fmt::Result {
+            match plan.brokers {
+                Some(_) => writeln!(f, "| | Topic | RF/brokers | Action |\n|---|---|---|---|")?,
+                None => writeln!(f, "| | Topic | Action |\n|---|---|---|")?,
+            }
+            for t in rows {
+                let mark = match &t.action {
+                    PlannedAction::Refused { .. } => "⛔",
+                    PlannedAction::Unchanged => "",
+                    PlannedAction::Create(_) => "➕",
+                    PlannedAction::Delete(_) => "🗑️",
+                    _ => "✏️",
+                };
+                write!(f, "| {mark} | {} |", code_span(&t.name))?;
+                if let Some(brokers) = plan.brokers {
+                    write!(f, " {} |", escape(&replication_cell(t, brokers)))?;
+                }
+                writeln!(f, " {} |", escape(&t.action.to_string()))?;
+            }
+            Ok(())
+        };
+        let changed: Vec<&TopicPlan> = refusals.into_iter().chain(changes).collect();
+        if !changed.is_empty() {
+            rows(f, &changed)?;
+        }
+        if !same.is_empty() {
+            writeln!(
+                f,
+                "\n<details><summary>{} unchanged</summary>\n",
+                same.len()
+            )?;
+            rows(f, &same)?;
+            writeln!(f, "\n</details>")?;
+        }
+        Ok(())
+    }
+}
+
+/// Text a table cell shows as written: markdown's own characters escaped.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A topic name as inline code; Kafka names hold no backtick or `|`.
+fn code_span(name: &str) -> String {
+    format!("`{}`", name.replace('|', "\\|"))
+}
+
+/// Topics as the cluster has them (`orphans`, `export`): a
+/// `TOPIC  PARTITIONS  RF  CONFIGS` table, configs as `key=value`.
 /// Orphans as the cluster has them: a `TOPIC  PARTITIONS  RF  CONFIGS
 /// PRUNE` table, configs as `key=value`, and whether pruning would delete
 /// the topic or keep it because it is in use.
@@ -606,6 +699,61 @@ audit        unchanged
             &[],
         );
         assert!(!none.contains("protect"), "{none}");
+    }
+
+    #[test]
+    fn plan_markdown_puts_refusals_first_and_escapes_what_markdown_would_read() {
+        let row = |name: &str, action: PlannedAction| TopicPlan {
+            name: name.into(),
+            action,
+            replication_factor: 1,
+        };
+        let plan = Plan {
+            topics: vec![
+                row("same", PlannedAction::Unchanged),
+                row(
+                    "new_one",
+                    PlannedAction::Create(Creation {
+                        partitions: 1,
+                        replication_factor: 1,
+                        configs: [("cleanup.policy".to_string(), "a|b*".to_string())].into(),
+                    }),
+                ),
+                row(
+                    "down",
+                    PlannedAction::Refused {
+                        reasons: vec![Refusal::PartitionDecrease {
+                            current: 2,
+                            wanted: 1,
+                            broker_default: false,
+                        }],
+                    },
+                ),
+            ],
+            brokers: None,
+            specs: vec![],
+            targets: vec![],
+            unready: vec![],
+            observed: Default::default(),
+        };
+        let md = PlanMarkdown(&plan).to_string();
+        let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| ")).collect();
+        assert_eq!(
+            rows,
+            [
+                "| | Topic | Action |",
+                "| ⛔ | `down` | refused: partitions cannot decrease: the topic has 2, the file says 1 \
+                 (kafka-init never deletes and recreates a topic) |",
+                "| ➕ | `new_one` | create: partitions 1, replication factor 1, cleanup.policy=a\\|b\\* |",
+                "| | Topic | Action |",
+                "|  | `same` | unchanged |",
+            ],
+            "{md}"
+        );
+        assert!(
+            md.contains("**Plan: 1 to create, 1 refused, 1 unchanged.**"),
+            "{md}"
+        );
     }
 
     #[test]
