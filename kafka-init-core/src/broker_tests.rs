@@ -6,9 +6,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::kafka::admin::OffsetSpec;
+use crate::kafka::ffi::usage::list_offsets_for;
 use crate::kafka::ffi::{
     broker_ids, create_partitions, create_topics, describe_topics, incremental_alter_configs,
-    list_offsets_for, AlterOp, ConfigAlteration, NewPartitions, NewTopic, RequestOptions,
+    AlterOp, ConfigAlteration, NewPartitions, NewTopic, RequestOptions,
 };
 use std::collections::HashMap;
 

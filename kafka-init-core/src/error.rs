@@ -35,7 +35,7 @@ pub enum Error {
         message: String,
     },
 
-    /// `--profile`, `KAFKA_INIT_PROFILE` or [`crate::EnsureOptions::profile`]
+    /// `--profile`, `KAFKA_INIT_PROFILE` or [`crate::TopicFile::topics_for`]
     /// names a profile the topic file does not declare.
     #[error(transparent)]
     UnknownProfile(#[from] UnknownProfile),

@@ -683,8 +683,7 @@ destroy_with!(
     "error"
 );
 
-mod usage;
-pub(crate) use usage::{committed_topics, list_consumer_groups, list_offsets_for};
+pub(crate) mod usage;
 
 /// A buffer for librdkafka's `errstr` out-parameters.
 struct ErrBuf([c_char; 512]);

@@ -269,7 +269,7 @@ impl Admin for Librdkafka {
         spec: OffsetSpec,
         options: RequestOptions,
     ) -> Reply<'_, Vec<OffsetAnswer>> {
-        Box::pin(ffi::list_offsets_for(
+        Box::pin(ffi::usage::list_offsets_for(
             &self.admin,
             partitions,
             spec,
@@ -303,11 +303,11 @@ impl Admin for Librdkafka {
     }
 
     fn list_groups(&self, options: RequestOptions) -> Reply<'_, Vec<String>> {
-        Box::pin(ffi::list_consumer_groups(&self.admin, options))
+        Box::pin(ffi::usage::list_consumer_groups(&self.admin, options))
     }
 
     fn committed_topics(&self, group: String, options: RequestOptions) -> Reply<'_, Vec<String>> {
-        Box::pin(ffi::committed_topics(&self.admin, group, options))
+        Box::pin(ffi::usage::committed_topics(&self.admin, group, options))
     }
 
     fn last_error(&self) -> Option<String> {
