@@ -94,17 +94,19 @@ podman_checked=0
 check_runtime() {
   [[ $engine == podman && $podman_checked == 0 ]] || return 0
   podman_checked=1
-  local probe=$1 err
+  # IMAGE: run its /bin/true; IMAGE ARGS...: an image without one (distroless), its entrypoint with ARGS.
+  local probe=(--entrypoint /bin/true "$1") err
+  [[ $# == 1 ]] || probe=("$@")
   if [[ -f $podman_conf ]]; then
     export CONTAINERS_CONF=$podman_conf
-    if podman run --rm --network none --entrypoint /bin/true "$probe" >/dev/null 2>&1; then
+    if podman run --rm --network none "${probe[@]}" >/dev/null 2>&1; then
       say "using $podman_conf (podman's defaults failed here before)"
       return 0
     fi
     rm -f "$podman_conf"
   fi
   unset CONTAINERS_CONF
-  if err=$(podman run --rm --network none --entrypoint /bin/true "$probe" 2>&1); then
+  if err=$(podman run --rm --network none "${probe[@]}" 2>&1); then
     return 0
   fi
   say "podman cannot run a container with its defaults here: $(tail -n 1 <<<"$err")"
@@ -119,7 +121,7 @@ runtime = "$runtime"
 EOF
   export CONTAINERS_CONF=$podman_conf
   say "using $podman_conf: runtime $runtime, nofile $(ulimit -Hn), nproc 4096"
-  podman run --rm --network none --entrypoint /bin/true "$probe" ||
+  podman run --rm --network none "${probe[@]}" ||
     die "podman cannot run containers here, not even with $podman_conf"
 }
 
@@ -171,6 +173,7 @@ ensure_image() {
   fi
   case $img in
   debian:bookworm-slim) standin_debian "$img" ;;
+  gcr.io/distroless/cc-debian12) standin_distroless_cc "$img" ;;
   rust:*-bookworm) standin_rust "$img" "${img#rust:}" ;;
   apache/kafka:*) standin_kafka "$img" "${img#apache/kafka:}" ;;
   *) die "no stand-in recipe for $img" ;;
@@ -222,6 +225,50 @@ standin_debian() {
     --change 'CMD ["bash"]' "$tar" "$img" >/dev/null
   rm -f "$tar"
   say "built the stand-in $img with mmdebstrap in $(since "$start") s"
+}
+
+standin_distroless_cc() {
+  # gcr.io/distroless/cc-debian12 as distroless builds it: the contents of Debian 12's
+  # base-files, netbase, tzdata, libc6, libgcc-s1, libgomp1, libstdc++6 and libssl3 packages,
+  # unpacked without running any of their scripts; the CA bundle ca-certificates generates;
+  # /etc/passwd and /etc/group with root, nobody and nonroot (65532); /tmp; distroless's
+  # environment (PATH, SSL_CERT_FILE). No shell, no package manager, no dpkg database.
+  local img=$1 start ctx=$work/distroless-standin
+  start=$(now)
+  ensure_image debian:bookworm-slim
+  rm -rf "$ctx"
+  mkdir -p "$ctx"
+  cat >"$ctx/Containerfile" <<EOF
+FROM debian:bookworm-slim AS debs
+WORKDIR /debs
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends ca-certificates \\
+ && apt-get download base-files netbase tzdata libc6 libgcc-s1 libgomp1 libstdc++6 libssl3 \\
+ && for deb in *.deb; do dpkg-deb -x "\$deb" /rootfs; done \\
+ && rm -rf /rootfs/usr/share/doc/*/changelog* /rootfs/usr/share/man /rootfs/usr/share/info \\
+      /rootfs/usr/share/lintian /rootfs/usr/share/locale \\
+ && install -D -m 644 /etc/ssl/certs/ca-certificates.crt /rootfs/etc/ssl/certs/ca-certificates.crt \\
+ && printf '%s\n' 'root:x:0:0:root:/root:/sbin/nologin' 'nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin' \\
+      'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' >/rootfs/etc/passwd \\
+ && printf '%s\n' 'root:x:0:' 'nobody:x:65534:' 'tty:x:5:' 'staff:x:50:' 'nonroot:x:65532:' >/rootfs/etc/group \\
+ && mkdir -p /rootfs/tmp /rootfs/root /rootfs/home/nonroot \\
+ && chmod 1777 /rootfs/tmp && chmod 700 /rootfs/root \\
+ && chown 65532:65532 /rootfs/home/nonroot && chmod 700 /rootfs/home/nonroot
+
+FROM scratch
+COPY --from=debs /rootfs/ /
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+LABEL org.kafka-init.stand-in=$(recipe "$img")
+EOF
+  local args=()
+  [[ $engine == podman ]] && args+=(--network host)
+  nice "$engine" build "${args[@]}" -t "$img" -f "$ctx/Containerfile" "$ctx" >"$work/distroless-standin.log" 2>&1 || {
+    tail -n 30 "$work/distroless-standin.log" >&2
+    die "building the stand-in $img failed (whole log: $work/distroless-standin.log)"
+  }
+  rm -rf "$ctx"
+  say "built the stand-in $img (Debian 12's packages, unpacked) in $(since "$start") s"
 }
 
 standin_rust() {
@@ -358,7 +405,8 @@ ensure_standins() {
 
 cmd_build() {
   ensure_standins
-  check_runtime "$(dockerfile_bases | tail -n 1)"
+  # The build image has /bin/true; the runtime base has no shell tools at all.
+  check_runtime "$(dockerfile_bases | head -n 1)"
   local start old args=()
   [[ $engine == podman ]] && args+=(--network host --layers)
   old=$(ctr image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
@@ -416,7 +464,7 @@ ensure_kafka_init_image() {
   if ! has_image "$image"; then
     cmd_build
   else
-    check_runtime "$image"
+    check_runtime "$image" --version
   fi
 }
 
@@ -488,9 +536,29 @@ EOF
   local net=(--network host -e "KAFKA_BOOTSTRAP_SERVERS=$bootstrap")
   local ro=(--read-only -v "$dir:/config:ro")
 
-  krun "${net[@]}" --entrypoint id "$image" -u
-  [[ $rc == 0 && $(cat "$tmp/out") == 10001 ]] && ok=0 || ok=1
-  check $ok "the image runs as uid 10001 (id -u: $(cat "$tmp/out"))"
+  # No `id` in the image: ask the engine about its running process. podman reads the user
+  # from /proc and names it from the image's /etc/passwd; docker's top shows the uid.
+  local probe_name=kafka-init-uid-$run_id user='' want=10001
+  ctr run -d --name "$probe_name" --network none "$image" \
+    wait --bootstrap-servers 127.0.0.1:9 --timeout 60s >/dev/null
+  cleanups+=("$engine rm -f $probe_name >/dev/null 2>&1")
+  if [[ $engine == podman ]]; then
+    user=$(podman top "$probe_name" user | tail -n 1 || true)
+    want=kafka-init
+  else
+    user=$(docker top "$probe_name" -o uid | tail -n 1 || true)
+  fi
+  ctr rm -f "$probe_name" >/dev/null 2>&1 || true
+  [[ ${user// /} == "$want" && $(ctr image inspect --format '{{.Config.User}}' "$image") == 10001:10001 ]] && ok=0 || ok=1
+  check $ok "the image runs as uid 10001, kafka-init in its /etc/passwd ($engine top: ${user// /})"
+
+  local absent=() tool
+  for tool in /bin/sh /bin/bash /usr/bin/apt-get /usr/bin/dpkg; do
+    krun --network none --entrypoint "$tool" "$image" --version
+    [[ $rc == 0 ]] || absent+=("$tool")
+  done
+  [[ ${#absent[@]} == 4 ]] && ok=0 || ok=1
+  check $ok "no shell and no package manager in the image (${absent[*]}: not found)"
 
   krun "${net[@]}" --read-only "$image"
   [[ $rc == 0 ]] && grep -q 'Loading configuration from /app/config/simulation.yaml' "$tmp/err" && ok=0 || ok=1
