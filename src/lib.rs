@@ -6,7 +6,7 @@ pub use kafka_init_core::generated_run as __generated_run;
 #[cfg(feature = "engine")]
 pub use kafka_init_core::{
     apply, ensure_topics, ensure_topics_with, existing_topics, export, orphans, plan,
-    wait_for_cluster, Cluster,
+    wait_for_cluster, Cluster, Drift, Outcome, Pass, Trigger, WatchOptions,
 };
 pub use kafka_init_core::{
     is_builtin_protected, load_policy, parse_policy, topic_file, Action, ClientProperties,

@@ -74,5 +74,5 @@ pub use usage::{InUse, Usage, DEFAULT_PRUNE_IDLE};
 #[cfg(feature = "admin")]
 pub use kafka::{
     apply, ensure_topics, ensure_topics_with, existing_topics, export, orphans, plan,
-    wait_for_cluster, Cluster,
+    wait_for_cluster, Cluster, Drift, Outcome, Pass, Trigger, WatchOptions,
 };

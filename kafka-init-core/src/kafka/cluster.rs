@@ -39,7 +39,7 @@ use crate::spec::TopicSpec;
 /// ```
 pub struct Cluster {
     admin: Arc<dyn Admin>,
-    options: EnsureOptions,
+    pub(super) options: EnsureOptions,
     /// The brokers the cluster listed when it last answered DescribeCluster.
     brokers: usize,
     /// The requests of connecting, until a call reports them.
@@ -100,7 +100,7 @@ impl Cluster {
 
     /// A call's run: the options' deadline from now. The first one also
     /// reports the requests of connecting.
-    fn session(&self) -> Session {
+    pub(super) fn session(&self) -> Session {
         let earlier =
             std::mem::take(&mut *self.unreported.lock().unwrap_or_else(|e| e.into_inner()));
         Session::start(Arc::clone(&self.admin), &self.options, self.brokers).carry(earlier)
@@ -226,7 +226,7 @@ impl Cluster {
 }
 
 /// The file's plan, with the orphans to delete (or keep) when pruning.
-async fn plan_and_prune(
+pub(super) async fn plan_and_prune(
     session: &Session,
     specs: &[TopicSpec],
     options: &EnsureOptions,
@@ -306,7 +306,7 @@ async fn orphans_in(
 
 /// Converges to the file part of `plan`, then, only if that succeeded,
 /// deletes the topics the plan lists for deletion.
-async fn converge_then_delete(session: &Session, plan: Plan) -> Result<Report, Error> {
+pub(super) async fn converge_then_delete(session: &Session, plan: Plan) -> Result<Report, Error> {
     let (plan, orphans) = plan.split_deletions();
     let (deletions, kept): (Vec<_>, Vec<_>) = orphans
         .into_iter()

@@ -230,6 +230,11 @@ impl FakeCluster {
         }
     }
 
+    /// Deletes a topic behind the engine's back.
+    pub(super) fn delete_topic(&self, topic: &str) {
+        self.state().topics.remove(topic);
+    }
+
     pub(super) fn calls(&self) -> Vec<Call> {
         self.state().calls.clone()
     }

@@ -26,9 +26,11 @@ mod serving;
 mod session;
 #[cfg(test)]
 mod tests;
+mod watch;
 
 pub use cluster::Cluster;
 pub use engine::{
     apply, ensure_topics, ensure_topics_with, existing_topics, export, orphans, plan,
     wait_for_cluster,
 };
+pub use watch::{Drift, Outcome, Pass, Trigger, WatchOptions};

@@ -96,7 +96,7 @@ pub(super) async fn inventory(
 
 impl Session {
     /// One Metadata request for every topic the cluster has.
-    async fn list_topics(&self) -> Result<Vec<ExistingTopic>, String> {
+    pub(super) async fn list_topics(&self) -> Result<Vec<ExistingTopic>, String> {
         let timeout = self.remaining().min(Duration::from_secs(10));
         let options = self.request_within(Request::Metadata, timeout, false);
         self.admin

@@ -6,9 +6,12 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::mpsc::UnboundedReceiver;
+
 use super::admin::{Admin, ErrorCode};
 use super::cluster::Cluster;
 use super::fake::{error, Api, FakeCluster};
+use super::watch::{Drift, Outcome, Pass, Trigger, WatchOptions};
 use crate::error::Error;
 use crate::options::EnsureOptions;
 use crate::ownership::{Namespace, Ownership};
@@ -692,4 +695,237 @@ async fn broker_defaults_are_read_once_for_default_sizes() {
     assert_eq!(fake.topic("d").unwrap().0, 1);
     // Read by the plan; a topic this run created is not planned again.
     assert_eq!(fake.calls_of(Api::BrokerConfigs).len(), 1);
+}
+
+// --- watch ----------------------------------------------------------------
+
+/// What a test keeps of a pass.
+#[derive(Debug)]
+struct Seen {
+    number: u64,
+    trigger: Trigger,
+    drift: Option<Drift>,
+    changed: Vec<String>,
+    failed: bool,
+    ready: bool,
+    next_in: Duration,
+    at: tokio::time::Instant,
+}
+
+fn seen(pass: &Pass) -> Seen {
+    let changed = match &pass.outcome {
+        Outcome::Applied(report) => report
+            .topics
+            .iter()
+            .filter(|t| t.action != Action::Unchanged)
+            .map(|t| t.name.clone())
+            .collect(),
+        _ => Vec::new(),
+    };
+    Seen {
+        number: pass.number,
+        trigger: pass.trigger,
+        drift: pass.drift.clone(),
+        changed,
+        failed: matches!(pass.outcome, Outcome::Failed(_)),
+        ready: pass.readiness().is_ok(),
+        next_in: pass.next_in,
+        at: tokio::time::Instant::now(),
+    }
+}
+
+/// Runs `cluster.watch` beside `script`, which gets the passes as they
+/// come and the sender of the specs; the loop ends when `script` drops it.
+async fn watching<S, Fut>(
+    cluster: &Cluster,
+    specs: Vec<TopicSpec>,
+    options: WatchOptions,
+    script: S,
+) where
+    S: FnOnce(tokio::sync::watch::Sender<Vec<TopicSpec>>, UnboundedReceiver<Seen>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (specs_tx, specs_rx) = tokio::sync::watch::channel(specs);
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let looping = cluster.watch(specs_rx, options, move |pass| {
+        let _ = tx.send(seen(pass));
+    });
+    // The loop must end once the script has dropped the sender.
+    let ((), ()) = tokio::join!(looping, script(specs_tx, rx));
+}
+
+#[tokio::test(start_paused = true)]
+async fn watch_fixes_drift_each_pass_and_says_what_it_found() {
+    let fake = Arc::new(FakeCluster::new().with_topic("kept", 1, &[("retention.ms", "1000")]));
+    let cluster = connect(&fake, &options()).await;
+    let specs = vec![
+        spec("kept", 1, &[("retention.ms", "1000")]),
+        spec("made", 2, &[]),
+    ];
+    let every = Duration::from_secs(10);
+    watching(
+        &cluster,
+        specs,
+        WatchOptions::every(every),
+        |tx, mut passes| {
+            let fake = Arc::clone(&fake);
+            async move {
+                let first = passes.recv().await.unwrap();
+                assert_eq!(first.trigger, Trigger::Start);
+                assert_eq!(first.drift.as_ref().unwrap().missing, ["made"]);
+                assert_eq!(first.changed, ["made"]);
+                assert!(first.ready && !first.failed);
+                assert_eq!(fake.topic("made").map(|t| t.0), Some(2));
+
+                let converged = passes.recv().await.unwrap();
+                assert_eq!(converged.trigger, Trigger::Interval);
+                assert!(converged.drift.as_ref().unwrap().is_empty());
+                assert!(converged.changed.is_empty());
+                assert!(converged.at - first.at >= every);
+
+                // Changed and deleted behind the loop's back.
+                fake.set_config("kept", "retention.ms", "5");
+                fake.delete_topic("made");
+                let fixed = passes.recv().await.unwrap();
+                let drift = fixed.drift.unwrap();
+                assert_eq!(drift.config, ["kept"]);
+                assert_eq!(drift.missing, ["made"]);
+                assert_eq!(fixed.changed, ["kept", "made"]);
+                assert_eq!(
+                    fake.topic("kept")
+                        .unwrap()
+                        .1
+                        .get("retention.ms")
+                        .map(String::as_str),
+                    Some("1000")
+                );
+                assert!(fake.topic("made").is_some());
+                assert_eq!(fixed.number, 3);
+                drop(tx);
+            }
+        },
+    )
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn watch_report_only_changes_nothing_and_is_not_ready_while_drifted() {
+    let fake = Arc::new(FakeCluster::new().with_topic("t", 1, &[("retention.ms", "5")]));
+    let cluster = connect(&fake, &options()).await;
+    let specs = vec![
+        spec("t", 1, &[("retention.ms", "1000")]),
+        spec("new", 1, &[]),
+    ];
+    let options = WatchOptions::every(Duration::from_secs(10)).report_only(true);
+    watching(&cluster, specs, options, |tx, mut passes| async move {
+        for _ in 0..2 {
+            let pass = passes.recv().await.unwrap();
+            let drift = pass.drift.unwrap();
+            assert_eq!(drift.config, ["t"]);
+            assert_eq!(drift.missing, ["new"]);
+            assert!(!pass.ready && !pass.failed);
+        }
+        drop(tx);
+    })
+    .await;
+    assert_eq!(fake.topic_names(), ["t"]);
+    assert!(fake
+        .calls()
+        .iter()
+        .all(|c| !matches!(c.api, Api::CreateTopics | Api::AlterConfigs)));
+}
+
+#[tokio::test(start_paused = true)]
+async fn watch_retries_a_failed_pass_with_doubling_pauses_then_returns_to_the_interval() {
+    let fake = Arc::new(FakeCluster::new().with_topic("a", 1, &[]));
+    fake.fail_topic(
+        Api::DescribeTopics,
+        "a",
+        3,
+        None,
+        error(
+            ErrorCode::TOPIC_AUTHORIZATION_FAILED,
+            "TOPIC_AUTHORIZATION_FAILED",
+        ),
+    );
+    let cluster = connect(&fake, &options()).await;
+    let every = Duration::from_secs(60);
+    watching(
+        &cluster,
+        vec![spec("a", 1, &[])],
+        WatchOptions::every(every),
+        |tx, mut passes| async move {
+            let mut all = Vec::new();
+            for _ in 0..5 {
+                all.push(passes.recv().await.unwrap());
+            }
+            let failed: Vec<bool> = all.iter().map(|p| p.failed).collect();
+            assert_eq!(failed, [true, true, true, false, false]);
+            assert!(all.iter().all(|p| p.drift.is_some() != p.failed));
+            assert!(!all[0].ready && all[3].ready);
+            let s = Duration::from_secs;
+            let pauses: Vec<Duration> = all.iter().map(|p| p.next_in).collect();
+            assert_eq!(pauses, [s(1), s(2), s(4), every, every]);
+            let triggers: Vec<Trigger> = all.iter().map(|p| p.trigger).collect();
+            use Trigger::*;
+            assert_eq!(triggers, [Start, Retry, Retry, Retry, Interval]);
+            for pair in all.windows(2) {
+                assert!(pair[1].at - pair[0].at >= pair[0].next_in);
+            }
+            drop(tx);
+        },
+    )
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn watch_runs_a_pass_at_once_when_the_specs_change() {
+    let fake = Arc::new(FakeCluster::new());
+    let cluster = connect(&fake, &options()).await;
+    let hour = Duration::from_secs(3600);
+    watching(
+        &cluster,
+        vec![spec("one", 1, &[])],
+        WatchOptions::every(hour),
+        |tx, mut passes| {
+            let fake = Arc::clone(&fake);
+            async move {
+                let first = passes.recv().await.unwrap();
+                tx.send(vec![spec("one", 1, &[]), spec("two", 3, &[])])
+                    .unwrap();
+                let second = passes.recv().await.unwrap();
+                assert_eq!(second.trigger, Trigger::Changed);
+                assert!(second.at - first.at < Duration::from_secs(1));
+                assert_eq!(second.changed, ["two"]);
+                assert_eq!(fake.topic("two").map(|t| t.0), Some(3));
+                drop(tx);
+            }
+        },
+    )
+    .await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn watch_counts_orphans_in_the_namespace_without_pruning_them() {
+    let fake = Arc::new(
+        FakeCluster::new()
+            .with_topic("app.a", 1, &[])
+            .with_topic("app.stray", 1, &[])
+            .with_topic("other", 1, &[]),
+    );
+    let options = options().ownership(owning("app."));
+    let cluster = connect(&fake, &options).await;
+    watching(
+        &cluster,
+        vec![spec("app.a", 1, &[])],
+        WatchOptions::every(Duration::from_secs(10)),
+        |tx, mut passes| async move {
+            let pass = passes.recv().await.unwrap();
+            assert_eq!(pass.drift.unwrap().orphan, ["app.stray"]);
+            assert!(pass.ready);
+            drop(tx);
+        },
+    )
+    .await;
+    assert_eq!(fake.topic_names(), ["app.a", "app.stray", "other"]);
 }
