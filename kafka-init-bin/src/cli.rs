@@ -1,6 +1,7 @@
 //! The command line: subcommands, flags and the environment variables
 //! behind them.
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -154,6 +155,27 @@ pub struct Cli {
     /// input).
     #[arg(long, global = true)]
     pub force: bool,
+
+    /// `watch`: how often to converge; a topic file that changes is
+    /// applied at once as well [default: 60s].
+    #[arg(
+        long,
+        env = "KAFKA_INIT_INTERVAL",
+        value_name = "DURATION",
+        value_parser = parse_interval,
+        global = true
+    )]
+    pub interval: Option<Duration>,
+
+    /// `watch`: observe and report drift (logs, `/metrics`, `/readyz`),
+    /// change nothing.
+    #[arg(long, env = "KAFKA_INIT_REPORT_ONLY", global = true)]
+    pub report_only: bool,
+
+    /// `watch`: the address serving `/healthz`, `/readyz` and `/metrics`
+    /// [default: 0.0.0.0:9464].
+    #[arg(long, env = "KAFKA_INIT_LISTEN", value_name = "ADDR", global = true)]
+    pub listen: Option<SocketAddr>,
 }
 
 #[derive(Subcommand, Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,6 +198,10 @@ pub enum Command {
     /// Write a topic file declaring the topics that exist inside `--owns`
     /// (or the file's `kafka.owns`), with their own configs only. Read-only.
     Export,
+    /// Keep the cluster as the file declares: converge at start, every
+    /// --interval and whenever a topic file changes; serve /healthz, /readyz
+    /// and /metrics on --listen. Runs until SIGTERM or SIGINT (exit 0).
+    Watch,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,6 +238,17 @@ impl Cli {
         self.policy.as_deref().filter(|p| !p.as_os_str().is_empty())
     }
 
+    /// `--interval`, or its default.
+    pub fn interval(&self) -> Duration {
+        self.interval.unwrap_or(Duration::from_secs(60))
+    }
+
+    /// `--listen`, or its default.
+    pub fn listen(&self) -> SocketAddr {
+        self.listen
+            .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 9464)))
+    }
+
     /// The selected profile; an empty `KAFKA_INIT_PROFILE` selects none.
     pub fn profile(&self) -> Option<&str> {
         self.profile
@@ -224,6 +261,16 @@ impl Cli {
 fn parse_timeout(s: &str) -> Result<Duration, String> {
     humantime::parse_duration(s.trim())
         .map_err(|e| format!("{e} (write a duration such as `30s`, `2m` or `1m30s`)"))
+}
+
+/// A duration of at least a second: a tighter loop would only load the
+/// cluster.
+fn parse_interval(s: &str) -> Result<Duration, String> {
+    let interval = parse_timeout(s)?;
+    if interval < Duration::from_secs(1) {
+        return Err("the interval must be at least 1s".to_owned());
+    }
+    Ok(interval)
 }
 
 #[cfg(test)]
@@ -264,5 +311,29 @@ mod tests {
         let cli = Cli::try_parse_from(["kafka-init", "export", "--owns", "a.", "^b$"]).unwrap();
         assert_eq!(cli.command, Some(Command::Export));
         assert_eq!(cli.owns, ["a.", "^b$"]);
+    }
+
+    #[test]
+    fn watch_flags_and_their_defaults() {
+        let cli = Cli::try_parse_from(["kafka-init", "watch"]).unwrap();
+        assert_eq!(cli.command, Some(Command::Watch));
+        assert_eq!(cli.interval(), Duration::from_secs(60));
+        assert_eq!(cli.listen().to_string(), "0.0.0.0:9464");
+        assert!(!cli.report_only);
+        let cli = Cli::try_parse_from([
+            "kafka-init",
+            "watch",
+            "--interval",
+            "10s",
+            "--report-only",
+            "--listen",
+            "127.0.0.1:0",
+            "--prune",
+        ])
+        .unwrap();
+        assert_eq!(cli.interval(), Duration::from_secs(10));
+        assert!(cli.report_only && cli.prune);
+        assert_eq!(cli.listen().to_string(), "127.0.0.1:0");
+        assert!(Cli::try_parse_from(["kafka-init", "watch", "--interval", "10ms"]).is_err());
     }
 }

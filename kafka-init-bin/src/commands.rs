@@ -1,4 +1,4 @@
-//! The four subcommands.
+//! The one-shot subcommands (`watch` has its own module).
 
 use std::io::Write;
 use std::time::Instant;
@@ -43,16 +43,20 @@ pub async fn run(command: Command, cli: &Cli, secrets: &Secrets) -> Result<u8, F
             }
         }),
         Command::Export => export(cli, secrets).await,
+        Command::Watch => crate::watch::watch(cli, secrets).await,
     }
 }
 
 /// Flags that belong to one subcommand are refused on the others, so a
 /// `--prune` never silently does nothing.
 fn check_flags(command: Command, cli: &Cli) -> Result<(), Failure> {
-    if cli.prune && !matches!(command, Command::Apply | Command::Plan) {
+    if cli.prune && !matches!(command, Command::Apply | Command::Plan | Command::Watch) {
         return Err(Failure::invalid(
-            "--prune applies to `apply` and `plan` only",
+            "--prune applies to `apply`, `plan` and `watch` only",
         ));
+    }
+    if cli.report_only && command != Command::Watch {
+        return Err(Failure::invalid("--report-only applies to `watch` only"));
     }
     if !cli.prune && (cli.max_deletions.is_some() || cli.prune_in_use) {
         return Err(Failure::invalid(
@@ -74,7 +78,7 @@ fn check_flags(command: Command, cli: &Cli) -> Result<(), Failure> {
 
 /// `options` for `apply` and `plan`: pruning when asked, in the file's
 /// namespace.
-fn with_prune(options: EnsureOptions, file: &TopicFile, cli: &Cli) -> EnsureOptions {
+pub(crate) fn with_prune(options: EnsureOptions, file: &TopicFile, cli: &Cli) -> EnsureOptions {
     if cli.prune {
         options
             .prune(cli.max_deletions())
@@ -96,7 +100,7 @@ fn options(settings: &Settings, cli: &Cli) -> EnsureOptions {
 
 /// What `apply` and `plan` start from: the settings with their file, and
 /// the options to connect with.
-fn load_with_file(
+pub(crate) fn load_with_file(
     cli: &Cli,
     secrets: &Secrets,
 ) -> Result<(Settings, TopicFile, EnsureOptions), Failure> {

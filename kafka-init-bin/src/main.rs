@@ -5,9 +5,12 @@
 mod cli;
 mod commands;
 mod exit;
+mod http;
 mod logging;
+mod metrics;
 mod settings;
 mod signals;
+mod watch;
 
 use std::process::ExitCode;
 

@@ -1,5 +1,7 @@
 //! SIGTERM and SIGINT end the run at once, with exit code 128 + the signal
-//! (143, 130): never 0, since a run cut short has not converged.
+//! (143, 130): never 0, since a run cut short has not converged. `watch`
+//! is different: stopping is its normal end, so it stops gracefully with 0
+//! (`stop_gracefully`).
 //!
 //! In a container kafka-init is PID 1, and the kernel does not apply a
 //! signal's default action to PID 1 of a PID namespace: without a handler,
@@ -41,6 +43,37 @@ pub fn exit_on_termination() {
             libc::sigaction(signal, &action, std::ptr::null_mut());
         }
     }
+}
+
+/// For `watch`: SIGTERM and SIGINT no longer end the process at once; the
+/// returned future resolves, with the signal's name, when either arrives.
+/// Must be called inside the async runtime.
+pub fn stop_gracefully() -> std::io::Result<impl std::future::Future<Output = &'static str>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    for s in [libc::SIGTERM, libc::SIGINT] {
+        // SAFETY: sigaction with a zeroed struct, SIG_DFL as the action.
+        // tokio's handler, installed next, chains to a previous handler
+        // that is a function: ours (`_exit`) must be gone first.
+        unsafe {
+            let mut old: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(s, std::ptr::null(), &mut old) == 0
+                && old.sa_sigaction != libc::SIG_IGN
+            {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = libc::SIG_DFL;
+                libc::sigemptyset(&mut action.sa_mask);
+                libc::sigaction(s, &action, std::ptr::null_mut());
+            }
+        }
+    }
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
+        }
+    })
 }
 
 extern "C" fn on_signal(signal: libc::c_int) {
