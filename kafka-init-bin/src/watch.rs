@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kafka_init_core::{
-    topic_files, Cluster, EnsureOptions, Outcome, Pass, PlannedAction, TopicSpec, WatchOptions,
+    topic_files, Cluster, EnsureOptions, Outcome, Pass, PlannedAction, TopicSpec, Trigger,
+    WatchOptions,
 };
 use notify::{EventKind, RecursiveMode, Watcher};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
@@ -126,9 +127,15 @@ fn log_pass(pass: &Pass) {
         Outcome::Applied(report) => {
             let mut changed = 0;
             for topic in &report.topics {
-                if topic.action != kafka_init_core::Action::Unchanged {
-                    changed += 1;
+                if topic.action == kafka_init_core::Action::Unchanged {
+                    continue;
+                }
+                changed += 1;
+                // Between passes of the same file, a change is drift.
+                if matches!(pass.trigger, Trigger::Interval | Trigger::Retry) {
                     tracing::warn!("Drift fixed: {}: {}", topic.name, topic.action);
+                } else {
+                    tracing::info!("{}: {}", topic.name, topic.action);
                 }
             }
             tracing::info!(
