@@ -4,16 +4,15 @@ use std::io::Write;
 use std::time::Instant;
 
 use kafka_init_core::{
-    ensure_topics, export as export_topics, orphans, plan, wait_for_cluster, Action, EnsureOptions,
-    Error, ExistingTopic, Namespace, Ownership, Plan, PlanMarkdown, PlannedAction, TopicFile,
-    TopicTable,
+    ensure_topics, export as export_topics, orphans, plan, wait_for_cluster, Action, Error,
+    ExistingTopic, Namespace, Ownership, Plan, PlanMarkdown, PlannedAction, TopicFile, TopicTable,
 };
 use serde::Serialize;
 
 use crate::cli::{Cli, Command, LogFormat, Output};
 use crate::exit::{self, Failure};
 use crate::logging::Secrets;
-use crate::settings::{self, Settings};
+use crate::settings::{self, load_with_file, options, with_prune};
 
 pub async fn run(command: Command, cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     check_flags(command, cli)?;
@@ -74,40 +73,6 @@ fn check_flags(command: Command, cli: &Cli) -> Result<(), Failure> {
         return Err(Failure::invalid("--output markdown applies to `plan` only"));
     }
     Ok(())
-}
-
-/// `options` for `apply` and `plan`: pruning when asked, in the file's
-/// namespace.
-pub(crate) fn with_prune(options: EnsureOptions, file: &TopicFile, cli: &Cli) -> EnsureOptions {
-    if cli.prune {
-        options
-            .prune(cli.max_deletions())
-            .ownership(file.ownership.clone())
-            .prune_idle(cli.prune_idle)
-            .prune_in_use(cli.prune_in_use)
-    } else {
-        options
-    }
-}
-
-fn options(settings: &Settings, cli: &Cli) -> EnsureOptions {
-    tracing::info!("Connecting to Kafka at {}", settings.bootstrap);
-    EnsureOptions::new(settings.bootstrap.clone())
-        .timeout(cli.timeout)
-        .broker_grace(cli.broker_grace)
-        .client(settings.client.clone())
-}
-
-/// What `apply` and `plan` start from: the settings with their file, and
-/// the options to connect with.
-pub(crate) fn load_with_file(
-    cli: &Cli,
-    secrets: &Secrets,
-) -> Result<(Settings, TopicFile, EnsureOptions), Failure> {
-    let mut settings = settings::load(cli, secrets, false)?;
-    let options = options(&settings, cli);
-    let file = settings.file.take().expect("loaded with its file");
-    Ok((settings, file, options))
 }
 
 async fn apply(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {

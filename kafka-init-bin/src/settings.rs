@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use kafka_init_core::{load_policy, ClientProperties, FileError, TopicFile};
+use kafka_init_core::{load_policy, ClientProperties, EnsureOptions, FileError, TopicFile};
 
 use crate::cli::Cli;
 use crate::exit::Failure;
@@ -101,4 +101,38 @@ pub fn load(cli: &Cli, secrets: &Secrets, file_optional: bool) -> Result<Setting
         bootstrap,
         client,
     })
+}
+
+/// `options` for `apply`, `plan` and `watch`: pruning when asked, in the file's
+/// namespace.
+pub fn with_prune(options: EnsureOptions, file: &TopicFile, cli: &Cli) -> EnsureOptions {
+    if cli.prune {
+        options
+            .prune(cli.max_deletions())
+            .ownership(file.ownership.clone())
+            .prune_idle(cli.prune_idle)
+            .prune_in_use(cli.prune_in_use)
+    } else {
+        options
+    }
+}
+
+pub fn options(settings: &Settings, cli: &Cli) -> EnsureOptions {
+    tracing::info!("Connecting to Kafka at {}", settings.bootstrap);
+    EnsureOptions::new(settings.bootstrap.clone())
+        .timeout(cli.timeout)
+        .broker_grace(cli.broker_grace)
+        .client(settings.client.clone())
+}
+
+/// What `apply` and `plan` start from: the settings with their file, and
+/// the options to connect with.
+pub fn load_with_file(
+    cli: &Cli,
+    secrets: &Secrets,
+) -> Result<(Settings, TopicFile, EnsureOptions), Failure> {
+    let mut settings = load(cli, secrets, false)?;
+    let options = options(&settings, cli);
+    let file = settings.file.take().expect("loaded with its file");
+    Ok((settings, file, options))
 }

@@ -16,11 +16,11 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 use tokio::sync::watch::Sender;
 
 use crate::cli::Cli;
-use crate::commands::{load_with_file, with_prune};
 use crate::exit::{self, Failure};
 use crate::logging::Secrets;
 use crate::metrics::Status;
-use crate::{http, settings, signals};
+use crate::settings::{self, load_with_file, with_prune};
+use crate::{http, signals};
 
 /// How long the pass in progress may take to finish after SIGTERM before
 /// it is abandoned: well inside the 5 s a stop is promised in.
