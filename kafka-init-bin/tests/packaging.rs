@@ -94,3 +94,83 @@ fn kubernetes_examples_are_a_job_and_an_init_container_with_a_valid_topic_file()
     check(&path);
     std::fs::remove_file(path).unwrap();
 }
+
+#[test]
+fn the_watch_deployment_probes_health_and_readiness_and_is_scraped() {
+    let docs = yaml_documents("deploy/kubernetes/watch.yaml");
+    assert_eq!(docs.len(), 1);
+    let deployment = &docs[0];
+    assert_eq!(deployment["kind"], Value::from("Deployment"));
+    let template = &deployment["spec"]["template"];
+    let annotations = &template["metadata"]["annotations"];
+    assert_eq!(annotations["prometheus.io/scrape"], Value::from("true"));
+    assert_eq!(annotations["prometheus.io/port"], Value::from("9464"));
+    assert_eq!(annotations["prometheus.io/path"], Value::from("/metrics"));
+    let pod = &template["spec"];
+    assert_eq!(pod["securityContext"]["runAsNonRoot"], Value::from(true));
+    let container = &pod["containers"][0];
+    assert_eq!(container["args"][0], Value::from("watch"));
+    assert_eq!(
+        container["securityContext"]["readOnlyRootFilesystem"],
+        Value::from(true)
+    );
+    assert_eq!(
+        container["livenessProbe"]["httpGet"]["path"],
+        Value::from("/healthz")
+    );
+    assert_eq!(
+        container["readinessProbe"]["httpGet"]["path"],
+        Value::from("/readyz")
+    );
+    assert_eq!(container["ports"][0]["containerPort"], Value::from(9464));
+    let env = container["env"].as_sequence().unwrap();
+    let var = |name: &str| env.iter().find(|e| e["name"] == name).cloned();
+    assert!(var("KAFKA_CLIENT_SASL_PASSWORD").unwrap()["valueFrom"]["secretKeyRef"].is_mapping());
+    assert_eq!(
+        var("KAFKA_INIT_LISTEN").unwrap()["value"],
+        Value::from("0.0.0.0:9464")
+    );
+    // The ConfigMap of job.yaml, mounted as a directory (a subPath mount
+    // never sees an update) where CONFIG_FILE points.
+    let mount = &container["volumeMounts"][0];
+    assert!(mount.get("subPath").is_none(), "{mount:?}");
+    let config = var("CONFIG_FILE").unwrap()["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dir = mount["mountPath"].as_str().unwrap();
+    assert_eq!(config, format!("{dir}/topics.yaml"));
+    let volume = &pod["volumes"][0];
+    assert_eq!(volume["name"], mount["name"]);
+    let job = yaml_documents("deploy/kubernetes/job.yaml");
+    assert_eq!(volume["configMap"]["name"], job[0]["metadata"]["name"]);
+    assert!(job[0]["data"]["topics.yaml"].is_string());
+}
+
+#[test]
+fn compose_has_an_optional_watch_service_in_a_profile() {
+    let compose = &yaml_documents("docker-compose.yml")[0]["services"];
+    let watch = &compose["kafka-init-watch"];
+    assert_eq!(watch["profiles"][0], Value::from("watch"));
+    assert_eq!(watch["command"][0], Value::from("watch"));
+    assert_eq!(watch["ports"][0], Value::from("9464:9464"));
+    assert_eq!(watch["read_only"], Value::from(true));
+    assert_eq!(
+        watch["depends_on"]["kafka"]["condition"],
+        Value::from("service_healthy")
+    );
+    let config = watch["environment"]["CONFIG_FILE"].as_str().unwrap();
+    check(&repo_path(&config.replace("/app/config", "config")));
+    // The directory is mounted, not the file: a rename shows.
+    let volume = watch["volumes"][0].as_str().unwrap();
+    assert!(volume.starts_with("./config:/app/config"), "{volume}");
+    // Every other service still runs without the profile.
+    let others = compose
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .filter(|(name, _)| *name != "kafka-init-watch");
+    for (name, service) in others {
+        assert!(service.get("profiles").is_none(), "{name:?}");
+    }
+}
