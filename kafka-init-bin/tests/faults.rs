@@ -786,3 +786,158 @@ fn three_nodes_rf3_min_isr_2_then_a_node_down() {
     cluster.assert_exact(&topic(&name, 1, 3, &[("min.insync.replicas", "2")]));
     observed("node 3 back; same file", "exit 0; exact", took);
 }
+
+/// GET `path` from `address`: the status code and the body's first line.
+fn http_get(address: &str, path: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut stream = TcpStream::connect(address).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let code = response.split_whitespace().nth(1)?.parse().ok()?;
+    let body = response
+        .split_once("\r\n\r\n")?
+        .1
+        .lines()
+        .next()?
+        .to_owned();
+    Some((code, body))
+}
+
+/// `watch` keeps running while its broker is stopped and restarted:
+/// /readyz goes 503 with the reason, then 200 again, with the same process.
+#[test]
+fn watch_readyz_follows_a_broker_stopped_and_restarted() {
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let cluster = Cluster::new("watch-restart", 1);
+    cluster.start();
+    let t = topic(
+        &support::unique("watch-restart"),
+        2,
+        1,
+        &[("retention.ms", "3600000")],
+    );
+    let path = file("watch-restart", std::slice::from_ref(&t));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-init"))
+        .arg("watch")
+        .arg("--config")
+        .arg(&path)
+        .args(["--bootstrap-servers", &cluster.bootstrap()])
+        .args([
+            "--interval",
+            "2s",
+            "--timeout",
+            "5s",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env_remove("KAFKA_INIT_LOG_FORMAT")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = std::sync::Arc::new(Mutex::new(String::new()));
+    let sink = std::sync::Arc::clone(&log);
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let mut log = sink.lock().unwrap();
+            log.push_str(&line);
+            log.push('\n');
+        }
+    });
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Kill(child);
+    let text = || log.lock().unwrap().clone();
+    let started = Instant::now();
+    let mut address = None;
+    while address.is_none() {
+        assert!(started.elapsed() < Duration::from_secs(20), "{}", text());
+        address = text()
+            .lines()
+            .find_map(|l| l.split("/metrics on ").nth(1).map(|a| a.trim().to_owned()));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let address = address.unwrap();
+
+    // Every change of /readyz, as seen by a poll every 100 ms.
+    let mut transitions: Vec<(Duration, u16, String)> = Vec::new();
+    let mut wait_for = |child: &mut Kill, code: u16, limit: Duration| {
+        let deadline = Instant::now() + limit;
+        loop {
+            assert!(
+                child.0.try_wait().unwrap().is_none(),
+                "kafka-init exited:\n{}",
+                text()
+            );
+            if let Some((now, body)) = http_get(&address, "/readyz") {
+                if transitions.last().map(|(_, c, b)| (*c, b)) != Some((now, &body)) {
+                    transitions.push((started.elapsed(), now, body));
+                }
+                if now == code {
+                    return;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "/readyz not {code} within {limit:?}: {transitions:?}\n{}",
+                text()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    wait_for(&mut child, 200, Duration::from_secs(60));
+    cluster.assert_exact(&t);
+    let stopped = Instant::now();
+    cluster.stop();
+    wait_for(&mut child, 503, Duration::from_secs(60));
+    observed(
+        "broker stopped under watch",
+        "/readyz 503",
+        stopped.elapsed(),
+    );
+    let restarted = Instant::now();
+    cluster.start();
+    wait_for(&mut child, 200, Duration::from_secs(120));
+    observed(
+        "broker restarted under watch",
+        "/readyz 200",
+        restarted.elapsed(),
+    );
+    assert!(child.0.try_wait().unwrap().is_none(), "{}", text());
+    cluster.assert_exact(&t);
+    let (code, metrics) = {
+        use std::io::{Read, Write};
+        let mut s = TcpStream::connect(&address).unwrap();
+        write!(
+            s,
+            "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut r = String::new();
+        s.read_to_string(&mut r).unwrap();
+        (r.split_whitespace().nth(1).unwrap().to_owned(), r)
+    };
+    assert_eq!(code, "200");
+    let failures: f64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("kafka_init_reconciliations_total{result=\"failure\"} "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{metrics}"));
+    assert!(failures >= 1.0, "{metrics}");
+    for (at, code, body) in &transitions {
+        eprintln!("READYZ | {at:>6.1?} | {code} | {body}");
+    }
+}
