@@ -31,6 +31,12 @@ pub async fn watch(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
         .map_err(|e| Failure::new(exit::FAILURE, format!("cannot handle signals: {e}")))?;
     let (_, file, options) = load_with_file(cli, secrets)?;
     let specs = file.topics_for(cli.profile())?.to_vec();
+    // Refused at start, as `apply` refuses it, rather than by every pass.
+    if cli.prune && file.ownership.owns.is_none() {
+        return Err(Failure::from(kafka_init_core::Error::NoOwnership {
+            operation: "pruning",
+        }));
+    }
     // Orphans are counted as drift whenever the file owns a namespace;
     // they are deleted only with --prune.
     let options = with_prune(options.ownership(file.ownership.clone()), &file, cli);

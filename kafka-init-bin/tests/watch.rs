@@ -566,3 +566,25 @@ fn sigterm_exits_0_within_5_seconds_between_passes_and_during_one() {
     watch.signal(libc::SIGTERM);
     assert_eq!(exit_within_5s(&mut watch), 0, "{}", watch.log());
 }
+
+#[test]
+fn prune_without_owns_is_refused_at_start_with_3() {
+    let dir = scratch("prune");
+    let config = dir.join("topics.yaml");
+    std::fs::write(&config, topic_file(&[("watch-prune-unused", 1, "3600000")])).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kafka-init"))
+        .args(["watch", "--prune", "--listen", "127.0.0.1:0"])
+        .arg("--config")
+        .arg(&config)
+        .args(["--bootstrap-servers", "127.0.0.1:9"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kafka.owns"));
+}
