@@ -588,3 +588,68 @@ fn prune_without_owns_is_refused_at_start_with_3() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("kafka.owns"));
 }
+
+/// Creates `topics` with a one-shot `apply`, as another team's tool would.
+fn create(topics: &[(&str, i32, &str)]) {
+    let dir = scratch("create");
+    let config = dir.join("topics.yaml");
+    std::fs::write(&config, topic_file(topics)).unwrap();
+    let made = Command::new(env!("CARGO_BIN_EXE_kafka-init"))
+        .arg("--config")
+        .arg(&config)
+        .args(["--bootstrap-servers", &support::bootstrap()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(made.success());
+}
+
+#[test]
+fn orphans_are_counted_and_pruned_only_with_prune() {
+    let prefix = format!("{}.", support::unique("watch-own"));
+    let declared = format!("{prefix}declared");
+    let stray = format!("{prefix}stray");
+    create(&[(&stray, 1, "3600000")]);
+    let dir = scratch("orphans");
+    let config = dir.join("topics.yaml");
+    std::fs::write(
+        &config,
+        topic_file(&[(&declared, 1, "3600000")])
+            .replace("kafka:\n", &format!("kafka:\n  owns: [\"{prefix}\"]\n")),
+    )
+    .unwrap();
+
+    // Without --prune: counted, kept.
+    let mut watch = Watch::start(&config, &support::bootstrap(), &["--interval", "1s"]);
+    watch.wait_for("two passes", Duration::from_secs(30), |w| {
+        w.metrics()
+            .get("kafka_init_reconciliations_total", &[("result", "success")])
+            >= 2.0
+    });
+    assert_eq!(
+        watch
+            .metrics()
+            .get("kafka_init_drift", &[("kind", "orphan")]),
+        1.0
+    );
+    assert_eq!(support::topic_shape(&stray), Some((1, 1)));
+    drop(watch);
+
+    // With --prune: deleted, and counted as a change.
+    let mut watch = Watch::start(
+        &config,
+        &support::bootstrap(),
+        &["--interval", "1s", "--prune"],
+    );
+    watch.wait_for("the orphan deleted", Duration::from_secs(30), |_| {
+        support::topic_shape(&stray).is_none()
+    });
+    watch.wait_for("the deletion counted", Duration::from_secs(10), |w| {
+        w.metrics()
+            .get("kafka_init_changes_total", &[("action", "delete")])
+            == 1.0
+    });
+    assert_eq!(support::topic_shape(&declared), Some((1, 1)));
+}
