@@ -54,10 +54,12 @@ impl WatchOptions {
         self
     }
 
+    /// The pause between passes.
     pub fn interval(&self) -> Duration {
         self.interval
     }
 
+    /// Whether passes only look.
     pub fn is_report_only(&self) -> bool {
         self.report_only
     }
@@ -155,16 +157,20 @@ pub enum Outcome {
 pub struct Pass {
     /// 1 for the first pass.
     pub number: u64,
+    /// Why the pass ran.
     pub trigger: Trigger,
     /// The topics declared for this pass.
     pub declared: usize,
     /// What the pass found before fixing anything; `None` when it failed
     /// before its plan.
     pub drift: Option<Drift>,
+    /// How the pass ended.
     pub outcome: Outcome,
     /// The requests the pass sent, failed or not.
     pub requests: Requests,
+    /// How long the pass took.
     pub duration: Duration,
+    /// When the pass ended.
     pub finished: SystemTime,
     /// How long until the next pass, unless the declared topics change.
     pub next_in: Duration,
