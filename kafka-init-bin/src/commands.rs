@@ -121,7 +121,7 @@ async fn apply(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
                 topic.action.changes()
             ),
             // The engine logs each deletion, and each orphan it keeps.
-            Action::Deleted(_) | Action::Kept(_) => {}
+            _ => {}
         }
     }
     let deleted = report.deleted().count();

@@ -128,5 +128,6 @@ fn code_of(e: &Error) -> u8 {
         Error::Topic { .. } | Error::Request { .. } | Error::Topics(_) | Error::Deadline { .. } => {
             FAILURE
         }
+        _ => FAILURE,
     }
 }

@@ -15,6 +15,7 @@ pub const ENV_PREFIX: &str = "KAFKA_CLIENT_";
 pub struct ClientProperties(Vec<(String, String)>);
 
 impl ClientProperties {
+    /// No properties.
     pub fn new() -> Self {
         Self::default()
     }
@@ -35,6 +36,7 @@ impl ClientProperties {
         self
     }
 
+    /// The value of `key`, if set.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.0
             .iter()
@@ -42,14 +44,17 @@ impl ClientProperties {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every property, in the order set.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
+    /// How many properties are set.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// True when no property is set.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

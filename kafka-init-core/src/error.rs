@@ -11,7 +11,9 @@ use crate::plan::{Plan, PlannedAction, Refusal};
 use crate::spec::{TopicSpec, UnknownProfile};
 use crate::validate;
 
+/// Why a run, a plan or a file failed: one variant per kind of failure.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The topic file cannot be read or has problems.
     #[error(transparent)]
@@ -20,18 +22,28 @@ pub enum Error {
     /// The topic list itself breaks a rule, before the cluster is asked.
     /// The message names the topic.
     #[error("{message}")]
-    Invalid { topic: String, message: String },
+    Invalid {
+        /// The topic the problem is about.
+        topic: String,
+        /// What is wrong, naming the topic.
+        message: String,
+    },
 
     /// librdkafka refused the client properties (an unknown key, a value it
     /// cannot parse), so no client was built. The message names the
     /// property and never shows a secret value.
     #[error("cannot create Kafka client: {message}")]
-    ClientSettings { message: String },
+    ClientSettings {
+        /// The property refused and why, never its value.
+        message: String,
+    },
 
     /// An environment variable holds a value that cannot be used.
     #[error("{variable}: {message}")]
     Setting {
+        /// The variable, e.g. `KAFKA_INIT_TIMEOUT`.
         variable: &'static str,
+        /// What is wrong with its value.
         message: String,
     },
 
@@ -49,19 +61,29 @@ pub enum Error {
     /// No broker answered before the deadline.
     #[error("Kafka at {bootstrap} did not answer within {waited:.1?}: {last_error}")]
     Unreachable {
+        /// The bootstrap servers asked.
         bootstrap: String,
+        /// How long the run waited.
         waited: Duration,
+        /// The client's last complaint, e.g. a refused connection.
         last_error: String,
     },
 
     /// The file asks for a change kafka-init never makes.
     #[error("topic `{topic}`: refused: {refusal}")]
-    Refused { topic: String, refusal: Refusal },
+    Refused {
+        /// The topic.
+        topic: String,
+        /// The change refused, with the topic's and the file's values.
+        refusal: Refusal,
+    },
 
     /// The broker refused an operation on one topic.
     #[error("topic `{topic}`: {operation} failed: {code} ({message})")]
     Topic {
+        /// The topic refused.
         topic: String,
+        /// What was refused: `create`, `alter configs`, `add partitions`, `delete`, `list offsets`.
         operation: &'static str,
         /// Kafka's error name, e.g. `INVALID_CONFIG`.
         code: String,
@@ -76,6 +98,7 @@ pub enum Error {
         phase: &'static str,
         /// Kafka's (or librdkafka's, `_`-prefixed) error name.
         code: String,
+        /// The broker's (or client's) message.
         message: String,
     },
 
@@ -83,7 +106,10 @@ pub enum Error {
     #[error(
         "{operation} needs `kafka.owns` (the namespace the file answers for); nothing was sent"
     )]
-    NoOwnership { operation: &'static str },
+    NoOwnership {
+        /// What needed it: `pruning`, `listing orphans`, `exporting`.
+        operation: &'static str,
+    },
 
     /// Pruning would delete more topics than allowed; nothing was changed.
     #[error(
@@ -91,7 +117,12 @@ pub enum Error {
         .orphans.len(),
         .orphans.join(", ")
     )]
-    TooManyDeletions { orphans: Vec<String>, max: usize },
+    TooManyDeletions {
+        /// The orphans the run would delete.
+        orphans: Vec<String>,
+        /// The most it may delete (`--max-deletions`).
+        max: usize,
+    },
 
     /// Problems found before anything was changed; each is listed. The
     /// cluster is exactly as it was.
@@ -105,7 +136,9 @@ pub enum Error {
     /// The overall deadline passed while a phase was still running.
     #[error("deadline of {timeout:.1?} passed while {phase}: {last_error}")]
     Deadline {
+        /// The deadline of the run.
         timeout: Duration,
+        /// What the run was doing: `creating topics`.
         phase: &'static str,
         /// Why the last attempt did not finish the phase.
         last_error: String,

@@ -11,7 +11,7 @@
 //!   cluster match the model, through librdkafka.
 //!
 //! The public API is the items re-exported below, by name.
-#![deny(unsafe_code, unsafe_op_in_unsafe_fn, unreachable_pub)]
+#![deny(unsafe_code, unsafe_op_in_unsafe_fn, unreachable_pub, missing_docs)]
 // Without the engine, the model's engine-facing half (the cluster state,
 // the diff, batching) has no caller but the unit tests.
 #![cfg_attr(not(feature = "admin"), allow(dead_code))]
@@ -20,6 +20,7 @@ mod batch;
 mod client;
 mod cluster;
 mod error;
+#[allow(missing_docs)]
 mod file;
 mod files;
 mod keys;
@@ -30,6 +31,7 @@ mod policy;
 mod readiness;
 mod report;
 mod source_map;
+#[allow(missing_docs)]
 mod spec;
 mod usage;
 mod validate;

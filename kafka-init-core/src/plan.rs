@@ -18,7 +18,9 @@ use crate::usage::InUse;
 
 /// What `apply` will do, topic by topic, in file order.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Plan {
+    /// One row per listed topic, in file order; then, when pruning, one per orphan.
     pub topics: Vec<TopicPlan>,
     /// The brokers the cluster had registered when the plan was made, to
     /// hold each topic's replication factor against.
@@ -37,27 +39,38 @@ pub struct Plan {
     pub(crate) observed: ClusterState,
 }
 
+/// One topic of a plan: its name, what `apply` does to it, and its replication factor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct TopicPlan {
+    /// The topic name.
     pub name: String,
+    /// What `apply` does to it.
     pub action: PlannedAction,
     /// The replication factor the file wants (a `default` one as the
     /// broker resolves it).
     pub replication_factor: i32,
 }
 
+/// What `apply` does to one topic.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
+#[non_exhaustive]
 pub enum PlannedAction {
+    /// The topic does not exist: create it as declared.
     Create(Creation),
+    /// The topic matches the file.
     Unchanged,
     /// Config changes, partition growth, or both.
     Update {
+        /// Topic-level keys to set or reset.
         configs: Vec<ConfigChange>,
+        /// Partitions to add, if any.
         partitions: Option<PartitionGrowth>,
     },
     /// A change kafka-init never makes. One refusal stops the whole plan.
     Refused {
+        /// Why, one entry per refused change.
         reasons: Vec<Refusal>,
     },
     /// An orphan (owned, not declared, not protected) that a pruning run
@@ -72,8 +85,11 @@ pub enum PlannedAction {
 
 /// A topic to delete, as the cluster has it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Deletion {
+    /// The partition count the topic has.
     pub partitions: i32,
+    /// The replication factor the topic has.
     pub replication_factor: i32,
     /// Set when the topic is in use and the run deletes it anyway
     /// ([`EnsureOptions::prune_in_use`](crate::EnsureOptions::prune_in_use)).
@@ -83,29 +99,43 @@ pub struct Deletion {
 
 /// A topic to create, exactly as the file declares it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Creation {
+    /// Partitions (the broker default when the file says `default`).
     pub partitions: i32,
+    /// Replication factor (likewise).
     pub replication_factor: i32,
+    /// Topic-level configs, as the file sets them.
     pub configs: IndexMap<String, String>,
 }
 
 /// One topic-level key to change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "op")]
+#[non_exhaustive]
 pub enum ConfigChange {
     /// Set `key` to the file's value. `old` is the topic's own value; `None`
     /// when a broker or cluster default applied.
     Set {
+        /// The config key.
         key: String,
+        /// The topic's own value, if it had one.
         old: Option<String>,
+        /// The file's value.
         new: String,
     },
     /// Remove the topic's own value so the default applies: the file no
     /// longer lists the key, or another client set it.
-    Reset { key: String, old: String },
+    Reset {
+        /// The config key.
+        key: String,
+        /// The topic's own value, removed.
+        old: String,
+    },
 }
 
 impl ConfigChange {
+    /// The key this change touches.
     pub fn key(&self) -> &str {
         match self {
             ConfigChange::Set { key, .. } | ConfigChange::Reset { key, .. } => key,
@@ -137,19 +167,27 @@ impl ConfigChange {
     }
 }
 
+/// Partitions added to a topic: from its count to the file's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct PartitionGrowth {
+    /// The partitions the topic has.
     pub from: i32,
+    /// The partitions the file wants.
     pub to: i32,
 }
 
+/// A change kafka-init never makes, and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "reason")]
+#[non_exhaustive]
 pub enum Refusal {
     /// Kafka cannot remove partitions; the only way down is to delete and
     /// recreate the topic, losing its data, which kafka-init never does.
     PartitionDecrease {
+        /// What the topic has.
         current: i32,
+        /// What the file says.
         wanted: i32,
         /// The file says `default`: `wanted` is the broker's default.
         #[serde(skip_serializing_if = "is_false")]
@@ -157,7 +195,9 @@ pub enum Refusal {
     },
     /// Changing it means reassigning replicas, a job for an operator.
     ReplicationFactorChange {
+        /// What the topic has.
         current: i32,
+        /// What the file says.
         wanted: i32,
         /// The file says `default`: `wanted` is the broker's default.
         #[serde(skip_serializing_if = "is_false")]
