@@ -5,8 +5,7 @@ use std::time::Instant;
 
 use kafka_init_core::{
     ensure_topics, export as export_topics, orphans, plan, wait_for_cluster, Action, EnsureOptions,
-    Error, ExistingTopic, Namespace, Ownership, Plan, PlanMarkdown, PlannedAction, TopicFile,
-    TopicTable,
+    ExistingTopic, Namespace, Ownership, Plan, PlanMarkdown, PlannedAction, TopicFile, TopicTable,
 };
 use serde::Serialize;
 
@@ -152,7 +151,7 @@ async fn show_plan(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     let options = with_prune(options, &file, cli);
     let plan = plan(file.topics_for(cli.profile())?, &options).await?;
     let converged = plan.is_converged();
-    let refusals = Error::refusals(&plan);
+    let refusals = plan.refusals();
     let refused = (!refusals.is_empty()).then(|| {
         let lines: Vec<String> = refusals.iter().map(|e| format!("  {e}")).collect();
         Failure::new(

@@ -172,10 +172,82 @@ pub(crate) fn check(specs: &[TopicSpec]) -> Result<(), Error> {
 }
 
 impl Error {
-    /// Every refusal in `plan`, as errors naming their topic. (The plan
-    /// itself knows nothing of errors.)
-    pub fn refusals(plan: &Plan) -> Vec<Error> {
-        plan.topics
+    /// This error and every error it lists (a [`Error::Rejected`] or
+    /// [`Error::Topics`] names one per topic), depth first: the flat list
+    /// a caller walks to decide per topic.
+    pub fn errors(&self) -> Vec<&Error> {
+        match self {
+            Error::Rejected(all) | Error::Topics(all) => {
+                all.iter().flat_map(Error::errors).collect()
+            }
+            other => vec![other],
+        }
+    }
+
+    /// The topic this error is about, when it is about one.
+    pub fn topic(&self) -> Option<&str> {
+        match self {
+            Error::Invalid { topic, .. }
+            | Error::Refused { topic, .. }
+            | Error::Topic { topic, .. } => Some(topic),
+            _ => None,
+        }
+    }
+
+    /// Kafka's name for the error code the broker (or the client, for
+    /// names starting with `_`) answered with, e.g. `INVALID_CONFIG`.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::Topic { code, .. } | Error::Request { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// Whether the principal lacks a right (an ACL) for what failed: asking
+    /// again will not help until someone grants it.
+    pub fn is_authorization(&self) -> bool {
+        self.errors().iter().any(|e| {
+            e.code()
+                .is_some_and(|c| c.ends_with("_AUTHORIZATION_FAILED"))
+        })
+    }
+
+    /// Whether the same call may succeed later unchanged: the cluster did not
+    /// answer in time, or answered with a code that may change by waiting
+    /// (a cluster still starting, a leader moving). False for every problem
+    /// of the input and for every refusal.
+    pub fn is_retriable(&self) -> bool {
+        match self {
+            Error::Unreachable { .. } | Error::Deadline { .. } => true,
+            Error::Topic { code, .. } | Error::Request { code, .. } => {
+                RETRIABLE.contains(&code.as_str())
+            }
+            Error::Topics(all) => !all.is_empty() && all.iter().all(Error::is_retriable),
+            _ => false,
+        }
+    }
+}
+
+/// Kafka's names of the codes waiting may change.
+const RETRIABLE: &[&str] = &[
+    "NOT_CONTROLLER",
+    "REQUEST_TIMED_OUT",
+    "THROTTLING_QUOTA_EXCEEDED",
+    "LEADER_NOT_AVAILABLE",
+    "NOT_LEADER_OR_FOLLOWER",
+    "BROKER_NOT_AVAILABLE",
+    "NETWORK_EXCEPTION",
+    "NOT_ENOUGH_REPLICAS",
+    "UNKNOWN_TOPIC_OR_PARTITION",
+    "_TIMED_OUT",
+    "_TRANSPORT",
+    "_ALL_BROKERS_DOWN",
+];
+
+impl Plan {
+    /// Every refusal in the plan, as errors naming their topic.
+    pub fn refusals(&self) -> Vec<Error> {
+        self.topics
             .iter()
             .flat_map(|t| match &t.action {
                 PlannedAction::Refused { reasons } => reasons
@@ -188,5 +260,37 @@ impl Error {
                 _ => Vec::new(),
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn topic(code: &str) -> Error {
+        Error::Topic {
+            topic: "t".into(),
+            operation: "create",
+            code: code.into(),
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn callers_decide_from_flat_typed_answers() {
+        let err = Error::Rejected(vec![
+            topic("TOPIC_AUTHORIZATION_FAILED"),
+            Error::Topics(vec![topic("INVALID_CONFIG")]),
+        ]);
+        let codes: Vec<_> = err.errors().iter().filter_map(|e| e.code()).collect();
+        assert_eq!(codes, ["TOPIC_AUTHORIZATION_FAILED", "INVALID_CONFIG"]);
+        assert!(err.is_authorization());
+        assert!(!err.is_retriable());
+        assert_eq!(topic("INVALID_CONFIG").topic(), Some("t"));
+        assert!(topic("NOT_CONTROLLER").is_retriable());
+        assert!(
+            Error::Topics(vec![topic("NOT_CONTROLLER"), topic("REQUEST_TIMED_OUT")]).is_retriable()
+        );
+        assert!(!Error::NoBootstrapServers.is_retriable());
     }
 }

@@ -765,7 +765,7 @@ mod tests {
                 ]
             }
         );
-        let refusals = Error::refusals(&plan);
+        let refusals = plan.refusals();
         assert_eq!(refusals.len(), 2, "{refusals:?}");
         assert!(refusals[1].to_string().contains("is 1, the file says 3"));
         assert!(matches!(action(&plan, "b"), PlannedAction::Update { .. }));

@@ -30,7 +30,7 @@ pub(super) async fn converge(session: &Session, mut plan: Plan) -> Result<Report
     let mut done: HashMap<String, Action> = HashMap::new();
     let serving = loop {
         tracing::trace!("plan:\n{plan}");
-        let mut problems = Error::refusals(&plan);
+        let mut problems = plan.refusals();
         if plan.is_converged() {
             break wait_until_ready(session, &plan).await?;
         }
