@@ -34,6 +34,9 @@ pub struct EnsureOptions {
     /// How long the number of brokers must stay the same before a create
     /// that wants more replicas than there are brokers is refused instead
     /// of retried (a cluster still starting registers brokers one by one).
+    /// Also how long credentials the brokers refuse are retried (they may
+    /// still be propagating on a starting cluster) before
+    /// [`Error::Authentication`].
     pub broker_grace: Duration,
     /// The profile of the topic file to use (`None`: the base file). The
     /// engine takes specs, not a file: select them with

@@ -6,6 +6,7 @@
 //! uses this layer. Only `ffi` may hold `unsafe` code.
 
 mod converge;
+mod credentials;
 mod engine;
 #[allow(unsafe_code)]
 mod ffi;

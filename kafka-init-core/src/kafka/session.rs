@@ -12,8 +12,9 @@ use rand::Rng;
 use rdkafka::admin::AdminClient;
 use rdkafka::client::ClientContext;
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
-use rdkafka::error::KafkaError;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 
+use super::credentials;
 use super::ffi::{self, MainQueueForwarder, RequestOptions};
 use crate::client::{self, ClientProperties};
 use crate::cluster::ClusterState;
@@ -25,6 +26,37 @@ use crate::report::Requests;
 #[derive(Default)]
 pub(super) struct Context {
     last_error: Mutex<Option<String>>,
+    /// The last refusal of the credentials, unless another kind of failure
+    /// came after it.
+    refused: Mutex<Option<String>>,
+}
+
+impl Context {
+    fn refused(&self) -> Option<String> {
+        self.refused
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+/// Whether an error librdkafka raised refuses the credentials
+/// (`Some(true)`), is another failure (`Some(false)`), or tells nothing new
+/// (`None`: "all brokers are down" follows every failed connect).
+fn refuses_login(code: Option<RDKafkaErrorCode>, reason: &str) -> Option<bool> {
+    match code {
+        // A TLS handshake that failed on our side (an unknown CA, a host
+        // name the certificate does not name), or SASL credentials or a
+        // token the broker refused.
+        Some(RDKafkaErrorCode::SSL | RDKafkaErrorCode::Authentication) => Some(true),
+        // The broker ended the handshake with a TLS alert: it refused the
+        // client certificate (missing, from an unknown CA, expired).
+        Some(RDKafkaErrorCode::BrokerTransportFailure) if reason.contains("SSL alert number") => {
+            Some(true)
+        }
+        Some(RDKafkaErrorCode::AllBrokersDown) => None,
+        _ => Some(false),
+    }
 }
 
 impl ClientContext for Context {
@@ -42,6 +74,10 @@ impl ClientContext for Context {
 
     fn error(&self, error: KafkaError, reason: &str) {
         tracing::debug!(target: "librdkafka", "{error}: {reason}");
+        if let Some(refused) = refuses_login(error.rdkafka_error_code(), reason) {
+            *self.refused.lock().unwrap_or_else(|e| e.into_inner()) =
+                refused.then(|| reason.to_owned());
+        }
         *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(reason.to_owned());
     }
 }
@@ -52,6 +88,10 @@ pub(super) type Admin = AdminClient<Context>;
 pub(super) struct Session {
     pub(super) admin: Arc<Admin>,
     bootstrap: String,
+    /// Protocol, mechanism and who logs in, for [`Error::Authentication`].
+    login: String,
+    /// To scrub secrets from librdkafka's reasons.
+    client: ClientProperties,
     pub(super) started: Instant,
     timeout: Duration,
     pub(super) broker_grace: Duration,
@@ -110,6 +150,16 @@ impl Backoff {
 
 impl Session {
     pub(super) fn new(options: &EnsureOptions) -> Result<Session, Error> {
+        // Misconfigurations fail here, before anything is sent (librdkafka
+        // would accept most of them and fail at connect time, or say only
+        // `PEM lib`).
+        let mut problems = options.client.check();
+        problems.extend(credentials::unreadable_files(&options.client));
+        if !problems.is_empty() {
+            return Err(Error::ClientSettings {
+                message: problems.join("; "),
+            });
+        }
         let mut config = ClientConfig::new();
         config.set("client.id", "kafka-init");
         // librdkafka drops the bootstrap connection once it learns the
@@ -135,6 +185,10 @@ impl Session {
             _events: MainQueueForwarder::start(&admin),
             admin,
             bootstrap: options.bootstrap_servers.clone(),
+            login: options
+                .client
+                .login(credentials::certificate_subject(&options.client).as_deref()),
+            client: options.client.clone(),
             started: Instant::now(),
             timeout: options.timeout,
             broker_grace: options.broker_grace,
@@ -243,11 +297,21 @@ impl Session {
     }
 
     /// Waits until the cluster answers, retrying with jittered backoff
-    /// until the deadline; returns the number of brokers it lists.
+    /// until the deadline; returns the number of brokers it lists. Refused
+    /// credentials are retried only for the broker grace (they may still be
+    /// propagating on a starting cluster), then fail the run.
     pub(super) async fn wait_for_cluster(&self) -> Result<usize, Error> {
         let answer = self
             .retry("connecting", Backoff::default(), || async {
-                let attempt = self.remaining().min(Duration::from_secs(2));
+                let mut attempt = self.remaining().min(Duration::from_secs(2));
+                if let Some(reason) = self.refused() {
+                    let grace_left = self.broker_grace.saturating_sub(self.started.elapsed());
+                    if grace_left.is_zero() {
+                        return Err(Attempt::Fail(self.authentication(reason)));
+                    }
+                    // Back in time to report the refusal when the grace ends.
+                    attempt = attempt.min(grace_left.max(Duration::from_millis(50)));
+                }
                 self.brokers(attempt).await.map_err(|e| {
                     tracing::debug!("DescribeCluster failed: {e}");
                     Attempt::Retry(e)
@@ -255,8 +319,34 @@ impl Session {
             })
             .await;
         match answer {
-            Err(Error::Deadline { last_error, .. }) => Err(self.unreachable(last_error)),
+            Err(Error::Deadline { last_error, .. }) => Err(match self.refused() {
+                Some(reason) => self.authentication(reason),
+                None => self.unreachable(last_error),
+            }),
             other => other,
+        }
+    }
+
+    /// librdkafka's last refusal of the credentials, if nothing else failed
+    /// since.
+    fn refused(&self) -> Option<String> {
+        self.admin.inner().context().refused()
+    }
+
+    fn authentication(&self, reason: String) -> Error {
+        // librdkafka starts its reasons with the broker: `sasl_ssl://host:port/1: ...`.
+        let (listener, reason) = match reason.split_once("://").and_then(|(_, rest)| {
+            let (broker, why) = rest.split_once(": ")?;
+            Some((broker.split('/').next()?.to_owned(), why.to_owned()))
+        }) {
+            Some((listener, why)) => (listener, why),
+            None => (self.bootstrap.clone(), reason),
+        };
+        Error::Authentication {
+            listener,
+            login: self.login.clone(),
+            waited: self.started.elapsed(),
+            reason: self.client.redact(&reason),
         }
     }
 
@@ -372,8 +462,13 @@ impl ClientProperties {
     /// What librdkafka refuses among these properties (an unknown key, a
     /// value it cannot parse), one message per property, none showing a
     /// secret value. Builds no client and contacts no broker.
+    ///
+    /// Also refused: settings that do not fit together (a SASL mechanism
+    /// without a SASL protocol), and a SASL mechanism or TLS that this
+    /// build of librdkafka lacks.
     pub fn check(&self) -> Vec<String> {
-        self.iter()
+        let mut problems: Vec<String> = self
+            .iter()
             .filter_map(|(k, v)| {
                 let mut config = ClientConfig::new();
                 config.set(k, v);
@@ -382,7 +477,44 @@ impl ClientProperties {
                     .err()
                     .map(redacted_client_error)
             })
-            .collect()
+            .collect();
+        problems.extend(self.conflicts());
+        problems.extend(self.missing_features());
+        problems
+    }
+
+    /// What the settings need that this build of librdkafka lacks.
+    fn missing_features(&self) -> Vec<String> {
+        let features = ClientConfig::new()
+            .create_native_config()
+            .ok()
+            .and_then(|c| c.get("builtin.features").ok())
+            .unwrap_or_default();
+        let has = |feature: &str| features.split(',').any(|f| f == feature);
+        let mut missing = Vec::new();
+        if let Some(mechanism) = self.sasl_mechanism() {
+            let needs = client::SASL_MECHANISMS
+                .iter()
+                .find(|(m, _)| *m == mechanism)
+                .map(|(_, feature)| *feature);
+            if needs.is_some_and(|feature| !has(feature)) {
+                missing.push(format!(
+                    "SASL mechanism {mechanism}{}: this build of librdkafka lacks it (it has: {features})",
+                    if self.mechanism_set().is_none() {
+                        " (librdkafka's default: set `sasl.mechanism`)"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+        }
+        if self.uses_tls() && !has("ssl") {
+            missing.push(format!(
+                "`security.protocol` {}: this build of librdkafka lacks TLS",
+                self.security_protocol()
+            ));
+        }
+        missing
     }
 }
 
