@@ -113,7 +113,8 @@ fn a_password_from_the_file_via_a_variable_works_and_the_environment_wins() {
     assert!(!r.all().contains(PASSWORD), "password leaked");
 
     // KAFKA_CLIENT_SASL_PASSWORD overrides the file's (right) password
-    // with a wrong one: authentication fails, deadline and all.
+    // with a wrong one: authentication fails; the deadline (3 s) comes
+    // before the broker grace (15 s), so the run ends at it, with exit 6.
     let wrong = "wrong-password-9c1e";
     let r = run(
         &["wait", "--timeout", "3s"],
@@ -125,7 +126,13 @@ fn a_password_from_the_file_via_a_variable_works_and_the_environment_wins() {
             ("KAFKA_CLIENT_DEBUG", "all"),
         ],
     );
-    assert_eq!(r.code, 4, "{}", r.all());
+    assert_eq!(r.code, 6, "{}", r.all());
+    assert!(
+        r.all()
+            .contains("(SASL_PLAINTEXT, SCRAM-SHA-512, user kafkainit)"),
+        "{}",
+        r.all()
+    );
     assert!(r.all().contains("Authentication failed"), "{}", r.all());
     for secret in [PASSWORD, wrong] {
         assert!(!r.all().contains(secret), "{secret} leaked:\n{}", r.all());
