@@ -184,6 +184,16 @@ pub async fn apply(plan: &Plan, options: &EnsureOptions) -> Result<Report, Error
 ///
 /// With [`EnsureOptions::prune`], orphans are then deleted, last, and only
 /// when everything else succeeded.
+///
+/// A cluster that does not answer is [`Error::Unreachable`] at the
+/// deadline (the binary's exit 4). Credentials the brokers refuse (a
+/// failed TLS handshake, a refused client certificate, refused SASL
+/// credentials or token) are retried for [`EnsureOptions::broker_grace`],
+/// then [`Error::Authentication`] (the binary's exit 6), well before the
+/// deadline. Client settings that cannot work (a missing CA or key file, a
+/// key its pass phrase does not open, a SASL mechanism without a SASL
+/// protocol) are [`Error::ClientSettings`] before anything is sent
+/// (exit 3).
 pub async fn ensure_topics(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Report, Error> {
     error::check(specs)?;
     check_prune(specs, options)?;

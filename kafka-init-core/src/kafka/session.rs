@@ -304,17 +304,23 @@ impl Session {
         let answer = self
             .retry("connecting", Backoff::default(), || async {
                 let mut attempt = self.remaining().min(Duration::from_secs(2));
-                if let Some(reason) = self.refused() {
+                if self.refused().is_some() {
+                    // One request until the grace ends: it succeeds as soon
+                    // as the brokers accept the credentials, and fails when
+                    // the refusal is due.
                     let grace_left = self.broker_grace.saturating_sub(self.started.elapsed());
-                    if grace_left.is_zero() {
-                        return Err(Attempt::Fail(self.authentication(reason)));
-                    }
-                    // Back in time to report the refusal when the grace ends.
-                    attempt = attempt.min(grace_left.max(Duration::from_millis(50)));
+                    attempt = self
+                        .remaining()
+                        .min(grace_left.max(Duration::from_millis(50)));
                 }
                 self.brokers(attempt).await.map_err(|e| {
                     tracing::debug!("DescribeCluster failed: {e}");
-                    Attempt::Retry(e)
+                    match self.refused() {
+                        Some(reason) if self.started.elapsed() >= self.broker_grace => {
+                            Attempt::Fail(self.authentication(reason))
+                        }
+                        _ => Attempt::Retry(e),
+                    }
                 })
             })
             .await;
