@@ -26,6 +26,9 @@ commands:
   tls-bootstrap, mtls-bootstrap, sasl-ssl-bootstrap
                    print the SSL, mutual TLS and SASL_SSL bootstrap servers (KAFKA_TLS=1 only)
   tls-dir          print the directory of the certificates and keys (KAFKA_TLS=1 only)
+  oidc-bootstrap, oidc-token-url
+                   print the OIDC listener's bootstrap servers and the identity provider's token
+                   endpoint (KAFKA_TLS=1 only)
   reset            stop and delete the state dir
   stop-node N      stop node N only
   start-node N     start node N only and wait until it is registered again
@@ -54,6 +57,10 @@ environment:
                        on KAFKA_PORT+250+i-1 with PLAIN, SCRAM-SHA-512 (the users above) and
                        OAUTHBEARER (unsecured JWS that must carry the scope `kafka`). The client
                        certificate is CN=kafkainit, its key encrypted with kafkainit-key-secret.
+                       And SASL_SSL with OAUTHBEARER validated against an identity provider
+                       (scripts/kafka/oidc.py, python3) on KAFKA_PORT+350: the OIDC listener on
+                       KAFKA_PORT+300+i-1 checks each token's RS256 signature against the provider's
+                       JWKS; client kafkainit-client/kafkainit-client-secret at /token.
   KAFKA_STATE_DIR      data, logs and pid files (default <repo>/.kafka/n<NODES>-p<PORT>)
   KAFKA_HEAP           JVM heap options per node (default "-Xms256m -Xmx768m")
   KAFKA_OPTS           more JVM options per node
@@ -78,8 +85,8 @@ nodes=${KAFKA_NODES:-1}
 # through source ports and can connect to itself there, which keeps the port from the broker.
 port=${KAFKA_PORT:-29092}
 { is_uint "$nodes" && ((nodes >= 1 && nodes <= 9)); } || die "KAFKA_NODES must be 1..9, got '$nodes'"
-{ is_uint "$port" && ((port >= 1024 && port + 250 + nodes <= 65535)); } ||
-  die "KAFKA_PORT must leave room for KAFKA_PORT+250+KAFKA_NODES below 65536, got '$port'"
+{ is_uint "$port" && ((port >= 1024 && port + 350 + nodes <= 65535)); } ||
+  die "KAFKA_PORT must leave room for KAFKA_PORT+350+KAFKA_NODES below 65536, got '$port'"
 
 state=$(realpath -m "${KAFKA_STATE_DIR:-$repo/.kafka/n$nodes-p$port}")
 settings_file=$state/cluster.env
@@ -137,6 +144,9 @@ controller_port() { echo $((port + 100 + $1 - 1)); }
 tls_port() { echo $((port + 150 + $1 - 1)); }
 mtls_port() { echo $((port + 200 + $1 - 1)); }
 sasl_ssl_port() { echo $((port + 250 + $1 - 1)); }
+oidc_port() { echo $((port + 300 + $1 - 1)); }
+idp_port=$((port + 350))
+idp_url=http://127.0.0.1:$idp_port
 node_dir() { echo "$state/node-$1"; }
 tls_dir=$state/tls
 
@@ -303,6 +313,8 @@ make_certificates() {
     echo 01 >ca-db/serial
     ssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key -in expired.csr -out expired.pem \
       -startdate "$(date -u -d '2 days ago' +%Y%m%d%H%M%SZ)" -enddate "$(date -u -d '1 day ago' +%Y%m%d%H%M%SZ)"
+    # The identity provider's signing key.
+    ssl genrsa -out oidc.key 2048
     rm -f ./*.csr ./*.ext
   ) || die "could not make the certificates (log: $d/openssl.log)"
 }
@@ -322,10 +334,10 @@ write_node_config() {
     protocols+=",SASL_PLAINTEXT:SASL_PLAINTEXT"
   fi
   if [[ $tls == 1 ]]; then
-    local tls_listeners="TLS://127.0.0.1:$(tls_port "$i"),MTLS://127.0.0.1:$(mtls_port "$i"),SASL_SSL://127.0.0.1:$(sasl_ssl_port "$i")"
+    local tls_listeners="TLS://127.0.0.1:$(tls_port "$i"),MTLS://127.0.0.1:$(mtls_port "$i"),SASL_SSL://127.0.0.1:$(sasl_ssl_port "$i"),OIDC://127.0.0.1:$(oidc_port "$i")"
     listeners+=",$tls_listeners"
     advertised+=",$tls_listeners"
-    protocols+=",TLS:SSL,MTLS:SSL,SASL_SSL:SASL_SSL"
+    protocols+=",TLS:SSL,MTLS:SSL,SASL_SSL:SASL_SSL,OIDC:SASL_SSL"
   fi
   mkdir -p "$dir"
   cat >"$dir/server.properties" <<EOF
@@ -386,6 +398,13 @@ listener.name.sasl_ssl.sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512,OAUTHBEARER
 listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required $plain_users;
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.sasl_ssl.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="admin" unsecuredValidatorRequiredScope="kafka";
+# The OIDC listener: tokens signed by the identity provider (scripts/kafka/oidc.py).
+listener.name.oidc.sasl.enabled.mechanisms=OAUTHBEARER
+listener.name.oidc.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;
+listener.name.oidc.oauthbearer.sasl.server.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler
+sasl.oauthbearer.jwks.endpoint.url=$idp_url/jwks
+sasl.oauthbearer.expected.audience=kafka
+sasl.oauthbearer.expected.issuer=$idp_url
 EOF
   fi
   if [[ $acl == 1 ]]; then
@@ -432,7 +451,7 @@ check_ports_free() {
   local i=$1 p ports
   ports=("$(broker_port "$i")" "$(controller_port "$i")")
   [[ $sasl == 0 ]] || ports+=("$(sasl_port "$i")")
-  [[ $tls == 0 ]] || ports+=("$(tls_port "$i")" "$(mtls_port "$i")" "$(sasl_ssl_port "$i")")
+  [[ $tls == 0 ]] || ports+=("$(tls_port "$i")" "$(mtls_port "$i")" "$(sasl_ssl_port "$i")" "$(oidc_port "$i")")
   for p in "${ports[@]}"; do
     ! port_in_use "$p" || die "port $p (node $i) is taken by another process; pick another KAFKA_PORT"
   done
@@ -444,8 +463,11 @@ launch_node() {
   echo "--- $(date -Is) starting node $i (Kafka $version)" >>"$dir/kafka.log"
   # setsid: the broker must outlive the shell or test harness that started it; and it must not
   # inherit the state lock (fd 8).
+  local tls_opts=()
+  # Kafka 4 fetches a JWKS only from URLs this property allows.
+  [[ $tls == 0 ]] || tls_opts=(-Dorg.apache.kafka.sasl.oauthbearer.allowed.urls="$idp_url/jwks")
   setsid "$java" "${jvm_flags[@]}" "${heap_opts[@]}" -XX:+ExitOnOutOfMemoryError \
-    "${extra_opts[@]}" -cp "$libs/*" kafka.Kafka "$dir/server.properties" >>"$dir/kafka.log" 2>&1 </dev/null 8>&- &
+    "${tls_opts[@]}" "${extra_opts[@]}" -cp "$libs/*" kafka.Kafka "$dir/server.properties" >>"$dir/kafka.log" 2>&1 </dev/null 8>&- &
   echo $! >"$dir/pid"
 }
 
@@ -521,12 +543,48 @@ stop_nodes() {
   done
 }
 
+# --- the identity provider (KAFKA_TLS=1) ------------------------------------------------------
+
+idp_pid() {
+  local pid argv=()
+  [[ -f $state/oidc.pid ]] || return 1
+  read -r pid <"$state/oidc.pid" || return 1
+  is_uint "$pid" || return 1
+  mapfile -d '' -t argv 2>/dev/null <"/proc/$pid/cmdline" || return 1
+  [[ " ${argv[*]} " == *" $here/kafka/oidc.py $idp_port "* ]] || return 1
+  echo "$pid"
+}
+
+# The brokers fetch its JWKS when they start: it runs first.
+start_idp() {
+  [[ $tls == 1 ]] || return 0
+  idp_pid >/dev/null && return 0
+  command -v python3 >/dev/null || die "python3 not found: KAFKA_TLS=1 runs an identity provider with it"
+  ! port_in_use "$idp_port" || die "port $idp_port (identity provider) is taken by another process; pick another KAFKA_PORT"
+  setsid python3 "$here/kafka/oidc.py" "$idp_port" "$tls_dir/oidc.key" >>"$state/oidc.log" 2>&1 </dev/null 8>&- &
+  echo $! >"$state/oidc.pid"
+  local n=0
+  until port_in_use "$idp_port"; do
+    ((n++ < 100)) && alive "$!" || die "the identity provider did not start (log: $state/oidc.log)"
+    sleep 0.1
+  done
+}
+
+stop_idp() {
+  local pid n=0
+  pid=$(idp_pid) || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  while alive "$pid" && ((n++ < 50)); do sleep 0.1; done
+  rm -f "$state/oidc.pid"
+}
+
 # --- commands ---------------------------------------------------------------------------------
 
 cmd_start() {
   fetch
   lock_state
   init_state
+  start_idp
   start_nodes "${all_nodes[@]}"
   bootstrap
 }
@@ -535,6 +593,7 @@ cmd_stop() {
   [[ -f $settings_file ]] || return 0
   lock_state
   stop_nodes "${all_nodes[@]}"
+  stop_idp
 }
 
 cmd_start_node() {
@@ -543,6 +602,7 @@ cmd_start_node() {
   fetch
   lock_state
   init_state
+  start_idp
   start_nodes "$1"
 }
 
@@ -622,13 +682,15 @@ main() {
       [[ $sasl == 1 ]] || die "the SASL listener is off: start with KAFKA_SASL=1"
       sasl_bootstrap
       ;;
-    tls-bootstrap | mtls-bootstrap | sasl-ssl-bootstrap | tls-dir)
+    tls-bootstrap | mtls-bootstrap | sasl-ssl-bootstrap | tls-dir | oidc-bootstrap | oidc-token-url)
       [[ $tls == 1 ]] || die "the TLS listeners are off: start with KAFKA_TLS=1"
       case $cmd in
         tls-bootstrap) servers_of tls_port ;;
         mtls-bootstrap) servers_of mtls_port ;;
         sasl-ssl-bootstrap) servers_of sasl_ssl_port ;;
         tls-dir) echo "$tls_dir" ;;
+        oidc-bootstrap) servers_of oidc_port ;;
+        oidc-token-url) echo "$idp_url/token" ;;
       esac
       ;;
     reset) cmd_reset ;;

@@ -16,7 +16,9 @@
 # (KAFKA_TLS=1), for the tests of secured clusters:
 # KAFKA_INIT_TEST_TLS_BOOTSTRAP (SSL), KAFKA_INIT_TEST_MTLS_BOOTSTRAP (SSL
 # with a required client certificate), KAFKA_INIT_TEST_SASL_SSL_BOOTSTRAP
-# (PLAIN, SCRAM-SHA-512, OAUTHBEARER), with the CA, certificates and keys in
+# (PLAIN, SCRAM-SHA-512, OAUTHBEARER), KAFKA_INIT_TEST_OIDC_BOOTSTRAP
+# (OAUTHBEARER tokens from the identity provider at
+# KAFKA_INIT_TEST_OIDC_TOKEN_URL), with the CA, certificates and keys in
 # KAFKA_INIT_TEST_TLS_DIR.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -83,9 +85,11 @@ export KAFKA_INIT_TEST_SASL_BOOTSTRAP
 KAFKA_INIT_TEST_TLS_BOOTSTRAP=$(scripts/kafka.sh tls-bootstrap)
 KAFKA_INIT_TEST_MTLS_BOOTSTRAP=$(scripts/kafka.sh mtls-bootstrap)
 KAFKA_INIT_TEST_SASL_SSL_BOOTSTRAP=$(scripts/kafka.sh sasl-ssl-bootstrap)
+KAFKA_INIT_TEST_OIDC_BOOTSTRAP=$(scripts/kafka.sh oidc-bootstrap)
+KAFKA_INIT_TEST_OIDC_TOKEN_URL=$(scripts/kafka.sh oidc-token-url)
 KAFKA_INIT_TEST_TLS_DIR=$(scripts/kafka.sh tls-dir)
 export KAFKA_INIT_TEST_TLS_BOOTSTRAP KAFKA_INIT_TEST_MTLS_BOOTSTRAP KAFKA_INIT_TEST_SASL_SSL_BOOTSTRAP \
-  KAFKA_INIT_TEST_TLS_DIR
+  KAFKA_INIT_TEST_OIDC_BOOTSTRAP KAFKA_INIT_TEST_OIDC_TOKEN_URL KAFKA_INIT_TEST_TLS_DIR
 echo "testing against Kafka at $bootstrap (SASL: $KAFKA_INIT_TEST_SASL_BOOTSTRAP, TLS: $KAFKA_INIT_TEST_TLS_BOOTSTRAP)" >&2
 
 cargo test --workspace --no-fail-fast "$@"

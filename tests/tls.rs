@@ -8,7 +8,7 @@ use kafka_init_test_support as support;
 use std::time::Duration;
 
 use kafka_init::{ensure_topics_with, ClientProperties, EnsureOptions, Error, TopicFile};
-use support::{unique, Tls, CLIENT_KEY_PASSWORD};
+use support::{unique, Tls, CLIENT_KEY_PASSWORD, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET};
 
 const PASSWORD: &str = "kafkainit-secret";
 
@@ -43,6 +43,18 @@ fn logins(tls: &Tls) -> Vec<(&'static str, String, ClientProperties)> {
                 .with("sasl.mechanism", "SCRAM-SHA-512")
                 .with("sasl.username", "kafkainit")
                 .with("sasl.password", PASSWORD),
+        ),
+        (
+            "oidc",
+            tls.oidc.clone(),
+            sasl_ssl
+                .clone()
+                .with("sasl.mechanism", "OAUTHBEARER")
+                .with("sasl.oauthbearer.method", "oidc")
+                .with("sasl.oauthbearer.client.id", OIDC_CLIENT_ID)
+                .with("sasl.oauthbearer.client.secret", OIDC_CLIENT_SECRET)
+                .with("sasl.oauthbearer.token.endpoint.url", tls.token_url.clone())
+                .with("sasl.oauthbearer.scope", "kafka"),
         ),
         (
             "oauthbearer",

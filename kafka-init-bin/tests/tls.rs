@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use runner::Run;
-use support::{unique, Tls, CLIENT_KEY_PASSWORD};
+use support::{unique, Tls, CLIENT_KEY_PASSWORD, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET};
 
 const USER: &str = "kafkainit";
 const PASSWORD: &str = "kafkainit-secret";
@@ -79,6 +79,29 @@ fn logins(tls: &Tls) -> Vec<Login> {
             ],
         ),
         (
+            "oidc",
+            tls.oidc.clone(),
+            vec![
+                sasl_ssl.clone(),
+                ca.clone(),
+                ("KAFKA_CLIENT_SASL_MECHANISM", "OAUTHBEARER".into()),
+                ("KAFKA_CLIENT_SASL_OAUTHBEARER_METHOD", "oidc".into()),
+                (
+                    "KAFKA_CLIENT_SASL_OAUTHBEARER_CLIENT_ID",
+                    OIDC_CLIENT_ID.into(),
+                ),
+                (
+                    "KAFKA_CLIENT_SASL_OAUTHBEARER_CLIENT_SECRET",
+                    OIDC_CLIENT_SECRET.into(),
+                ),
+                (
+                    "KAFKA_CLIENT_SASL_OAUTHBEARER_TOKEN_ENDPOINT_URL",
+                    tls.token_url.clone(),
+                ),
+                ("KAFKA_CLIENT_SASL_OAUTHBEARER_SCOPE", "kafka".into()),
+            ],
+        ),
+        (
             "oauthbearer",
             tls.sasl_ssl.clone(),
             vec![
@@ -109,7 +132,7 @@ async fn every_kind_of_login_provisions_and_no_secret_shows() {
         let r = run(&["apply", "--output", "json"], &path, &bootstrap, &env);
         assert_eq!(r.code, 0, "{kind}: {}", r.all());
         assert_provisioned(&topic).await;
-        for secret in [PASSWORD, CLIENT_KEY_PASSWORD] {
+        for secret in [PASSWORD, CLIENT_KEY_PASSWORD, OIDC_CLIENT_SECRET] {
             assert!(!r.all().contains(secret), "{kind}: {secret} leaked");
         }
         // A second run over the same listener finds nothing to change.
@@ -253,6 +276,27 @@ fn a_refused_credential_exits_6_after_the_grace_naming_who_and_why() {
             "(SASL_SSL, OAUTHBEARER, principal admin)",
             "insufficient_scope",
         ),
+        (
+            "wrong OIDC client secret",
+            &tls.oidc,
+            vec![
+                ("KAFKA_CLIENT_SECURITY_PROTOCOL", "SASL_SSL"),
+                ("KAFKA_CLIENT_SSL_CA_LOCATION", &ca),
+                ("KAFKA_CLIENT_SASL_MECHANISM", "OAUTHBEARER"),
+                ("KAFKA_CLIENT_SASL_OAUTHBEARER_METHOD", "oidc"),
+                ("KAFKA_CLIENT_SASL_OAUTHBEARER_CLIENT_ID", OIDC_CLIENT_ID),
+                (
+                    "KAFKA_CLIENT_SASL_OAUTHBEARER_CLIENT_SECRET",
+                    wrong_password,
+                ),
+                (
+                    "KAFKA_CLIENT_SASL_OAUTHBEARER_TOKEN_ENDPOINT_URL",
+                    &tls.token_url,
+                ),
+            ],
+            "(SASL_SSL, OAUTHBEARER, client id kafkainit-client)",
+            "401",
+        ),
     ];
     for (case, bootstrap, mut env, login, reason) in cases {
         let topic = unique("tls-refused");
@@ -360,7 +404,7 @@ fn a_misconfiguration_exits_3_before_connecting() {
                 ("KAFKA_CLIENT_SECURITY_PROTOCOL", "SASL_SSL"),
                 ("KAFKA_CLIENT_SSL_CA_LOCATION", &ca),
             ],
-            "SASL mechanism GSSAPI (librdkafka's default: set `sasl.mechanism`): this build of librdkafka lacks it".to_owned(),
+            "No provider for SASL mechanism GSSAPI".to_owned(),
         ),
     ];
     for (case, bootstrap, mut env, message) in cases {

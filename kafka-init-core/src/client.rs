@@ -104,8 +104,9 @@ impl ClientProperties {
     /// Whether `key`'s value may be a credential and must not be shown.
     pub fn is_secret(key: &str) -> bool {
         let key = key.to_ascii_lowercase();
-        // A file's path (`ssl.key.location`), not its content.
-        if key.ends_with(".location") {
+        // A file's path (`ssl.key.location`) or an address
+        // (`sasl.oauthbearer.token.endpoint.url`), not a credential.
+        if key.ends_with(".location") || key.ends_with(".url") {
             return false;
         }
         ["password", "passwd", "secret", "key", "token"]

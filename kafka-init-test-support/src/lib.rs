@@ -43,8 +43,16 @@ pub struct Tls {
     /// SASL_SSL: PLAIN, SCRAM-SHA-512, OAUTHBEARER (unsecured JWS with the
     /// scope `kafka`).
     pub sasl_ssl: String,
+    /// SASL_SSL with OAUTHBEARER tokens the identity provider signs.
+    pub oidc: String,
+    /// The identity provider's token endpoint (client credentials).
+    pub token_url: String,
     pub dir: std::path::PathBuf,
 }
+
+/// The identity provider's client (scripts/kafka/oidc.py).
+pub const OIDC_CLIENT_ID: &str = "kafkainit-client";
+pub const OIDC_CLIENT_SECRET: &str = "kafkainit-client-secret";
 
 /// The pass phrase of the client key `client.key` in [`Tls::dir`].
 pub const CLIENT_KEY_PASSWORD: &str = "kafkainit-key-secret";
@@ -61,6 +69,8 @@ pub fn tls() -> Tls {
         tls: var("KAFKA_INIT_TEST_TLS_BOOTSTRAP"),
         mtls: var("KAFKA_INIT_TEST_MTLS_BOOTSTRAP"),
         sasl_ssl: var("KAFKA_INIT_TEST_SASL_SSL_BOOTSTRAP"),
+        oidc: var("KAFKA_INIT_TEST_OIDC_BOOTSTRAP"),
+        token_url: var("KAFKA_INIT_TEST_OIDC_TOKEN_URL"),
         dir: var("KAFKA_INIT_TEST_TLS_DIR").into(),
     }
 }

@@ -59,8 +59,28 @@ fn refuses_login(code: Option<RDKafkaErrorCode>, reason: &str) -> Option<bool> {
     }
 }
 
+/// A token librdkafka could not get (from the OIDC token endpoint, or its
+/// own unsecured JWS), as it reports it: only as a log line, never through
+/// the error callback. The reason, without the thread prefix.
+fn token_failure(fac: &str, message: &str) -> Option<String> {
+    let reason = message
+        .split_once("]: ")
+        .map_or(message, |(_, reason)| reason);
+    let failed = (fac == "OIDC" && reason.starts_with("Failed to retrieve OIDC token"))
+        || reason.starts_with("Failed to acquire SASL OAUTHBEARER token");
+    failed.then(|| reason.to_owned())
+}
+
 impl ClientContext for Context {
     fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        if let Some(reason) = token_failure(fac, log_message) {
+            let mut refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
+            // The token endpoint's own line says more (address, HTTP status)
+            // than the summary librdkafka logs after it.
+            if refused.is_none() || fac == "OIDC" {
+                *refused = Some(reason);
+            }
+        }
         match level {
             RDKafkaLogLevel::Emerg
             | RDKafkaLogLevel::Alert
@@ -341,7 +361,10 @@ impl Session {
 
     fn authentication(&self, reason: String) -> Error {
         // librdkafka starts its reasons with the broker: `sasl_ssl://host:port/1: ...`.
-        let (listener, reason) = match reason.split_once("://").and_then(|(_, rest)| {
+        let (listener, reason) = match reason.split_once("://").and_then(|(scheme, rest)| {
+            if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                return None;
+            }
             let (broker, why) = rest.split_once(": ")?;
             Some((broker.split('/').next()?.to_owned(), why.to_owned()))
         }) {
