@@ -323,16 +323,19 @@ impl Session {
     pub(super) async fn wait_for_cluster(&self) -> Result<usize, Error> {
         let answer = self
             .retry("connecting", Backoff::default(), || async {
-                let mut attempt = self.remaining().min(Duration::from_secs(2));
-                if self.refused().is_some() {
+                let grace_left = self.broker_grace.saturating_sub(self.started.elapsed());
+                let attempt = if self.refused().is_some() {
                     // One request until the grace ends: it succeeds as soon
                     // as the brokers accept the credentials, and fails when
                     // the refusal is due.
-                    let grace_left = self.broker_grace.saturating_sub(self.started.elapsed());
-                    attempt = self
-                        .remaining()
-                        .min(grace_left.max(Duration::from_millis(50)));
-                }
+                    grace_left.max(Duration::from_millis(50))
+                } else if grace_left.is_zero() {
+                    Duration::from_secs(2)
+                } else {
+                    // Back when the grace ends, should a refusal come meanwhile.
+                    grace_left.min(Duration::from_secs(2))
+                };
+                let attempt = attempt.min(self.remaining());
                 self.brokers(attempt).await.map_err(|e| {
                     tracing::debug!("DescribeCluster failed: {e}");
                     match self.refused() {
@@ -569,5 +572,45 @@ mod tests {
         // A known key with a value librdkafka refuses.
         let message = client_error("security.protocol", "SASL_PLAINTXT");
         assert!(message.contains("security.protocol"), "{message}");
+    }
+
+    #[test]
+    fn refusals_of_the_credentials_are_told_from_other_failures() {
+        use RDKafkaErrorCode::*;
+        let refused = |code, reason| refuses_login(Some(code), reason);
+        assert_eq!(refused(SSL, "SSL handshake failed"), Some(true));
+        assert_eq!(
+            refused(Authentication, "SASL authentication error"),
+            Some(true)
+        );
+        assert_eq!(
+            refused(
+                BrokerTransportFailure,
+                "Receive failed: sslv3 alert bad certificate: SSL alert number 42"
+            ),
+            Some(true)
+        );
+        assert_eq!(
+            refused(
+                BrokerTransportFailure,
+                "Connect to ipv4#127.0.0.1:1 failed: Connection refused"
+            ),
+            Some(false)
+        );
+        assert_eq!(refused(AllBrokersDown, "1/1 brokers are down"), None);
+        assert_eq!(
+            token_failure(
+                "OIDC",
+                "[thrd:background]: Failed to retrieve OIDC token from \"http://idp/token\": (401)"
+            )
+            .as_deref(),
+            Some("Failed to retrieve OIDC token from \"http://idp/token\": (401)")
+        );
+        assert!(token_failure(
+            "ERROR",
+            "[thrd:b]: Failed to acquire SASL OAUTHBEARER token: x"
+        )
+        .is_some());
+        assert!(token_failure("ERROR", "[thrd:b]: 1/1 brokers are down").is_none());
     }
 }
