@@ -135,6 +135,8 @@ async fn every_kind_of_login_provisions_and_no_secret_shows() {
         for secret in [PASSWORD, CLIENT_KEY_PASSWORD, OIDC_CLIENT_SECRET] {
             assert!(!r.all().contains(secret), "{kind}: {secret} leaked");
         }
+        // A JWT's header, `{"`, base64-encoded: no token shows either.
+        assert!(!r.all().contains("eyJ"), "{kind}: a token leaked");
         // A second run over the same listener finds nothing to change.
         let r = run(&["plan"], &path, &bootstrap, &env[..env.len() - 2]);
         assert_eq!(r.code, 0, "{kind}: {}", r.all());
