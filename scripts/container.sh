@@ -38,7 +38,8 @@ environment:
                            KAFKA_PORT+100)
   KAFKA_STATE_DIR          its state dir (default: scripts/kafka.sh's)
   KAFKA_TLS_PORT           the first port of the broker for 'tls' (default 29320; it also takes
-                           +50, +100 (controller), +150 (SSL), +200 (mutual TLS), +250 (SASL_SSL))
+                           +50, +100 (controller), +150 (SSL), +200 (mutual TLS), +250 (SASL_SSL),
+                           +300 (OIDC) and +350 (its identity provider))
   COMPOSE_PROJECT_NAME     the compose project (default kafka-init-check); its Kafka listens in
                            the project's own network, never on the host's ports
   KAFKA_INIT_CACHE         cache for the Kafka jars, podman-compose and the validator
