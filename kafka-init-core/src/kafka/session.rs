@@ -49,9 +49,19 @@ fn refuses_login(code: Option<RDKafkaErrorCode>, reason: &str) -> Option<bool> {
         // name the certificate does not name), or SASL credentials or a
         // token the broker refused.
         Some(RDKafkaErrorCode::SSL | RDKafkaErrorCode::Authentication) => Some(true),
-        // The broker ended the handshake with a TLS alert: it refused the
-        // client certificate (missing, from an unknown CA, expired).
-        Some(RDKafkaErrorCode::BrokerTransportFailure) if reason.contains("SSL alert number") => {
+        // The same handshake failure reported as a transport failure (it
+        // alternates with the above), or the broker ending the handshake with
+        // a TLS alert: it refused the client certificate (missing, from an
+        // unknown CA, expired).
+        Some(RDKafkaErrorCode::BrokerTransportFailure)
+            if [
+                "SSL alert number",
+                "certificate verify failed",
+                "SSL handshake failed",
+            ]
+            .iter()
+            .any(|sign| reason.contains(sign)) =>
+        {
             Some(true)
         }
         Some(RDKafkaErrorCode::AllBrokersDown) => None,
@@ -587,6 +597,13 @@ mod tests {
             refused(
                 BrokerTransportFailure,
                 "Receive failed: sslv3 alert bad certificate: SSL alert number 42"
+            ),
+            Some(true)
+        );
+        assert_eq!(
+            refused(
+                BrokerTransportFailure,
+                "ssl://h:1/bootstrap: error:0A000086:SSL routines::certificate verify failed (after 11ms in state SSL_HANDSHAKE)"
             ),
             Some(true)
         );
