@@ -4,10 +4,13 @@
 //!
 //! Engine layer (`kafka`, behind `admin`): uses the model; the model never uses it.
 
+use std::net::{TcpStream, ToSocketAddrs};
 use std::path::Path;
+use std::time::Duration;
 
 use openssl::pkey::{PKey, Private};
-use openssl::x509::X509;
+use openssl::ssl::{HandshakeError, SslConnector, SslMethod};
+use openssl::x509::{X509VerifyResult, X509};
 
 use crate::client::{ClientProperties, TLS_FILES};
 
@@ -130,4 +133,43 @@ pub(super) fn certificate_subject(client: &ClientProperties) -> Option<String> {
         })
         .collect();
     Some(parts.join(", "))
+}
+
+/// Why the broker at `listener` (`host:port`) fails the verification the
+/// settings ask for, in OpenSSL's words (`hostname mismatch`, `unable to get
+/// local issuer certificate`, `certificate has expired`), found by a TLS
+/// handshake of our own with the same CA. `None` when it cannot tell.
+pub(super) fn verify_failure(listener: &str, client: &ClientProperties) -> Option<String> {
+    let (host, _) = listener.rsplit_once(':')?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let address = listener.to_socket_addrs().ok()?.next()?;
+    let timeout = Duration::from_secs(2);
+    let stream = TcpStream::connect_timeout(&address, timeout).ok()?;
+    stream.set_read_timeout(Some(timeout)).ok()?;
+    stream.set_write_timeout(Some(timeout)).ok()?;
+    let mut builder = SslConnector::builder(SslMethod::tls_client()).ok()?;
+    match client.get("ssl.ca.location") {
+        Some(path) if path != "probe" && Path::new(path).is_dir() => {
+            builder.load_verify_locations(None, Some(Path::new(path)))
+        }
+        Some(path) if path != "probe" => builder.set_ca_file(path),
+        _ => builder.set_default_verify_paths(),
+    }
+    .ok()?;
+    let check_host = !client
+        .get("ssl.endpoint.identification.algorithm")
+        .is_some_and(|a| a.eq_ignore_ascii_case("none"));
+    let connection = builder
+        .build()
+        .configure()
+        .ok()?
+        .verify_hostname(check_host)
+        .connect(host, stream);
+    match connection {
+        Err(HandshakeError::Failure(handshake)) => {
+            let result = handshake.ssl().verify_result();
+            (result != X509VerifyResult::OK).then(|| result.error_string().to_owned())
+        }
+        _ => None,
+    }
 }

@@ -357,11 +357,40 @@ impl Session {
                 })
             })
             .await;
-        match answer {
+        let answer = match answer {
             Err(Error::Deadline { last_error, .. }) => Err(match self.refused() {
                 Some(reason) => self.authentication(reason),
                 None => self.unreachable(last_error),
             }),
+            other => other,
+        };
+        match answer {
+            Err(Error::Authentication {
+                listener,
+                login,
+                waited,
+                reason,
+            }) if reason.contains("certificate verify failed") => {
+                // librdkafka says only that verification failed (and to
+                // check the CA); OpenSSL can say why: another CA, a host
+                // name the certificate does not name, an expired one.
+                let (address, client) = (listener.clone(), self.client.clone());
+                let why = tokio::task::spawn_blocking(move || {
+                    credentials::verify_failure(&address, &client)
+                })
+                .await
+                .ok()
+                .flatten();
+                Err(Error::Authentication {
+                    listener,
+                    login,
+                    waited,
+                    reason: match why {
+                        Some(why) => format!("{reason}; OpenSSL: {why}"),
+                        None => reason,
+                    },
+                })
+            }
             other => other,
         }
     }
