@@ -69,6 +69,25 @@ pub enum Error {
         last_error: String,
     },
 
+    /// The brokers refused the connection's credentials (a failed TLS
+    /// handshake, a client certificate they do not accept, refused SASL
+    /// credentials or token) and kept refusing for the broker grace, or
+    /// until the deadline when that came first. Names the listener, the
+    /// security protocol and mechanism, the user or certificate subject and
+    /// librdkafka's reason; never a password, pass phrase or token.
+    #[error("authentication failed at {listener} ({login}) for {waited:.1?}: {reason}")]
+    Authentication {
+        /// The broker address that refused, `host:port`.
+        listener: String,
+        /// Protocol, mechanism and who logs in: `SASL_SSL, SCRAM-SHA-512,
+        /// user svc`; `SSL, certificate CN=svc`.
+        login: String,
+        /// Since the run started.
+        waited: Duration,
+        /// librdkafka's reason, with any secret value shown as `***`.
+        reason: String,
+    },
+
     /// The file asks for a change kafka-init never makes.
     #[error("topic `{topic}`: refused: {refusal}")]
     Refused {

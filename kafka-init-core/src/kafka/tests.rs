@@ -683,6 +683,38 @@ async fn a_cluster_that_never_answers_is_unreachable_with_the_clients_reason() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn refused_credentials_fail_after_the_grace_not_the_deadline() {
+    let fake = Arc::new(FakeCluster::new());
+    fake.refuse_login(
+        "sasl_ssl://127.0.0.1:9094/1: SASL authentication error: Authentication failed (password=hunter2)",
+    );
+    let options = options()
+        .timeout(Duration::from_secs(60))
+        .broker_grace(Duration::from_secs(5))
+        .client(crate::ClientProperties::new().with("sasl.password", "hunter2"));
+    let admin: Arc<dyn Admin> = Arc::clone(&fake) as Arc<dyn Admin>;
+    let started = tokio::time::Instant::now();
+    let err = Cluster::with_admin(admin, &options).await.unwrap_err();
+    let waited = started.elapsed();
+    let Error::Authentication {
+        listener,
+        login,
+        reason,
+        ..
+    } = &err
+    else {
+        panic!("{err}");
+    };
+    assert_eq!(listener, "127.0.0.1:9094");
+    assert!(login.contains("SCRAM-SHA-512"), "{login}");
+    assert!(!reason.contains("hunter2"), "{reason}");
+    assert!(
+        waited >= Duration::from_secs(5) && waited < Duration::from_secs(10),
+        "{waited:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn broker_defaults_are_read_once_for_default_sizes() {
     let fake = Arc::new(FakeCluster::new().with_brokers(3));
     let cluster = connect(&fake, &options()).await;
