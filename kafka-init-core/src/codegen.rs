@@ -111,7 +111,7 @@ pub fn expand_files_with_policy(
         }
     }
     let joined = if errors.is_empty() {
-        match crate::files::join(valid, &texts) {
+        match crate::file::join(valid, &texts) {
             Ok(file) => Some(file),
             Err(mut e) => {
                 errors.push(FileError {

@@ -1,7 +1,7 @@
 //! The library behind kafka-init, in two layers.
 //!
 //! - The model, always compiled, with no I/O and no client library: the
-//!   topic file (`file`, `files`, `source_map`, `yaml_kind`, `vars`, `keys`,
+//!   topic file (`file`, `source_map`, `yaml_kind`, `vars`, `keys`,
 //!   `validate`, `spec`, `ownership`, `policy`),
 //!   client properties (`client`), run options (`options`), the cluster as
 //!   plain data (`cluster`), the pure diff (`plan`, `readiness`, `batch`),
@@ -21,7 +21,6 @@ mod client;
 mod cluster;
 mod error;
 mod file;
-mod files;
 mod keys;
 mod options;
 mod ownership;
@@ -46,8 +45,9 @@ mod fuzz;
 pub use client::{ClientProperties, ENV_PREFIX as CLIENT_ENV_PREFIX};
 pub use cluster::Reachable;
 pub use error::Error;
-pub use file::{load_policy, parse_policy, FileError, Problem, TopicFile, MAX_FILE_BYTES};
-pub use files::topic_files;
+pub use file::{
+    load_policy, parse_policy, topic_files, FileError, Problem, TopicFile, MAX_FILE_BYTES,
+};
 #[doc(hidden)]
 pub use options::generated_run;
 pub use options::{

@@ -1,101 +1,15 @@
-//! Several topic files as one: `--config` given more than once, or a
-//! directory of them. Each file is read and checked on its own (its
-//! `defaults` and profiles apply to its own topics); then the files are
-//! joined, and a topic declared in two files is an error naming both.
-//!
-//! Model layer: pure apart from reading the files; no tokio, no rdkafka.
+//! Several valid topic files as one (`--config` given more than once, or
+//! a directory of them): a topic declared in two files is an error naming
+//! both places.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::file::{read_text, FileError, Parsed, Problem, TopicFile};
+use super::{FileError, Problem, TopicFile};
 use crate::ownership::{overlapping_ownership, Namespace, OwnedFile, Ownership};
-use crate::policy::Policy;
 use crate::source_map::SourceMap;
 use crate::spec::{Profile, TopicSpec};
-
-/// The topic files `paths` name: each file itself, each directory's
-/// `*.yaml` and `*.yml` files (not its subdirectories), sorted by name.
-pub fn topic_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FileError> {
-    let mut files = Vec::new();
-    for path in paths {
-        if !path.is_dir() {
-            files.push(path.clone());
-            continue;
-        }
-        let unplaced = |message: String| FileError {
-            path: path.clone(),
-            problems: vec![Problem {
-                policy: false,
-                line: 0,
-                column: 0,
-                message,
-            }],
-            others: Vec::new(),
-        };
-        let entries =
-            std::fs::read_dir(path).map_err(|e| unplaced(format!("cannot read directory: {e}")))?;
-        let mut found: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
-            .collect();
-        if found.is_empty() {
-            return Err(unplaced(
-                "the directory holds no topic file (`*.yaml` or `*.yml`)".into(),
-            ));
-        }
-        found.sort();
-        files.extend(found);
-    }
-    Ok(files)
-}
-
-impl TopicFile {
-    /// Reads every topic file `paths` name (files, and directories of
-    /// `*.yaml` / `*.yml` files) and joins them into one, resolving
-    /// `${VAR}` references from the environment. Every problem of every
-    /// file is reported.
-    pub fn load_all(paths: &[PathBuf]) -> Result<TopicFile, FileError> {
-        TopicFile::load_all_with_policy(paths, None)
-    }
-
-    /// [`TopicFile::load_all`], checking every file's topics against
-    /// `policy` as well as the file's own `kafka.policy` (the stricter of
-    /// each rule wins).
-    pub fn load_all_with_policy(
-        paths: &[PathBuf],
-        policy: Option<&Policy>,
-    ) -> Result<TopicFile, FileError> {
-        let files = topic_files(paths)?;
-        let mut texts = Vec::new();
-        let mut loaded = Vec::new();
-        let mut errors = Vec::new();
-        for path in &files {
-            let text = match read_text(path) {
-                Ok(text) => text,
-                Err(e) => {
-                    errors.push(e);
-                    continue;
-                }
-            };
-            let mut lookup = |name: &str| std::env::var(name).ok();
-            match Parsed::with_policy(&text, path, Some(&mut lookup), policy).into_result() {
-                Ok(file) => {
-                    loaded.push(file);
-                    texts.push(text);
-                }
-                Err(e) => errors.push(e),
-            }
-        }
-        if errors.is_empty() {
-            return join(loaded, &texts);
-        }
-        let mut first = errors.remove(0);
-        first.others = errors;
-        Err(first)
-    }
-}
 
 /// One file from several valid ones: topics in order, a topic name in two
 /// files an error naming both places, `bootstrap_servers` set the same
@@ -271,6 +185,8 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
 
     fn dir_with(test: &str, files: &[(&str, &str)]) -> PathBuf {
