@@ -205,6 +205,8 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
         topics: Vec<&'a str>,
         profiles: Vec<&'a str>,
         problems: Vec<Problem<'a>>,
+        /// What Kafka accepts but is likely a mistake: not a failure.
+        warnings: Vec<Problem<'a>>,
     }
     let path = &cli.config;
     let shown = cli.config_display();
@@ -248,6 +250,24 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
         .iter()
         .flat_map(|f| f.profiles.iter().map(|p| p.name.as_ref()))
         .collect();
+    let warnings: Vec<Problem> = file
+        .iter()
+        .flat_map(|f| &f.warnings)
+        .map(|w| Problem {
+            file: w.path.display().to_string(),
+            line: w.problem.line,
+            column: w.problem.column,
+            message: &w.problem.message,
+        })
+        .collect();
+    if cli.output != Output::Json {
+        for warning in file.iter().flat_map(|f| &f.warnings) {
+            match cli.log_format {
+                LogFormat::Text => eprintln!("{}", secrets.scrub(&warning.to_string())),
+                LogFormat::Json => tracing::warn!("{warning}"),
+            }
+        }
+    }
     let valid = problems.is_empty();
     match cli.output {
         Output::Json => print_json(
@@ -258,6 +278,7 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
                 topics: topics.clone(),
                 profiles,
                 problems,
+                warnings,
             },
         ),
         Output::Text if valid && profiles.is_empty() => {

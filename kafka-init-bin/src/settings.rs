@@ -78,6 +78,9 @@ pub fn load(cli: &Cli, secrets: &Secrets, file_optional: bool) -> Result<Setting
         } else {
             tracing::info!("Loading configuration from {}", cli.config_display());
             let (file, client) = load_file(&cli.config, cli.policy(), secrets)?;
+            for warning in &file.warnings {
+                tracing::warn!("{}", secrets.scrub(&warning.to_string()));
+            }
             (Some(file), client)
         };
     let profile = cli.profile();

@@ -155,6 +155,7 @@ pub fn expand_files_with_policy(
                 topics: partial,
                 profiles: Vec::new(),
                 ownership: Default::default(),
+                warnings: Vec::new(),
             });
             let consts = constants(&mut parsed);
             let module = fallback(file, &parsed, &consts);
@@ -207,7 +208,8 @@ fn constants(parsed: &mut Parsed) -> Vec<Option<String>> {
         };
         if let Some(message) = problem {
             parsed.problems.push(Problem {
-                policy: false,
+                layer: Default::default(),
+                severity: Default::default(),
                 line: pos.line,
                 column: pos.column,
                 message,

@@ -46,7 +46,8 @@ pub use client::{ClientProperties, ENV_PREFIX as CLIENT_ENV_PREFIX};
 pub use cluster::Reachable;
 pub use error::Error;
 pub use file::{
-    load_policy, parse_policy, topic_files, FileError, Problem, TopicFile, MAX_FILE_BYTES,
+    load_policy, parse_policy, topic_files, FileError, Layer, Problem, Severity, TopicFile,
+    Warning, MAX_FILE_BYTES,
 };
 #[doc(hidden)]
 pub use options::generated_run;

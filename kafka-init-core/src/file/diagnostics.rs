@@ -22,29 +22,84 @@ pub struct Problem {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// Where in the precedence of the file the problem comes from.
+    pub layer: Layer,
+    pub severity: Severity,
+}
+
+/// The level of a file a problem comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Layer {
+    /// The base file: its topics, `owns`, `client`, its YAML.
+    #[default]
+    Base,
+    /// `kafka.defaults`, shared by every topic.
+    Defaults,
+    /// The profile of this name: its `defaults`, `topics` or `policy`.
+    Profile(String),
     /// A policy rule is broken, or a policy itself is: the platform's
     /// verdict rather than Kafka's (`plan` exits 3 on it, not 1).
-    pub policy: bool,
+    Policy,
+}
+
+/// Whether a problem stops the file from loading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Severity {
+    #[default]
+    Error,
+    /// Kafka accepts it, but it is likely a mistake (`min.insync.replicas`
+    /// above the replication factor). A policy's `warnings: error` makes
+    /// it an error.
+    Warning,
 }
 
 impl Problem {
     pub(crate) fn at(pos: Pos, message: impl Into<String>) -> Problem {
         Problem {
-            policy: false,
             line: pos.line,
             column: pos.column,
             message: message.into(),
+            layer: Layer::Base,
+            severity: Severity::Error,
         }
+    }
+
+    pub(crate) fn in_layer(self, layer: Layer) -> Problem {
+        Problem { layer, ..self }
     }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let warning = match self.severity {
+            Severity::Warning => "warning: ",
+            Severity::Error => "",
+        };
         if self.line == 0 {
-            f.write_str(&self.message)
+            write!(f, "{warning}{}", self.message)
         } else {
-            write!(f, "{}:{}: {}", self.line, self.column, self.message)
+            write!(
+                f,
+                "{}:{}: {warning}{}",
+                self.line, self.column, self.message
+            )
         }
+    }
+}
+
+/// A warning of a loaded file: `path:line:column: warning: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub path: PathBuf,
+    pub problem: Problem,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sep = if self.problem.line == 0 { ": " } else { ":" };
+        write!(f, "{}{sep}{}", self.path.display(), self.problem)
     }
 }
 
@@ -53,13 +108,14 @@ impl FileError {
     /// text), in this file or any other loaded with it.
     pub(super) fn of_policy(mut self) -> FileError {
         for p in &mut self.problems {
-            p.policy = true;
+            p.layer = Layer::Policy;
         }
         self
     }
 
     pub fn breaks_policy(&self) -> bool {
-        self.problems.iter().any(|p| p.policy) || self.others.iter().any(FileError::breaks_policy)
+        self.problems.iter().any(|p| p.layer == Layer::Policy)
+            || self.others.iter().any(FileError::breaks_policy)
     }
 }
 

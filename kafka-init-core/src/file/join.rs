@@ -21,7 +21,8 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
     let mut errors: Vec<FileError> = Vec::new();
     let mut problem = |path: &Path, line: usize, column: usize, message: String| {
         let p = Problem {
-            policy: false,
+            layer: Default::default(),
+            severity: Default::default(),
             line,
             column,
             message,
@@ -175,6 +176,7 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
     };
     Ok(TopicFile {
         ownership,
+        warnings: files.iter().flat_map(|f| f.warnings.clone()).collect(),
         path: files[0].path.clone(),
         bootstrap_servers: servers.map(|(_, s)| s.to_owned()),
         client,

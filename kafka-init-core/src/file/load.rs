@@ -35,7 +35,8 @@ pub(crate) fn read_text(path: &Path) -> Result<String, FileError> {
     };
     let unplaced = |message: String| {
         fail(Problem {
-            policy: false,
+            layer: Default::default(),
+            severity: Default::default(),
             line: 0,
             column: 0,
             message,
@@ -49,7 +50,8 @@ pub(crate) fn read_text(path: &Path) -> Result<String, FileError> {
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
         fail(Problem {
-            policy: false,
+            layer: Default::default(),
+            severity: Default::default(),
             line,
             column,
             message: "the file is not UTF-8 text (a YAML file must be UTF-8)".into(),
@@ -92,7 +94,8 @@ pub fn topic_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FileError> {
         let unplaced = |message: String| FileError {
             path: path.clone(),
             problems: vec![Problem {
-                policy: false,
+                layer: Default::default(),
+                severity: Default::default(),
                 line: 0,
                 column: 0,
                 message,

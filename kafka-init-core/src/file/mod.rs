@@ -21,7 +21,7 @@ use crate::client::ClientProperties;
 use crate::ownership::Ownership;
 use crate::spec::{Profile, TopicSpec, UnknownProfile};
 
-pub use diagnostics::{FileError, Problem};
+pub use diagnostics::{FileError, Layer, Problem, Severity, Warning};
 pub(crate) use join::join;
 pub use load::{load_policy, topic_files, MAX_FILE_BYTES};
 pub use policy_file::parse_policy;
@@ -44,6 +44,9 @@ pub struct TopicFile {
     /// `kafka.owns` and `kafka.protect`: what the file answers for on a
     /// shared cluster.
     pub ownership: Ownership,
+    /// What Kafka accepts but is likely a mistake, each at its place; a
+    /// policy with `warnings: error` makes them errors instead.
+    pub warnings: Vec<Warning>,
 }
 
 impl TopicFile {

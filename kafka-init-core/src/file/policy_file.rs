@@ -5,7 +5,7 @@ use std::path::Path;
 use serde_yaml::Value;
 
 use super::parse::strip_location;
-use super::{FileError, Problem};
+use super::{FileError, Layer, Problem};
 use crate::policy::{self, Policy};
 use crate::source_map::{Pos, SourceMap};
 
@@ -26,7 +26,8 @@ pub fn parse_policy(text: &str, path: impl AsRef<Path>) -> Result<Policy, FileEr
             .map(|l| (l.line(), l.column()))
             .unwrap_or((1, 1));
         fail(vec![Problem {
-            policy: false,
+            layer: Default::default(),
+            severity: Default::default(),
             line,
             column,
             message: format!("invalid YAML: {}", strip_location(&e.to_string())),
@@ -58,7 +59,7 @@ pub fn parse_policy(text: &str, path: impl AsRef<Path>) -> Result<Policy, FileEr
     };
     let (policy, found) = policy::decode(rules, &["policy"], path, &map, "policy");
     problems.extend(found.into_iter().map(|(pos, m)| Problem {
-        policy: true,
+        layer: Layer::Policy,
         ..Problem::at(pos, m)
     }));
     if problems.is_empty() {

@@ -10,7 +10,7 @@ use serde_yaml::{Mapping, Value};
 
 use super::parse::{scalar_key, scalar_string, strip_location, Lenient};
 use super::resolve::{path_of, strs};
-use super::{FileError, Problem, TopicFile};
+use super::{FileError, Layer, Problem, Severity, TopicFile, Warning};
 use crate::client::ClientProperties;
 use crate::ownership::{Namespace, Ownership};
 use crate::policy::Policy;
@@ -25,6 +25,12 @@ use crate::yaml_kind::kind;
 pub(crate) struct Parsed<'t> {
     pub file: TopicFile,
     pub problems: Vec<Problem>,
+    /// What Kafka accepts but is likely a mistake; errors under a policy
+    /// with `warnings: error`.
+    pub(super) warnings: Vec<Problem>,
+    /// Problems at a value every topic shares (`defaults`), each reported
+    /// once whatever the number of topics that inherit it.
+    pub(super) shared: HashSet<(usize, usize, String)>,
     pub(super) text: &'t str,
     /// A policy from outside the file (`--policy`), applied with the file's
     /// own, the stricter of each rule winning.
@@ -88,8 +94,11 @@ impl<'t> Parsed<'t> {
                 topics: Vec::new(),
                 profiles: Vec::new(),
                 ownership: Ownership::default(),
+                warnings: Vec::new(),
             },
             problems: Vec::new(),
+            warnings: Vec::new(),
+            shared: HashSet::new(),
             text,
             external: policy.cloned(),
             own_policy: Policy::default(),
@@ -103,7 +112,8 @@ impl<'t> Parsed<'t> {
                     .map(|l| (l.line(), l.column()))
                     .unwrap_or((1, 1));
                 parsed.problems.push(Problem {
-                    policy: false,
+                    layer: Default::default(),
+                    severity: Default::default(),
                     line,
                     column,
                     message: format!("invalid YAML: {}", strip_location(&e.to_string())),
@@ -123,6 +133,16 @@ impl<'t> Parsed<'t> {
             }
         }
         parsed.problems.sort_by_key(|p| (p.line, p.column));
+        parsed.warnings.sort_by_key(|p| (p.line, p.column));
+        let path = parsed.file.path.clone();
+        parsed.file.warnings = parsed
+            .warnings
+            .iter()
+            .map(|problem| Warning {
+                path: path.clone(),
+                problem: problem.clone(),
+            })
+            .collect();
         parsed
     }
 
@@ -133,6 +153,8 @@ impl<'t> Parsed<'t> {
         Parsed {
             file,
             problems: Vec::new(),
+            warnings: Vec::new(),
+            shared: HashSet::new(),
             text: "",
             external: None,
             own_policy: Policy::default(),
@@ -182,12 +204,47 @@ impl<'t> Parsed<'t> {
 
     pub(super) fn problem_key(&mut self, path: &[&str], message: String) {
         let pos = self.source_map().key(path);
-        self.problems.push(Problem::at(pos, message));
+        self.push(path, Problem::at(pos, message), true);
     }
 
     pub(super) fn problem_value(&mut self, path: &[&str], message: String) {
         let pos = self.source_map().value(path);
-        self.problems.push(Problem::at(pos, message));
+        self.push(path, Problem::at(pos, message), true);
+    }
+
+    /// Records `problem`, found at `path`, in the layer `path` is in. A
+    /// problem of one topic's value that sits in a `defaults` mapping is
+    /// that mapping's (when `shared`: it depends on that value alone), and
+    /// is reported once, not once per topic that inherits it.
+    pub(super) fn push(&mut self, path: &[&str], mut problem: Problem, shared: bool) {
+        let (layer, defaults) = match path {
+            ["kafka", "defaults", ..] => (Layer::Defaults, "kafka.defaults: "),
+            ["kafka", "profiles", name, rest @ ..] => (
+                Layer::Profile((*name).to_owned()),
+                if rest.first() == Some(&"defaults") {
+                    "defaults: "
+                } else {
+                    ""
+                },
+            ),
+            _ => (Layer::Base, ""),
+        };
+        if problem.layer == Layer::Base {
+            problem.layer = layer;
+        }
+        if shared && !defaults.is_empty() {
+            if let Some(rest) = topic_label_end(&problem.message) {
+                problem.message = format!("{defaults}{}", &problem.message[rest..]);
+            }
+            let key = (problem.line, problem.column, problem.message.clone());
+            if !self.shared.insert(key) {
+                return;
+            }
+        }
+        match problem.severity {
+            Severity::Error => self.problems.push(problem),
+            Severity::Warning => self.warnings.push(problem),
+        }
     }
 
     pub(super) fn decode_root(&mut self, value: &Value, lookup: Lookup<'_>) {
@@ -605,12 +662,14 @@ impl<'t> Parsed<'t> {
             }
         }
 
+        let place = |p: &Problem| (p.line, p.column, p.message.clone());
         let before: HashSet<(usize, usize, String)> = self
             .problems
             .iter()
-            .map(|p| (p.line, p.column, p.message.clone()))
+            .chain(&self.warnings)
+            .map(place)
             .collect();
-        let start = self.problems.len();
+        let (start, warnings_start) = (self.problems.len(), self.warnings.len());
         let policy = self.effective_policy(Some(&profile_policy));
         let specs = self.decode_topics(
             topics,
@@ -618,15 +677,26 @@ impl<'t> Parsed<'t> {
             Some((own_defaults, overrides, own_defaults_path, at(&["topics"]))),
             &policy,
         );
-        let mut found: Vec<Problem> = self.problems.drain(start..).collect();
-        found.retain(|p| !before.contains(&(p.line, p.column, p.message.clone())));
+        // What the base file already has is not repeated; what is new
+        // names the profile.
+        let found: Vec<Problem> = self.problems.drain(start..).collect();
+        let doubts: Vec<Problem> = self.warnings.drain(warnings_start..).collect();
         let mut seen = HashSet::new();
-        for mut p in found {
+        for mut p in found.into_iter().chain(doubts) {
+            if before.contains(&place(&p)) {
+                continue;
+            }
             if !p.message.starts_with(&prefix) {
                 p.message = format!("{prefix}{}", p.message);
             }
-            if seen.insert((p.line, p.column, p.message.clone())) {
-                self.problems.push(p);
+            if matches!(p.layer, Layer::Base | Layer::Defaults) {
+                p.layer = Layer::Profile(name.to_owned());
+            }
+            if seen.insert(place(&p)) {
+                match p.severity {
+                    Severity::Error => self.problems.push(p),
+                    Severity::Warning => self.warnings.push(p),
+                }
             }
         }
         Profile {
@@ -690,4 +760,16 @@ impl<'t> Parsed<'t> {
             self.problem_key(&full, format!("{prefix}unknown key `{key}`{hint}"));
         }
     }
+}
+
+/// Where the message starts after a leading "topic `x`: ", if it has one.
+fn topic_label_end(message: &str) -> Option<usize> {
+    let rest = message.strip_prefix("topic ")?;
+    let rest_at = message.len() - rest.len();
+    let end = if let Some(quoted) = rest.strip_prefix('`') {
+        quoted.find("`: ")? + 1 + "`: ".len()
+    } else {
+        rest.find(": ")? + ": ".len()
+    };
+    Some(rest_at + end)
 }

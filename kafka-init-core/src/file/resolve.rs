@@ -9,8 +9,9 @@ use serde_yaml::{Mapping, Value};
 
 use super::parse::{scalar_key, scalar_string};
 use super::raw::{Parsed, DEFAULTS_KEYS, TOPIC_KEYS};
-use super::Problem;
+use super::{Layer, Problem, Severity};
 use crate::policy::{self, At, Policy};
+use crate::source_map::Pos;
 use crate::spec::{ConfigEntry, TopicSpec};
 use crate::validate::{self, Field};
 use crate::yaml_kind::kind;
@@ -23,7 +24,7 @@ pub(super) type ProfileLayers<'v> = (Option<&'v Mapping>, &'v Mapping, Vec<Strin
 
 /// One level of the precedence that makes a topic: `kafka.defaults`, the
 /// topic itself, a profile's `defaults`, the profile's `topics.<key>`.
-pub(super) struct Layer<'v> {
+pub(super) struct Level<'v> {
     map: &'v Mapping,
     path: Vec<String>,
     /// A `defaults` mapping, shared by every topic.
@@ -95,27 +96,27 @@ impl Parsed<'_> {
             };
             let mut layers = Vec::new();
             if let Some(d) = defaults {
-                layers.push(Layer {
+                layers.push(Level {
                     map: d,
                     path: path_of(&["kafka", "defaults"]),
                     shared: true,
                 });
             }
-            layers.push(Layer {
+            layers.push(Level {
                 map: topic,
                 path: path_of(&["kafka", "topics", &key]),
                 shared: false,
             });
             if let Some((own_defaults, overrides, defaults_path, topics_path)) = &profile {
                 if let Some(d) = own_defaults {
-                    layers.push(Layer {
+                    layers.push(Level {
                         map: d,
                         path: defaults_path.clone(),
                         shared: true,
                     });
                 }
                 if let Some(Value::Mapping(t)) = overrides.get(key.as_str()) {
-                    layers.push(Layer {
+                    layers.push(Level {
                         map: t,
                         path: [topics_path.clone(), vec![key.clone()]].concat(),
                         shared: false,
@@ -137,6 +138,7 @@ impl Parsed<'_> {
             }
         }
 
+        let warnings_are_errors = policy.warnings_are_errors().cloned();
         for issue in validate::topics(&specs) {
             let failed = &broken[issue.topic];
             let involved = [Some(&issue.at), issue.related.as_ref()];
@@ -147,54 +149,64 @@ impl Parsed<'_> {
             {
                 continue;
             }
-            let merged = &places[issue.topic];
-            let pos = {
-                let map = self.source_map();
-                match &issue.at {
-                    Field::Name => map.value(&strs(&merged.at(&["name"]))),
-                    Field::Partitions => map.value(&strs(&merged.at(&["partitions"]))),
-                    Field::ReplicationFactor => {
-                        map.value(&strs(&merged.at(&["replication_factor"])))
+            let (path, pos) = self.place_of(&places[issue.topic], &issue.at);
+            let mut problem = Problem::at(pos, issue.message);
+            if issue.warning {
+                match &warnings_are_errors {
+                    Some(origin) => {
+                        problem.layer = Layer::Policy;
+                        problem.message = format!(
+                            "{}; policy warnings: error makes it an error ({origin})",
+                            problem.message
+                        );
                     }
-                    Field::ConfigKey(k) => map.key(&strs(&merged.at(&["config", k.as_str()]))),
-                    Field::ConfigValue(k) => map.value(&strs(&merged.at(&["config", k.as_str()]))),
+                    None => problem.severity = Severity::Warning,
                 }
-            };
-            self.problems.push(Problem::at(pos, issue.message));
+            }
+            self.push(&strs(&path), problem, issue.related.is_none());
         }
         for violation in policy::check(policy, &specs) {
-            let pos = {
-                let map = self.source_map();
-                match &violation.at {
-                    At::Topics => map.key(&["kafka", "topics"]),
-                    At::Topic => map.key(&strs(&places[violation.topic].own)),
-                    At::Field(field) => {
-                        if broken[violation.topic].contains(field_name(field)) {
-                            continue;
-                        }
-                        let merged = &places[violation.topic];
-                        match field {
-                            Field::Name => map.value(&strs(&merged.at(&["name"]))),
-                            Field::Partitions => map.value(&strs(&merged.at(&["partitions"]))),
-                            Field::ReplicationFactor => {
-                                map.value(&strs(&merged.at(&["replication_factor"])))
-                            }
-                            Field::ConfigKey(k) => {
-                                map.key(&strs(&merged.at(&["config", k.as_str()])))
-                            }
-                            Field::ConfigValue(k) => {
-                                map.value(&strs(&merged.at(&["config", k.as_str()])))
-                            }
-                        }
+            let merged = &places[violation.topic];
+            let (path, pos) = match &violation.at {
+                At::Topics => {
+                    let path = path_of(&["kafka", "topics"]);
+                    let pos = self.source_map().key(&strs(&path));
+                    (path, pos)
+                }
+                At::Topic => {
+                    let pos = self.source_map().key(&strs(&merged.own));
+                    (merged.own.clone(), pos)
+                }
+                At::Field(field) => {
+                    if broken[violation.topic].contains(field_name(field)) {
+                        continue;
                     }
+                    self.place_of(merged, field)
                 }
             };
-            self.problems.push(Problem {
-                policy: true,
-                ..Problem::at(pos, violation.message)
-            });
+            let problem = Problem::at(pos, violation.message).in_layer(Layer::Policy);
+            self.push(&strs(&path), problem, true);
         }
         specs
+    }
+
+    /// Where `field` of a topic was set (the path of the layer that set
+    /// it) and its place in the text.
+    fn place_of(&mut self, merged: &Merged, field: &Field) -> (Vec<String>, Pos) {
+        let (path, key) = match field {
+            Field::Name => (merged.at(&["name"]), false),
+            Field::Partitions => (merged.at(&["partitions"]), false),
+            Field::ReplicationFactor => (merged.at(&["replication_factor"]), false),
+            Field::ConfigKey(k) => (merged.at(&["config", k.as_str()]), true),
+            Field::ConfigValue(k) => (merged.at(&["config", k.as_str()]), false),
+        };
+        let map = self.source_map();
+        let pos = if key {
+            map.key(&strs(&path))
+        } else {
+            map.value(&strs(&path))
+        };
+        (path, pos)
     }
 
     /// A `policy` mapping at `path`, its problems reported.
@@ -206,7 +218,7 @@ impl Parsed<'_> {
         let (policy, problems) = policy::decode(value, path, &file, self.source_map(), what);
         for (pos, message) in problems {
             self.problems.push(Problem {
-                policy: true,
+                layer: Layer::Policy,
                 ..Problem::at(pos, message)
             });
         }
@@ -229,7 +241,7 @@ impl Parsed<'_> {
 
     /// Applies `layers` in order: a later layer's value wins; `null` for a
     /// config key removes what a lower layer set.
-    pub(super) fn merge(&mut self, layers: &[Layer<'_>]) -> Merged {
+    pub(super) fn merge(&mut self, layers: &[Level<'_>]) -> Merged {
         let own = layers
             .iter()
             .find(|l| !l.shared)

@@ -7,6 +7,17 @@ use crate::policy;
 use crate::source_map::SourceMap;
 use crate::spec::TopicSpec;
 
+fn warnings(text: &str) -> Vec<String> {
+    match TopicFile::parse(text, "f.yaml") {
+        Ok(file) => file
+            .warnings
+            .iter()
+            .map(|w| w.problem.to_string())
+            .collect(),
+        Err(e) => panic!("{e}"),
+    }
+}
+
 fn problems(text: &str) -> Vec<String> {
     match TopicFile::parse(text, "f.yaml") {
         Ok(_) => Vec::new(),
@@ -335,10 +346,22 @@ fn a_problem_of_one_profile_names_it_and_the_place_that_causes_it() {
         "    prod: {}\n",
         "    prod:\n      topics:\n        b:\n          replication_factor: 1\n",
     );
+    // Kafka accepts it: a warning, not an error.
+    assert_eq!(problems(&text), Vec::<String>::new());
     assert_eq!(
-            problems(&text),
-            ["7:28: profile prod: topic `b`: min.insync.replicas (2) is greater than replication_factor (1): producers with acks=all could never write"]
-        );
+        warnings(&text),
+        ["7:28: warning: profile prod: topic `b`: min.insync.replicas (2) is greater than replication_factor (1): producers with acks=all could never write"]
+    );
+    // What the broker refuses is an error, naming the profile, at the
+    // profile's line.
+    let text = text.replace(
+        "          replication_factor: 1\n",
+        "          replication_factor: 0\n",
+    );
+    assert_eq!(
+        problems(&text),
+        ["24:31: profile prod: topic `b`: replication_factor must be at least 1, got 0"]
+    );
 }
 
 #[test]
@@ -447,7 +470,7 @@ mod policy_tests {
         assert_eq!(
             problems,
             [
-                "13:29: profile bad: topic dc.power: replication_factor 1 is below policy replication_factor min 3 (t.yaml:3:32)",
+                "13:29: profile bad: defaults: replication_factor 1 is below policy replication_factor min 3 (t.yaml:3:32)",
                 "15:5: topic dc.power: retention.ms is not set; policy required_config requires it (t.yaml:4:23)",
             ]
         );
@@ -503,10 +526,171 @@ mod policy_tests {
         // dev's own rule is replaced, but the platform's minimum of 2 still binds it.
         assert!(
             problems.contains(
-                &"10:29: profile dev: topic dc.power: replication_factor 1 is below policy replication_factor min 2 (platform.yaml:2:30)"
+                &"10:29: profile dev: defaults: replication_factor 1 is below policy replication_factor min 2 (platform.yaml:2:30)"
                     .to_owned()
             ),
             "{problems:?}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod once_tests {
+    use super::*;
+
+    fn problems(text: &str) -> Vec<String> {
+        match TopicFile::parse(text, "f.yaml") {
+            Ok(_) => Vec::new(),
+            Err(e) => e.problems.iter().map(|p| p.to_string()).collect(),
+        }
+    }
+
+    fn warnings(text: &str) -> Vec<String> {
+        let file = TopicFile::parse(text, "f.yaml").unwrap();
+        file.warnings.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn a_bad_value_in_defaults_is_reported_once_at_its_line() {
+        let text = "\
+kafka:
+  defaults:
+    partitions: x
+    config:
+      cleanup.policy: compakt
+  profiles:
+    dev:
+      defaults:
+        replication_factor: 0
+  topics:
+    a: {name: a}
+    b: {name: b}
+    c: {name: c}
+";
+        let e = TopicFile::parse(text, "f.yaml").unwrap_err();
+        let got: Vec<String> = e.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            got,
+            [
+                "3:17: kafka.defaults: partitions: expected a whole number, found a string `\"x\"`",
+                "5:23: kafka.defaults: cleanup.policy: `compakt` is not one of `compact`, `delete`",
+                "9:29: profile dev: defaults: replication_factor must be at least 1, got 0",
+            ]
+        );
+        assert_eq!(e.problems[0].layer, Layer::Defaults);
+        assert_eq!(e.problems[2].layer, Layer::Profile("dev".into()));
+    }
+
+    #[test]
+    fn what_kafka_accepts_is_a_warning_at_its_place() {
+        let text = "\
+kafka:
+  topics:
+    a:
+      name: a
+      replication_factor: 1
+      config:
+        min.insync.replicas: 2
+        cleanup.policy: \"\"
+        min.cleanable.dirty.ratio: NaN
+        retention.ms: 1000
+        local.retention.ms: 2000
+";
+        assert_eq!(problems(text), Vec::<String>::new());
+        assert_eq!(
+            warnings(text),
+            [
+                "f.yaml:7:30: warning: topic `a`: min.insync.replicas (2) is greater than replication_factor (1): producers with acks=all could never write",
+                "f.yaml:8:25: warning: topic `a`: cleanup.policy: empty: Kafka accepts it, and then neither deletes nor compacts the topic's data",
+                "f.yaml:9:36: warning: topic `a`: min.cleanable.dirty.ratio: `NaN` is not a number: Kafka accepts it, but no ratio compares with it",
+                "f.yaml:11:29: warning: topic `a`: local.retention.ms (2000) is greater than retention.ms (1000)",
+            ]
+        );
+        assert!(
+            TopicFile::parse(text, "f.yaml").unwrap().warnings[0]
+                .problem
+                .severity
+                == Severity::Warning
+        );
+        // In tiered storage the broker refuses it: an error.
+        let tiered = text.replace(
+            "        retention.ms: 1000\n",
+            "        retention.ms: 1000\n        remote.storage.enable: true\n",
+        );
+        let got = problems(&tiered);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].starts_with("12:29: topic `a`: local.retention.ms (2000) is greater"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_policy_may_make_warnings_errors() {
+        let text = "\
+kafka:
+  policy:
+    warnings: error
+  topics:
+    a:
+      name: a
+      config:
+        min.insync.replicas: 2
+";
+        let e = TopicFile::parse(text, "f.yaml").unwrap_err();
+        assert!(e.breaks_policy());
+        assert_eq!(
+            e.to_string(),
+            "f.yaml:8:30: topic `a`: min.insync.replicas (2) is greater than replication_factor (1): producers with acks=all could never write; policy warnings: error makes it an error (f.yaml:3:15)"
+        );
+        // A profile's `warnings: warn` replaces the file's rule; a policy
+        // file's `error` still binds.
+        let relaxed = text.replace(
+            "  topics:",
+            "  profiles:\n    dev:\n      policy:\n        warnings: warn\n  topics:",
+        );
+        let e = TopicFile::parse(&relaxed, "f.yaml").unwrap_err();
+        assert_eq!(e.problems.len(), 1, "{e}");
+        let platform = parse_policy("policy:\n  warnings: error\n", "p.yaml").unwrap();
+        let fine = text.replace("    warnings: error\n", "    warnings: warn\n");
+        let parsed = Parsed::with_policy(&fine, Path::new("f.yaml"), None, Some(&platform));
+        assert_eq!(parsed.problems.len(), 1);
+        assert!(parsed.problems[0].message.ends_with("(p.yaml:2:13)"));
+        assert!(parsed.warnings.is_empty());
+        let bad = parse_policy("policy:\n  warnings: maybe\n", "p.yaml").unwrap_err();
+        assert!(bad
+            .to_string()
+            .starts_with("p.yaml:2:13: policy: warnings: expected `error`"));
+    }
+
+    #[test]
+    fn a_rule_set_the_same_in_the_file_and_a_policy_file_is_reported_once() {
+        let text = "\
+kafka:
+  policy:
+    required_config: [retention.ms]
+    forbidden_config: [preallocate]
+    name_pattern: \"^dc\\\\.\"
+  topics:
+    a:
+      name: a
+      config:
+        preallocate: true
+";
+        let platform = parse_policy(
+            "policy:\n  required_config: [retention.ms]\n  forbidden_config: [preallocate]\n  name_pattern: \"^dc\\\\.\"\n",
+            "p.yaml",
+        )
+        .unwrap();
+        let parsed = Parsed::with_policy(text, Path::new("f.yaml"), None, Some(&platform));
+        let got: Vec<String> = parsed.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            got,
+            [
+                "7:5: topic a: retention.ms is not set; policy required_config requires it (f.yaml:3:23)",
+                "8:13: topic a: name does not match policy name_pattern (f.yaml:5:19)",
+                "10:9: topic a: preallocate is forbidden by policy forbidden_config (f.yaml:4:24)",
+            ]
         );
     }
 }
