@@ -11,6 +11,14 @@ use crate::ownership::{overlapping_ownership, Namespace, OwnedFile, Ownership};
 use crate::source_map::SourceMap;
 use crate::spec::{Profile, TopicSpec};
 
+fn owned(f: &TopicFile) -> OwnedFile<'_> {
+    OwnedFile {
+        path: f.path.to_str().unwrap_or_default(),
+        ownership: &f.ownership,
+        declared: f.topics.iter().map(|t| t.name.as_ref()).collect(),
+    }
+}
+
 /// One file from several valid ones: topics in order, a topic name in two
 /// files an error naming both places, `bootstrap_servers` set the same
 /// wherever it is set.
@@ -41,6 +49,7 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
         .map(|t| SourceMap::build(t).unwrap_or_default())
         .collect();
     let name_at = |file: usize, key: &str| maps[file].value(&["kafka", "topics", key, "name"]);
+    let owns_at = |file: usize| maps[file].value(&["kafka", "owns"]);
 
     // A name, or one that collides with it on `.` vs `_`, in two files.
     let mut seen: HashMap<String, (usize, &TopicSpec)> = HashMap::new();
@@ -98,20 +107,47 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
             None => servers = Some((i, s)),
         }
     }
-    // Files given together may not own overlapping namespaces.
-    let owned: Vec<OwnedFile> = files
-        .iter()
-        .map(|f| OwnedFile {
-            path: f.path.to_str().unwrap_or_default(),
-            ownership: &f.ownership,
-            declared: f.topics.iter().map(|t| t.name.as_ref()).collect(),
-        })
-        .collect();
-    let overlaps = overlapping_ownership(&owned);
-    drop(owned);
-    for message in overlaps {
-        let at = maps[files.len() - 1].value(&["kafka", "owns"]);
-        problem(&files[files.len() - 1].path, at.line, at.column, message);
+    // Files given together may not own overlapping namespaces: each pair
+    // is reported at the later file's `owns`, naming the other's.
+    for (j, b) in files.iter().enumerate() {
+        for (i, a) in files[..j].iter().enumerate() {
+            for message in overlapping_ownership(&[owned(a), owned(b)]) {
+                let (at, first) = (owns_at(j), owns_at(i));
+                problem(
+                    &b.path,
+                    at.line,
+                    at.column,
+                    format!(
+                        "{message} (`owns` at {}:{}:{})",
+                        a.path.display(),
+                        first.line,
+                        first.column
+                    ),
+                );
+            }
+        }
+    }
+    // Either every file says what it owns, or none does: the union of the
+    // others' would leave this file's topics outside it.
+    if let Some(owner) = files.iter().position(|f| f.ownership.owns.is_some()) {
+        for (i, file) in files.iter().enumerate() {
+            if file.ownership.owns.is_some() {
+                continue;
+            }
+            let at = maps[i].key(&["kafka"]);
+            let first = owns_at(owner);
+            problem(
+                &file.path,
+                at.line,
+                at.column,
+                format!(
+                    "no `kafka.owns`, while {} owns {} (at line {}): files given together either all declare what they own or none does; add `owns` here",
+                    files[owner].path.display(),
+                    files[owner].ownership.owns.as_ref().map(ToString::to_string).unwrap_or_default(),
+                    first.line,
+                ),
+            );
+        }
     }
 
     if !errors.is_empty() {
@@ -286,5 +322,132 @@ mod tests {
         let file = TopicFile::load_all(&[dir]).unwrap();
         assert!(file.ownership.owns("dc.x") && file.ownership.owns("sim.x"));
         assert!(!file.ownership.owns("other.x"));
+    }
+}
+
+#[cfg(test)]
+mod given_together_tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn dir_with(test: &str, files: &[(&str, &str)]) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("kafka-init-join-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn a_file_without_owns_among_owning_ones_is_named() {
+        let dir = dir_with(
+            "owns-missing",
+            &[
+                (
+                    "1.yaml",
+                    "kafka:\n  owns: [\"dc.\"]\n  topics:\n    a:\n      name: dc.a\n",
+                ),
+                ("2.yaml", "kafka:\n  topics:\n    b:\n      name: sim.b\n"),
+            ],
+        );
+        let err = TopicFile::load_all(std::slice::from_ref(&dir)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}:1:1: no `kafka.owns`, while {} owns `dc.` (at line 2): files given together either all declare what they own or none does; add `owns` here",
+                dir.join("2.yaml").display(),
+                dir.join("1.yaml").display()
+            )
+        );
+        // Following the advice loads.
+        std::fs::write(
+            dir.join("2.yaml"),
+            "kafka:\n  owns: [\"sim.\"]\n  topics:\n    b:\n      name: sim.b\n",
+        )
+        .unwrap();
+        assert!(TopicFile::load_all(&[dir]).is_ok());
+    }
+
+    #[test]
+    fn the_same_file_given_twice_is_reported_as_such() {
+        let dir = dir_with(
+            "twice-given",
+            &[("a.yaml", "kafka:\n  topics:\n    a:\n      name: a\n")],
+        );
+        let a = dir.join("a.yaml");
+        let link = dir.join("link.yml");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&a, &link).unwrap();
+        let shown = |paths: &[PathBuf]| TopicFile::load_all(paths).unwrap_err().to_string();
+        assert_eq!(
+            shown(&[a.clone(), a.clone()]),
+            format!("{}: the file is given twice", a.display())
+        );
+        // The directory holds the file and a link to it.
+        assert_eq!(
+            shown(std::slice::from_ref(&dir)),
+            format!(
+                "{}: the file is given twice: as {} and as {}",
+                link.display(),
+                a.display(),
+                link.display()
+            )
+        );
+        std::fs::remove_file(&link).unwrap();
+        // A file and its directory.
+        assert_eq!(
+            shown(&[a.clone(), dir.clone()]),
+            format!("{}: the file is given twice", a.display())
+        );
+        let relative = dir.join(".").join("a.yaml");
+        assert!(shown(&[a.clone(), relative]).contains("given twice"));
+        assert!(!shown(&[a.clone(), a]).contains("declared"));
+    }
+
+    #[test]
+    fn the_overlap_advice_can_be_followed() {
+        let dir = dir_with(
+            "overlap-advice",
+            &[
+                (
+                    "1.yaml",
+                    "kafka:\n  owns: [\"dc.\"]\n  topics:\n    a:\n      name: dc.a.x\n",
+                ),
+                (
+                    "2.yaml",
+                    "kafka:\n  owns: [\"dc.b.\"]\n  topics:\n    b:\n      name: dc.b.y\n",
+                ),
+            ],
+        );
+        let err = TopicFile::load_all(std::slice::from_ref(&dir)).unwrap_err();
+        let (one, two) = (dir.join("1.yaml"), dir.join("2.yaml"));
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{two}:2:9: {one} and {two} own overlapping namespaces (`dc.` and `dc.b.`): pruning with one would delete the other's topics; narrow `owns` so that no name matches both, or declare all these topics in one file (`owns` at {one}:2:9)",
+                one = one.display(),
+                two = two.display()
+            )
+        );
+        // Narrowing `owns` so that no name matches both.
+        std::fs::write(
+            &one,
+            "kafka:\n  owns: [\"dc.a.\"]\n  topics:\n    a:\n      name: dc.a.x\n",
+        )
+        .unwrap();
+        let file = TopicFile::load_all(std::slice::from_ref(&dir)).unwrap();
+        assert!(file.ownership.owns("dc.a.z") && file.ownership.owns("dc.b.z"));
+        // Or all these topics in one file.
+        std::fs::remove_file(&two).unwrap();
+        std::fs::write(
+            &one,
+            "kafka:\n  owns: [\"dc.\"]\n  topics:\n    a:\n      name: dc.a.x\n    b:\n      name: dc.b.y\n",
+        )
+        .unwrap();
+        assert_eq!(TopicFile::load_all(&[dir]).unwrap().topics.len(), 2);
     }
 }

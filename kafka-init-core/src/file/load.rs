@@ -2,6 +2,7 @@
 
 use super::{join, parse_policy, FileError, Parsed, Problem, TopicFile};
 use crate::policy::Policy;
+use crate::source_map::Pos;
 
 use std::path::{Path, PathBuf};
 
@@ -116,7 +117,36 @@ pub fn topic_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FileError> {
         found.sort();
         files.extend(found);
     }
+    given_once(&files)?;
     Ok(files)
+}
+
+/// The same file named twice (`--config a.yaml --config a.yaml`, a file
+/// and its directory, a symlink) would declare every topic twice: say so.
+fn given_once(files: &[PathBuf]) -> Result<(), FileError> {
+    let mut seen: Vec<(PathBuf, &PathBuf)> = Vec::with_capacity(files.len());
+    for file in files {
+        // A path that cannot be resolved fails where it is read.
+        let real = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+        if let Some((_, first)) = seen.iter().find(|(r, _)| *r == real) {
+            let message = if *first == file {
+                "the file is given twice".to_owned()
+            } else {
+                format!(
+                    "the file is given twice: as {} and as {}",
+                    first.display(),
+                    file.display()
+                )
+            };
+            return Err(FileError {
+                path: file.clone(),
+                problems: vec![Problem::at(Pos { line: 0, column: 0 }, message)],
+                others: Vec::new(),
+            });
+        }
+        seen.push((real, file));
+    }
+    Ok(())
 }
 
 impl TopicFile {
