@@ -19,7 +19,7 @@ use crate::keys;
 use crate::source_map::{Pos, SourceMap};
 use crate::spec::TopicSpec;
 use crate::validate::Field;
-use crate::yaml_kind::kind;
+use crate::yaml_kind::{kind, scalar_text};
 
 /// The rules a `policy` mapping may hold.
 const RULES: &[&str] = &[
@@ -562,7 +562,7 @@ impl Decoder<'_> {
             };
             let mut listed = Vec::new();
             for (i, item) in items.iter().enumerate() {
-                match scalar(item) {
+                match scalar_text(item) {
                     Some(s) => listed.push(keys::normalize(key, &s)),
                     None => {
                         let pos = self.value_pos(&[rule, key, &i.to_string()]);
@@ -584,15 +584,6 @@ impl Decoder<'_> {
             });
         }
         ok.then_some(out)
-    }
-}
-
-fn scalar(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
     }
 }
 

@@ -7,6 +7,8 @@ use std::fmt;
 use serde::de::DeserializeSeed;
 use serde_yaml::{Mapping, Value};
 
+use crate::yaml_kind::scalar_text;
+
 /// A mapping key as text, when it is a scalar.
 pub(super) fn scalar_key(v: &Value) -> Option<String> {
     match v {
@@ -16,20 +18,9 @@ pub(super) fn scalar_key(v: &Value) -> Option<String> {
     }
 }
 
-/// Config values are strings on the wire; an unquoted `86400000` or `true`
-/// in the file means the same thing.
+/// A config value as text: see [`scalar_text`].
 pub(super) fn scalar_string(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Number(n) => Some(match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(i), _, _) => i.to_string(),
-            (None, Some(u), _) => u.to_string(),
-            (None, None, Some(f)) => f.to_string(),
-            _ => n.to_string(),
-        }),
-        _ => None,
-    }
+    scalar_text(v)
 }
 
 /// serde_yaml appends "at line L column C"; the problem carries both.

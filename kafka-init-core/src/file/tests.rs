@@ -694,3 +694,41 @@ kafka:
         );
     }
 }
+
+#[cfg(test)]
+mod scalar_tests {
+    use super::*;
+
+    #[test]
+    fn topic_values_and_policy_lists_normalise_numbers_alike() {
+        let text = "\
+kafka:
+  policy:
+    allowed_values:
+      min.cleanable.dirty.ratio: [0.5, 1.0]
+      retention.ms: [1e3, 0x10]
+  topics:
+    a:
+      name: a
+      config:
+        min.cleanable.dirty.ratio: 1.0
+        retention.ms: 1000
+    b:
+      name: b
+      config:
+        min.cleanable.dirty.ratio: .5
+        retention.ms: 16
+";
+        let file = TopicFile::parse(text, "f.yaml").unwrap();
+        let values: Vec<_> = file
+            .topics
+            .iter()
+            .flat_map(|t| t.config.iter().map(|(_, v)| v.to_string()))
+            .collect();
+        assert_eq!(values, ["1", "1000", "0.5", "16"]);
+        // A quoted value is text as written: `1.0` is not `1` then.
+        let quoted = text.replace("ratio: 1.0\n", "ratio: \"1.0\"\n");
+        let e = TopicFile::parse(&quoted, "f.yaml").unwrap_err();
+        assert!(e.to_string().contains("`1.0` is not allowed"), "{e}");
+    }
+}
