@@ -23,6 +23,8 @@ use crate::spec::{Profile, TopicSpec, UnknownProfile};
 
 pub use diagnostics::{FileError, Layer, Problem, Severity, Warning};
 pub(crate) use join::join;
+#[cfg(feature = "codegen")]
+pub(crate) use load::read_text;
 pub use load::{load_policy, topic_files, MAX_FILE_BYTES};
 pub use policy_file::parse_policy;
 pub(crate) use raw::Parsed;
