@@ -219,7 +219,7 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     }
     // Client settings are checked too (offline: librdkafka parses them).
     let client_problems = match &file {
-        Some(_) => match settings::load_file(path, cli.policy(), secrets) {
+        Some(file) => match settings::client_for(file, secrets) {
             Ok(_) => Vec::new(),
             Err(f) => vec![f.message],
         },

@@ -232,7 +232,7 @@ fn constants(parsed: &mut Parsed) -> Vec<Option<String>> {
 /// Where a topic's name is: which of several files, and where in it.
 struct Place {
     file: usize,
-    pos: crate::source_map::Pos,
+    pos: crate::file::parse::Pos,
 }
 
 /// [`constants`] for topics from several files (`paths`, indexed by

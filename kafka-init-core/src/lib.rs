@@ -1,7 +1,7 @@
 //! The library behind kafka-init, in two layers.
 //!
 //! - The model, always compiled, with no I/O and no client library: the
-//!   topic file (`file`, `source_map`, `yaml_kind`, `vars`, `keys`,
+//!   topic file (`file`, `yaml_kind`, `vars`, `keys`,
 //!   `validate`, `spec`, `ownership`, `policy`),
 //!   client properties (`client`), run options (`options`), the cluster as
 //!   plain data (`cluster`), the pure diff (`plan`, `readiness`, `batch`),
@@ -28,7 +28,6 @@ mod plan;
 mod policy;
 mod readiness;
 mod report;
-mod source_map;
 mod spec;
 mod validate;
 mod vars;

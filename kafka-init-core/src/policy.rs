@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 use serde_yaml::Value;
 
+use crate::file::parse::{Pos, Tree};
 use crate::keys;
-use crate::source_map::{Pos, SourceMap};
 use crate::spec::TopicSpec;
 use crate::validate::Field;
 use crate::yaml_kind::{kind, scalar_text};
@@ -218,7 +218,7 @@ pub(crate) fn decode(
     value: &Value,
     path: &[&str],
     file: &Path,
-    map: &SourceMap,
+    map: &Tree,
     what: &str,
 ) -> (Policy, Vec<InputProblem>) {
     let mut d = Decoder {
@@ -235,7 +235,7 @@ pub(crate) fn decode(
 struct Decoder<'a> {
     path: &'a [&'a str],
     file: &'a Path,
-    map: &'a SourceMap,
+    map: &'a Tree,
     what: &'a str,
     problems: Vec<InputProblem>,
 }
@@ -776,7 +776,7 @@ mod tests {
     /// The policy `yaml` (a document whose top level is the rules).
     fn decoded(yaml: &str) -> (Policy, Vec<String>) {
         let value: Value = serde_yaml::from_str(yaml).unwrap();
-        let map = SourceMap::build(yaml).unwrap();
+        let map = Tree::parse(yaml).unwrap();
         let (policy, problems) = decode(&value, &[], Path::new("p.yaml"), &map, "policy");
         let problems = problems
             .into_iter()

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::source_map::Pos;
+use crate::file::parse::Pos;
 
 /// Everything wrong with a file, each problem with its place in it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -3,12 +3,13 @@
 //! both places.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::path::Path;
 
 use super::{FileError, Problem, TopicFile};
+use crate::file::parse::Tree;
 use crate::ownership::{overlapping_ownership, Namespace, OwnedFile, Ownership};
-use crate::source_map::SourceMap;
 use crate::spec::{Profile, TopicSpec};
 
 fn owned(f: &TopicFile) -> OwnedFile<'_> {
@@ -44,12 +45,13 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
             }),
         }
     };
-    let maps: Vec<SourceMap> = texts
-        .iter()
-        .map(|t| SourceMap::build(t).unwrap_or_default())
-        .collect();
-    let name_at = |file: usize, key: &str| maps[file].value(&["kafka", "topics", key, "name"]);
-    let owns_at = |file: usize| maps[file].value(&["kafka", "owns"]);
+    // Places are looked up only for a problem: valid files are not parsed
+    // again.
+    let trees: Vec<OnceCell<Tree>> = texts.iter().map(|_| OnceCell::new()).collect();
+    let map =
+        |file: usize| trees[file].get_or_init(|| Tree::parse(&texts[file]).unwrap_or_default());
+    let name_at = |file: usize, key: &str| map(file).value(&["kafka", "topics", key, "name"]);
+    let owns_at = |file: usize| map(file).value(&["kafka", "owns"]);
 
     // A name, or one that collides with it on `.` vs `_`, in two files.
     let mut seen: HashMap<String, (usize, &TopicSpec)> = HashMap::new();
@@ -92,7 +94,7 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
         };
         match servers {
             Some((j, first)) if first != s => {
-                let at = maps[i].value(&["kafka", "bootstrap_servers"]);
+                let at = map(i).value(&["kafka", "bootstrap_servers"]);
                 problem(
                     &file.path,
                     at.line,
@@ -134,7 +136,7 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
             if file.ownership.owns.is_some() {
                 continue;
             }
-            let at = maps[i].key(&["kafka"]);
+            let at = map(i).key(&["kafka"]);
             let first = owns_at(owner);
             problem(
                 &file.path,

@@ -1,8 +1,8 @@
 //! Every read of the disk: topic files (at most [`MAX_FILE_BYTES`]), directories of them, and policy files.
 
 use super::{join, parse_policy, FileError, Parsed, Problem, TopicFile};
+use crate::file::parse::Pos;
 use crate::policy::Policy;
-use crate::source_map::Pos;
 
 use std::path::{Path, PathBuf};
 

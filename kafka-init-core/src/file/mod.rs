@@ -10,7 +10,7 @@
 mod diagnostics;
 mod join;
 mod load;
-mod parse;
+pub(crate) mod parse;
 mod policy_file;
 mod raw;
 mod resolve;

@@ -4,10 +4,10 @@ use std::path::Path;
 
 use serde_yaml::Value;
 
-use super::parse::strip_location;
+use super::raw::duplicate_message;
 use super::{FileError, Layer, Problem};
+use crate::file::parse::{Pos, Tree};
 use crate::policy::{self, Policy};
-use crate::source_map::{Pos, SourceMap};
 
 /// Parses and checks the policy file `text`; `path` names it in errors and
 /// in the violations its rules cause.
@@ -20,21 +20,24 @@ pub fn parse_policy(text: &str, path: impl AsRef<Path>) -> Result<Policy, FileEr
             others: Vec::new(),
         })
     };
-    let value: Value = serde_yaml::from_str(text).map_err(|e| {
-        let (line, column) = e
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((1, 1));
-        fail(vec![Problem {
-            layer: Default::default(),
-            severity: Default::default(),
-            line,
-            column,
-            message: format!("invalid YAML: {}", strip_location(&e.to_string())),
-        }])
+    let map = Tree::parse(text).map_err(|e| {
+        fail(vec![Problem::at(
+            e.pos,
+            format!("invalid YAML: {}", e.message),
+        )])
     })?;
-    let map = SourceMap::build(text).unwrap_or_default();
-    let mut problems = Vec::new();
+    let value = map.document(None);
+    let mut problems: Vec<Problem> = map
+        .duplicates
+        .iter()
+        .map(|d| Problem::at(d.second, duplicate_message(d)))
+        .collect();
+    if let Some(e) = &map.merge_error {
+        problems.push(Problem::at(
+            Pos { line: 1, column: 1 },
+            format!("invalid YAML merge (`<<`): {e}"),
+        ));
+    }
     let rules = match &value {
         Value::Mapping(root) => {
             for key in root.keys() {

@@ -1,20 +1,18 @@
 //! The sections of the file decoded from the tree, and their keys checked.
 
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::collections::HashSet;
 use std::path::Path;
 
-use serde::de::DeserializeSeed;
 use serde_yaml::{Mapping, Value};
 
-use super::parse::{scalar_key, scalar_string, strip_location, Lenient};
+use super::parse::{scalar_key, scalar_string};
 use super::resolve::{path_of, strs};
 use super::{FileError, Layer, Problem, Severity, TopicFile, Warning};
 use crate::client::ClientProperties;
+use crate::file::parse::{DuplicateKey, Id, Pos, Tree};
 use crate::ownership::{Namespace, Ownership};
 use crate::policy::Policy;
-use crate::source_map::{Pos, SourceMap};
 use crate::spec::Profile;
 use crate::vars::{self, VarError};
 use crate::yaml_kind::kind;
@@ -37,9 +35,9 @@ pub(crate) struct Parsed<'t> {
     pub(super) external: Option<Policy>,
     /// The file's own `kafka.policy`.
     pub(super) own_policy: Policy,
-    /// Built on first use: a file without problems never needs it, and the
-    /// second parse is about half of the parsing time.
-    pub(super) map: Option<SourceMap>,
+    /// The parsed text: values are read from it, places looked up in it.
+    /// `None` only for a file joined from several (no text of its own).
+    pub(super) map: Option<Tree>,
 }
 
 /// How `${VAR}` references are resolved; `None` keeps them as written.
@@ -104,32 +102,26 @@ impl<'t> Parsed<'t> {
             own_policy: Policy::default(),
             map: None,
         };
-        let duplicates = Cell::new(false);
-        match Lenient(&duplicates).deserialize(serde_yaml::Deserializer::from_str(text)) {
+        match Tree::parse(text) {
             Err(e) => {
-                let (line, column) = e
-                    .location()
-                    .map(|l| (l.line(), l.column()))
-                    .unwrap_or((1, 1));
-                parsed.problems.push(Problem {
-                    layer: Default::default(),
-                    severity: Default::default(),
-                    line,
-                    column,
-                    message: format!("invalid YAML: {}", strip_location(&e.to_string())),
-                });
+                parsed
+                    .problems
+                    .push(Problem::at(e.pos, format!("invalid YAML: {}", e.message)));
             }
-            Ok(mut value) => {
-                if duplicates.get() {
-                    parsed.duplicate_problems();
-                }
-                if let Err(e) = value.apply_merge() {
+            Ok(tree) => {
+                let merge_error = tree.merge_error.clone();
+                // The topics are read one at a time, from the tree.
+                let topics = tree.at(&["kafka", "topics"]).filter(|&id| tree.is_map(id));
+                let value = tree.document(topics);
+                parsed.map = Some(tree);
+                parsed.duplicate_problems();
+                if let Some(e) = merge_error {
                     parsed.problems.push(Problem::at(
                         Pos { line: 1, column: 1 },
                         format!("invalid YAML merge (`<<`): {e}"),
                     ));
                 }
-                parsed.decode_root(&value, lookup);
+                parsed.decode_root(&value, lookup, topics);
             }
         }
         parsed.problems.sort_by_key(|p| (p.line, p.column));
@@ -174,32 +166,21 @@ impl<'t> Parsed<'t> {
         }
     }
 
-    /// Where things are in the text. A text the marked parser cannot read
-    /// (it is stricter in corners of YAML) still loads; problems then point
-    /// at 1:1.
-    pub(crate) fn source_map(&mut self) -> &SourceMap {
+    /// Where things are in the text (a joined file has none: 1:1).
+    pub(crate) fn source_map(&mut self) -> &Tree {
         let text = self.text;
         self.map
-            .get_or_insert_with(|| SourceMap::build(text).unwrap_or_default())
+            .get_or_insert_with(|| Tree::parse(text).unwrap_or_default())
     }
 
     pub(super) fn duplicate_problems(&mut self) {
-        let duplicates = self.source_map().duplicates.clone();
-        for d in &duplicates {
-            let (key, parent) = d.path.split_last().expect("a key has a path");
-            let within = if parent.is_empty() {
-                "the top level".to_owned()
-            } else {
-                format!("`{}`", parent.join("."))
-            };
-            self.problems.push(Problem::at(
-                d.second,
-                format!(
-                    "key `{key}` appears twice in {within} (first at line {}, column {}); YAML would keep only one",
-                    d.first.line, d.first.column
-                ),
-            ));
-        }
+        let found: Vec<Problem> = self
+            .source_map()
+            .duplicates
+            .iter()
+            .map(|d| Problem::at(d.second, duplicate_message(d)))
+            .collect();
+        self.problems.extend(found);
     }
 
     pub(super) fn problem_key(&mut self, path: &[&str], message: String) {
@@ -247,7 +228,7 @@ impl<'t> Parsed<'t> {
         }
     }
 
-    pub(super) fn decode_root(&mut self, value: &Value, lookup: Lookup<'_>) {
+    pub(super) fn decode_root(&mut self, value: &Value, lookup: Lookup<'_>, topics: Option<Id>) {
         let root = match value {
             Value::Mapping(m) => m,
             Value::Null => {
@@ -274,7 +255,7 @@ impl<'t> Parsed<'t> {
             .collect();
         self.unknown_keys(&root_keys, &[], FILE_KEYS, "");
         match root.get("kafka") {
-            Some(Value::Mapping(kafka)) => self.decode_kafka(kafka, lookup),
+            Some(Value::Mapping(kafka)) => self.decode_kafka(kafka, lookup, topics),
             Some(other) => self.problem_value(
                 &["kafka"],
                 format!("kafka: expected a mapping, found {}", kind(other)),
@@ -283,7 +264,14 @@ impl<'t> Parsed<'t> {
         }
     }
 
-    pub(super) fn decode_kafka(&mut self, kafka: &Mapping, mut lookup: Lookup<'_>) {
+    /// `kafka`: the mapping, its `topics` (when a mapping) left in the tree
+    /// as the node `topics`, to be read one at a time.
+    pub(super) fn decode_kafka(
+        &mut self,
+        kafka: &Mapping,
+        mut lookup: Lookup<'_>,
+        topics: Option<Id>,
+    ) {
         // Deletion is asked for per run, never by a file: a file copied to
         // another cluster must not start deleting there.
         if kafka.contains_key("prune") {
@@ -365,17 +353,28 @@ impl<'t> Parsed<'t> {
         let policy = self.effective_policy(None);
         let empty = Mapping::new();
         let topics = match kafka.get("topics") {
-            None | Some(Value::Null) => &empty,
-            Some(Value::Mapping(topics)) => topics,
+            None | Some(Value::Null) => None,
+            Some(Value::Mapping(_)) => topics,
             Some(other) => {
                 self.problem_value(
                     &["kafka", "topics"],
                     format!("kafka.topics: expected a mapping, found {}", kind(other)),
                 );
-                &empty
+                None
             }
         };
         self.file.topics = self.decode_topics(topics, defaults, None, &policy);
+        // The topic keys, as profiles name them.
+        let topic_keys: Vec<String> = match (topics, kafka.get("profiles")) {
+            (Some(id), Some(Value::Mapping(_))) => {
+                let tree = self.source_map();
+                tree.entries(id)
+                    .into_iter()
+                    .filter_map(|(k, _)| scalar_key(&tree.value_of(k)))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
 
         match kafka.get("profiles") {
             None | Some(Value::Null) => {}
@@ -405,7 +404,7 @@ impl<'t> Parsed<'t> {
                     let profile = self.decode_profile(
                         &name,
                         profile,
-                        topics,
+                        (topics, &topic_keys),
                         defaults,
                         lookup.as_deref_mut(),
                     );
@@ -538,7 +537,7 @@ impl<'t> Parsed<'t> {
         &mut self,
         name: &str,
         profile: &Mapping,
-        topics: &Mapping,
+        (topics, topic_keys): (Option<Id>, &[String]),
         defaults: Option<&Mapping>,
         lookup: LookupRef<'_, '_>,
     ) -> Profile {
@@ -584,10 +583,12 @@ impl<'t> Parsed<'t> {
                     .and_then(|d| d.get("config"))
                     .and_then(Value::as_mapping)
                     .is_some_and(|c| c.contains_key(ck.as_str()))
-                    || topics.values().any(|t| {
-                        t.get("config")
-                            .and_then(Value::as_mapping)
-                            .is_some_and(|c| c.contains_key(ck.as_str()))
+                    || topics.is_some_and(|id| {
+                        let tree = self.source_map();
+                        tree.entries(id).into_iter().any(|(_, t)| {
+                            tree.child(t, "config")
+                                .is_some_and(|c| tree.child(c, &ck).is_some())
+                        })
                     });
                 if !set_below {
                     self.problem_value(
@@ -616,12 +617,8 @@ impl<'t> Parsed<'t> {
         for (k, v) in overrides {
             let Some(key) = scalar_key(k) else { continue };
             let path = at(&["topics", &key]);
-            if !topics.contains_key(key.as_str()) {
-                let known: Vec<String> = topics
-                    .keys()
-                    .filter_map(scalar_key)
-                    .map(|k| format!("`{k}`"))
-                    .collect();
+            if !topic_keys.contains(&key) {
+                let known: Vec<String> = topic_keys.iter().map(|k| format!("`{k}`")).collect();
                 self.problem_key(
                     &strs(&path),
                     format!(
@@ -772,4 +769,18 @@ fn topic_label_end(message: &str) -> Option<usize> {
         rest.find(": ")? + ": ".len()
     };
     Some(rest_at + end)
+}
+
+/// A key written twice in one mapping, said at the second.
+pub(super) fn duplicate_message(d: &DuplicateKey) -> String {
+    let (key, parent) = d.path.split_last().expect("a key has a path");
+    let within = if parent.is_empty() {
+        "the top level".to_owned()
+    } else {
+        format!("`{}`", parent.join("."))
+    };
+    format!(
+        "key `{key}` appears twice in {within} (first at line {}, column {}); YAML would keep only one",
+        d.first.line, d.first.column
+    )
 }

@@ -10,8 +10,9 @@ use serde_yaml::{Mapping, Value};
 use super::parse::{scalar_key, scalar_string};
 use super::raw::{Parsed, DEFAULTS_KEYS, TOPIC_KEYS};
 use super::{Layer, Problem, Severity};
+use crate::file::parse::{Id, Pos};
+use crate::keys;
 use crate::policy::{self, At, Policy};
-use crate::source_map::Pos;
 use crate::spec::{ConfigEntry, TopicSpec};
 use crate::validate::{self, Field};
 use crate::yaml_kind::kind;
@@ -38,8 +39,8 @@ pub(super) struct Merged {
     /// for fields a shared layer or a profile set; a field the topic's own
     /// mapping sets is at `own` + its path (most fields: not stored).
     origins: HashMap<Vec<String>, Vec<String>>,
-    /// The topic's own path, `kafka.topics.<key>`.
-    own: Vec<String>,
+    /// The topic's key: its own path is `kafka.topics.<key>`.
+    key: String,
 }
 
 impl Merged {
@@ -48,7 +49,12 @@ impl Merged {
         self.origins
             .get(&rel)
             .cloned()
-            .unwrap_or_else(|| [self.own.clone(), rel].concat())
+            .unwrap_or_else(|| [self.own(), rel].concat())
+    }
+
+    /// The topic's own path.
+    fn own(&self) -> Vec<String> {
+        path_of(&["kafka", "topics", &self.key])
     }
 }
 
@@ -66,7 +72,7 @@ impl Parsed<'_> {
     /// `topics` (with the paths of both).
     pub(super) fn decode_topics(
         &mut self,
-        topics: &Mapping,
+        topics: Option<Id>,
         defaults: Option<&Mapping>,
         profile: Option<ProfileLayers<'_>>,
         policy: &Policy,
@@ -76,20 +82,29 @@ impl Parsed<'_> {
         // would only report noise.
         let mut broken: Vec<HashSet<&'static str>> = Vec::new();
         let mut places: Vec<Merged> = Vec::new();
-        for (k, v) in topics {
-            let Some(key) = scalar_key(k) else {
+        let entries = match topics {
+            Some(id) => self.source_map().entries(id),
+            None => Vec::new(),
+        };
+        for (k, v) in entries {
+            // One topic at a time out of the tree.
+            let (k, v) = {
+                let tree = self.source_map();
+                (tree.value_of(k), tree.value_of(v))
+            };
+            let Some(key) = scalar_key(&k) else {
                 self.problem_value(
                     &["kafka", "topics"],
-                    format!("kafka.topics: keys must be strings, found {}", kind(k)),
+                    format!("kafka.topics: keys must be strings, found {}", kind(&k)),
                 );
                 continue;
             };
-            let Value::Mapping(topic) = v else {
+            let Value::Mapping(topic) = &v else {
                 self.problem_value(
                     &["kafka", "topics", &key],
                     format!(
                         "topic `{key}`: expected a mapping with at least `name`, found {}",
-                        kind(v)
+                        kind(&v)
                     ),
                 );
                 continue;
@@ -174,8 +189,9 @@ impl Parsed<'_> {
                     (path, pos)
                 }
                 At::Topic => {
-                    let pos = self.source_map().key(&strs(&merged.own));
-                    (merged.own.clone(), pos)
+                    let own = merged.own();
+                    let pos = self.source_map().key(&strs(&own));
+                    (own, pos)
                 }
                 At::Field(field) => {
                     if broken[violation.topic].contains(field_name(field)) {
@@ -325,7 +341,7 @@ impl Parsed<'_> {
         Merged {
             fields,
             origins,
-            own,
+            key: own.last().cloned().unwrap_or_default(),
         }
     }
 
@@ -337,7 +353,8 @@ impl Parsed<'_> {
         failed: &mut HashSet<&'static str>,
     ) -> Option<TopicSpec> {
         let topic = &merged.fields;
-        let base = strs(&merged.own);
+        let own = merged.own();
+        let base = strs(&own);
         let at = |field: &'static str| -> Vec<String> { merged.at(&[field]) };
 
         let name = match topic.get("name") {
@@ -447,7 +464,12 @@ impl Parsed<'_> {
                             ),
                         ),
                         _ => match scalar_string(v) {
-                            Some(value) => config.push((Cow::Owned(ck), Cow::Owned(value))),
+                            // A known key's name is the table's: one copy,
+                            // however many topics set it.
+                            Some(value) => config.push((
+                                keys::lookup(&ck).map_or(Cow::Owned(ck), |k| Cow::Borrowed(k.name)),
+                                Cow::Owned(value),
+                            )),
                             None => self.problem_value(
                                 &path,
                                 format!(

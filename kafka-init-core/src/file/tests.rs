@@ -3,8 +3,8 @@ use std::path::Path;
 use serde_yaml::Value;
 
 use super::*;
+use crate::file::parse::Tree;
 use crate::policy;
-use crate::source_map::SourceMap;
 use crate::spec::TopicSpec;
 
 fn warnings(text: &str) -> Vec<String> {
@@ -505,7 +505,7 @@ mod policy_tests {
     fn an_external_policy_applies_with_the_stricter_rule_winning() {
         let text = "policy:\n  replication_factor: { min: 2 }\n  name_pattern: \"^sys\\\\.\"\n";
         let value: Value = serde_yaml::from_str(text).unwrap();
-        let map = SourceMap::build(text).unwrap();
+        let map = Tree::parse(text).unwrap();
         let (platform, problems) = policy::decode(
             value.get("policy").unwrap(),
             &["policy"],
