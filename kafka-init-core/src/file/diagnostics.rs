@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::file::parse::Pos;
+use super::parse::{DuplicateKey, Pos};
 
 /// Everything wrong with a file, each problem with its place in it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -11,7 +11,7 @@ pub struct FileError {
     pub path: PathBuf,
     pub problems: Vec<Problem>,
     /// The problems of further files, when several were loaded together
-    /// ([`TopicFile::load_all`]).
+    /// ([`crate::TopicFile::load_all`]).
     pub others: Vec<FileError>,
 }
 
@@ -133,4 +133,18 @@ impl fmt::Display for FileError {
         }
         Ok(())
     }
+}
+
+/// A key written twice in one mapping, said at the second.
+pub(super) fn duplicate_message(d: &DuplicateKey) -> String {
+    let (key, parent) = d.path.split_last().expect("a key has a path");
+    let within = if parent.is_empty() {
+        "the top level".to_owned()
+    } else {
+        format!("`{}`", parent.join("."))
+    };
+    format!(
+        "key `{key}` appears twice in {within} (first at line {}, column {}); YAML would keep only one",
+        d.first.line, d.first.column
+    )
 }

@@ -7,8 +7,9 @@ use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{FileError, Problem, TopicFile};
-use crate::file::parse::Tree;
+use super::diagnostics::{FileError, Problem};
+use super::parse::Tree;
+use super::topic_file::TopicFile;
 use crate::ownership::{overlapping_ownership, Namespace, OwnedFile, Ownership};
 use crate::spec::{Profile, TopicSpec};
 

@@ -1,7 +1,11 @@
 //! Every read of the disk: topic files (at most [`MAX_FILE_BYTES`]), directories of them, and policy files.
 
-use super::{join, parse_policy, FileError, Parsed, Problem, TopicFile};
-use crate::file::parse::Pos;
+use super::diagnostics::{FileError, Problem};
+use super::join::join;
+use super::parse::Pos;
+use super::parsed::Parsed;
+use super::policy_file::parse_policy;
+use super::topic_file::TopicFile;
 use crate::policy::Policy;
 
 use std::path::{Path, PathBuf};

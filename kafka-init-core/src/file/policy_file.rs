@@ -4,9 +4,8 @@ use std::path::Path;
 
 use serde_yaml::Value;
 
-use super::raw::duplicate_message;
-use super::{FileError, Layer, Problem};
-use crate::file::parse::{Pos, Tree};
+use super::diagnostics::{duplicate_message, FileError, Layer, Problem};
+use super::parse::{Pos, Tree};
 use crate::policy::{self, Policy};
 
 /// Parses and checks the policy file `text`; `path` names it in errors and

@@ -1,4 +1,6 @@
-//! The sections of the file decoded from the tree, and their keys checked.
+//! The sections of the file decoded from the tree (`kafka`, `client`,
+//! `owns`/`protect`, `defaults`, `profiles`, `policy`), and their keys
+//! checked; the topics themselves are [`super::resolve`]'s.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -6,39 +8,17 @@ use std::path::Path;
 
 use serde_yaml::{Mapping, Value};
 
-use super::parse::{scalar_key, scalar_string};
-use super::resolve::{path_of, strs};
-use super::{FileError, Layer, Problem, Severity, TopicFile, Warning};
+use super::diagnostics::{FileError, Layer, Problem, Severity, Warning};
+use super::parse::{scalar_key, scalar_string, Id, Pos, Tree};
+use super::parsed::Parsed;
+use super::resolve::{path_of, strs, DEFAULTS_KEYS};
+use super::topic_file::TopicFile;
 use crate::client::ClientProperties;
-use crate::file::parse::{DuplicateKey, Id, Pos, Tree};
 use crate::ownership::{Namespace, Ownership};
 use crate::policy::Policy;
 use crate::spec::Profile;
 use crate::vars::{self, VarError};
 use crate::yaml_kind::kind;
-
-/// A file read as far as it goes: every topic that could be decoded, every
-/// problem, and the places of things (what `include_topics!` needs to
-/// generate code and a fallback).
-pub(crate) struct Parsed<'t> {
-    pub file: TopicFile,
-    pub problems: Vec<Problem>,
-    /// What Kafka accepts but is likely a mistake; errors under a policy
-    /// with `warnings: error`.
-    pub(super) warnings: Vec<Problem>,
-    /// Problems at a value every topic shares (`defaults`), each reported
-    /// once whatever the number of topics that inherit it.
-    pub(super) shared: HashSet<(usize, usize, String)>,
-    pub(super) text: &'t str,
-    /// A policy from outside the file (`--policy`), applied with the file's
-    /// own, the stricter of each rule winning.
-    pub(super) external: Option<Policy>,
-    /// The file's own `kafka.policy`.
-    pub(super) own_policy: Policy,
-    /// The parsed text: values are read from it, places looked up in it.
-    /// `None` only for a file joined from several (no text of its own).
-    pub(super) map: Option<Tree>,
-}
 
 /// How `${VAR}` references are resolved; `None` keeps them as written.
 pub(super) type Lookup<'a> = Option<&'a mut dyn FnMut(&str) -> Option<String>>;
@@ -55,7 +35,6 @@ pub(super) const KAFKA_KEYS: &[&str] = &[
     "protect",
     "policy",
 ];
-pub(super) const DEFAULTS_KEYS: &[&str] = &["partitions", "replication_factor", "config"];
 pub(super) const PROFILE_KEYS: &[&str] = &["bootstrap_servers", "defaults", "topics", "policy"];
 pub(super) const PROFILE_TOPIC_KEYS: &[&str] = &[
     "partitions",
@@ -64,13 +43,22 @@ pub(super) const PROFILE_TOPIC_KEYS: &[&str] = &[
     "keep_unmanaged_configs",
 ];
 
-pub(super) const TOPIC_KEYS: &[&str] = &[
-    "name",
-    "partitions",
-    "replication_factor",
-    "config",
-    "keep_unmanaged_configs",
-];
+impl TopicFile {
+    /// Parses and checks `text`; `path` is only used to name the file in
+    /// errors. `${VAR}` references are checked but kept as written.
+    pub fn parse(text: &str, path: impl AsRef<Path>) -> Result<TopicFile, FileError> {
+        Parsed::new(text, path.as_ref(), None).into_result()
+    }
+
+    /// [`TopicFile::parse`], resolving `${VAR}` references with `lookup`.
+    pub fn parse_with_env(
+        text: &str,
+        path: impl AsRef<Path>,
+        mut lookup: impl FnMut(&str) -> Option<String>,
+    ) -> Result<TopicFile, FileError> {
+        Parsed::new(text, path.as_ref(), Some(&mut lookup)).into_result()
+    }
+}
 
 impl<'t> Parsed<'t> {
     pub(crate) fn new(text: &'t str, path: &Path, lookup: Lookup<'_>) -> Parsed<'t> {
@@ -136,96 +124,6 @@ impl<'t> Parsed<'t> {
             })
             .collect();
         parsed
-    }
-
-    /// A file joined from several ([`crate::files`]): no text of its own,
-    /// so places it would look up are 1:1.
-    #[cfg(feature = "codegen")]
-    pub(crate) fn joined(file: TopicFile) -> Parsed<'static> {
-        Parsed {
-            file,
-            problems: Vec::new(),
-            warnings: Vec::new(),
-            shared: HashSet::new(),
-            text: "",
-            external: None,
-            own_policy: Policy::default(),
-            map: None,
-        }
-    }
-
-    pub(crate) fn into_result(self) -> Result<TopicFile, FileError> {
-        if self.problems.is_empty() {
-            Ok(self.file)
-        } else {
-            Err(FileError {
-                path: self.file.path,
-                problems: self.problems,
-                others: Vec::new(),
-            })
-        }
-    }
-
-    /// Where things are in the text (a joined file has none: 1:1).
-    pub(crate) fn source_map(&mut self) -> &Tree {
-        let text = self.text;
-        self.map
-            .get_or_insert_with(|| Tree::parse(text).unwrap_or_default())
-    }
-
-    pub(super) fn duplicate_problems(&mut self) {
-        let found: Vec<Problem> = self
-            .source_map()
-            .duplicates
-            .iter()
-            .map(|d| Problem::at(d.second, duplicate_message(d)))
-            .collect();
-        self.problems.extend(found);
-    }
-
-    pub(super) fn problem_key(&mut self, path: &[&str], message: String) {
-        let pos = self.source_map().key(path);
-        self.push(path, Problem::at(pos, message), true);
-    }
-
-    pub(super) fn problem_value(&mut self, path: &[&str], message: String) {
-        let pos = self.source_map().value(path);
-        self.push(path, Problem::at(pos, message), true);
-    }
-
-    /// Records `problem`, found at `path`, in the layer `path` is in. A
-    /// problem of one topic's value that sits in a `defaults` mapping is
-    /// that mapping's (when `shared`: it depends on that value alone), and
-    /// is reported once, not once per topic that inherits it.
-    pub(super) fn push(&mut self, path: &[&str], mut problem: Problem, shared: bool) {
-        let (layer, defaults) = match path {
-            ["kafka", "defaults", ..] => (Layer::Defaults, "kafka.defaults: "),
-            ["kafka", "profiles", name, rest @ ..] => (
-                Layer::Profile((*name).to_owned()),
-                if rest.first() == Some(&"defaults") {
-                    "defaults: "
-                } else {
-                    ""
-                },
-            ),
-            _ => (Layer::Base, ""),
-        };
-        if problem.layer == Layer::Base {
-            problem.layer = layer;
-        }
-        if shared && !defaults.is_empty() {
-            if let Some(rest) = topic_label_end(&problem.message) {
-                problem.message = format!("{defaults}{}", &problem.message[rest..]);
-            }
-            let key = (problem.line, problem.column, problem.message.clone());
-            if !self.shared.insert(key) {
-                return;
-            }
-        }
-        match problem.severity {
-            Severity::Error => self.problems.push(problem),
-            Severity::Warning => self.warnings.push(problem),
-        }
     }
 
     pub(super) fn decode_root(&mut self, value: &Value, lookup: Lookup<'_>, topics: Option<Id>) {
@@ -724,63 +622,4 @@ impl<'t> Parsed<'t> {
             }
         }
     }
-
-    pub(super) fn unknown_keys(
-        &mut self,
-        mapping: &Mapping,
-        path: &[&str],
-        known: &[&str],
-        prefix: &str,
-    ) {
-        for k in mapping.keys() {
-            let Some(key) = scalar_key(k) else { continue };
-            if known.contains(&key.as_str()) {
-                continue;
-            }
-            let hint = match known
-                .iter()
-                .map(|c| (strsim::jaro_winkler(&key, c), *c))
-                .filter(|(score, _)| *score > 0.8)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-            {
-                Some((_, c)) => format!("; did you mean `{c}`?"),
-                None => format!(
-                    "; expected {}",
-                    known
-                        .iter()
-                        .map(|c| format!("`{c}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
-            let full = [path, &[key.as_str()]].concat();
-            self.problem_key(&full, format!("{prefix}unknown key `{key}`{hint}"));
-        }
-    }
-}
-
-/// Where the message starts after a leading "topic `x`: ", if it has one.
-fn topic_label_end(message: &str) -> Option<usize> {
-    let rest = message.strip_prefix("topic ")?;
-    let rest_at = message.len() - rest.len();
-    let end = if let Some(quoted) = rest.strip_prefix('`') {
-        quoted.find("`: ")? + 1 + "`: ".len()
-    } else {
-        rest.find(": ")? + ": ".len()
-    };
-    Some(rest_at + end)
-}
-
-/// A key written twice in one mapping, said at the second.
-pub(super) fn duplicate_message(d: &DuplicateKey) -> String {
-    let (key, parent) = d.path.split_last().expect("a key has a path");
-    let within = if parent.is_empty() {
-        "the top level".to_owned()
-    } else {
-        format!("`{}`", parent.join("."))
-    };
-    format!(
-        "key `{key}` appears twice in {within} (first at line {}, column {}); YAML would keep only one",
-        d.first.line, d.first.column
-    )
 }

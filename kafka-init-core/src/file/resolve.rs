@@ -7,15 +7,24 @@ use std::collections::{HashMap, HashSet};
 
 use serde_yaml::{Mapping, Value};
 
-use super::parse::{scalar_key, scalar_string};
-use super::raw::{Parsed, DEFAULTS_KEYS, TOPIC_KEYS};
-use super::{Layer, Problem, Severity};
-use crate::file::parse::{Id, Pos};
+use super::diagnostics::{Layer, Problem, Severity};
+use super::parse::{scalar_key, scalar_string, Id, Pos};
+use super::parsed::Parsed;
 use crate::keys;
 use crate::policy::{self, At, Policy};
 use crate::spec::{ConfigEntry, TopicSpec};
 use crate::validate::{self, Field};
 use crate::yaml_kind::kind;
+
+/// The fields of a topic, and those a `defaults` mapping may set.
+pub(super) const TOPIC_KEYS: &[&str] = &[
+    "name",
+    "partitions",
+    "replication_factor",
+    "config",
+    "keep_unmanaged_configs",
+];
+pub(super) const DEFAULTS_KEYS: &[&str] = &["partitions", "replication_factor", "config"];
 
 /// `partitions: default`, `replication_factor: default`: the broker's value.
 const DEFAULT: &str = "default";

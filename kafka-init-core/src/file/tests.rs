@@ -2,6 +2,7 @@ use std::path::Path;
 
 use serde_yaml::Value;
 
+use super::parsed::Parsed;
 use super::*;
 use crate::file::parse::Tree;
 use crate::policy;
