@@ -10,10 +10,10 @@ pub use kafka_init_core::{
 pub use kafka_init_core::{
     is_builtin_protected, load_policy, parse_policy, topic_file, Action, ClientProperties,
     ConfigChange, ConfigEntry, Creation, Deletion, EnsureOptions, EntryError, Error, ExistingTopic,
-    FileError, Namespace, Ownership, PartitionGrowth, Plan, PlannedAction, Policy, Problem,
-    Profile, Reachable, Refusal, Report, Requests, TopicFile, TopicOutcome, TopicPlan, TopicSpec,
-    TopicTable, UnknownProfile, BOOTSTRAP_ENV, BROKER_GRACE_ENV, CLIENT_ENV_PREFIX,
-    DEFAULT_BROKER_GRACE, MAX_FILE_BYTES, PROFILE_ENV, TIMEOUT_ENV,
+    FileError, Layer, Namespace, Ownership, PartitionGrowth, Plan, PlannedAction, Policy, Problem,
+    Profile, Reachable, Refusal, Report, Requests, Severity, TopicFile, TopicOutcome, TopicPlan,
+    TopicSpec, TopicTable, UnknownProfile, Warning, BOOTSTRAP_ENV, BROKER_GRACE_ENV,
+    CLIENT_ENV_PREFIX, DEFAULT_BROKER_GRACE, MAX_FILE_BYTES, PROFILE_ENV, TIMEOUT_ENV,
 };
 
 /// Checks a topic file at compile time and turns it into typed constants
