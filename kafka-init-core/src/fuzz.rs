@@ -581,6 +581,23 @@ mod regressions {
     }
 
     #[test]
+    fn nesting_through_aliases_is_rejected_not_a_stack_overflow() {
+        // Each anchor nests the one before 60 deeper: 120,000 levels if
+        // read whole.
+        let mut text = String::from("x-a0: &a0 [1]\n");
+        for i in 1..2000 {
+            let (open, close) = ("[".repeat(60), "]".repeat(60));
+            text.push_str(&format!("x-a{i}: &a{i} {open}*a{}{close}\n", i - 1));
+        }
+        text.push_str("kafka:\n  topics: {}\n");
+        let e = parse_checked(&text).unwrap_err();
+        assert!(
+            e.problems[0].message.contains("recursion limit exceeded"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn merge_of_a_scalar() {
         rejected("kafka:\n  topics:\n    t:\n      <<: 1\n      name: t\n");
     }

@@ -111,6 +111,8 @@ struct Frame {
     tag: Option<String>,
     /// Alias expansions its content costs when read whole.
     jumps: u64,
+    /// How deep its content nests when read whole, aliases followed.
+    depth: usize,
     /// This container's path segment within its parent.
     segment: String,
     /// Keys seen so far, for duplicates (mappings only).
@@ -125,8 +127,8 @@ struct Builder {
     tree: Tree,
     pending: Vec<Id>,
     frames: Vec<Frame>,
-    /// Anchor id to its node and its expansion cost.
-    anchors: HashMap<usize, (Id, u64)>,
+    /// Anchor id to its node, its expansion cost and its depth.
+    anchors: HashMap<usize, (Id, u64, usize)>,
     /// The document's own expansion cost.
     jumps: u64,
 }
@@ -169,11 +171,11 @@ impl Tree {
                 }
                 Event::Scalar(value, style, anchor, tag) => {
                     let id = b.tree.push_scalar(&value, style, tag, mark);
-                    b.anchor(anchor, id, 0);
-                    b.add(id, 0, mark);
+                    b.anchor(anchor, id, 0, 0);
+                    b.add(id, 0, 0, mark);
                 }
                 Event::Alias(anchor) => {
-                    let Some(&(target, cost)) = b.anchors.get(&anchor) else {
+                    let Some(&(target, cost, depth)) = b.anchors.get(&anchor) else {
                         return Err(SyntaxError {
                             pos: Pos::of(mark),
                             message: "unknown anchor".into(),
@@ -185,11 +187,14 @@ impl Tree {
                         len: 0,
                         ..node_at(mark)
                     });
-                    b.add(id, cost.saturating_add(1), mark);
+                    // What the alias stands for nests as deep here as
+                    // where it was written.
+                    b.deep_enough(depth, mark)?;
+                    b.add(id, cost.saturating_add(1), depth, mark);
                 }
                 Event::SequenceStart(anchor, tag) => b.open(false, anchor, tag, mark)?,
                 Event::MappingStart(anchor, tag) => b.open(true, anchor, tag, mark)?,
-                Event::SequenceEnd | Event::MappingEnd => b.close(),
+                Event::SequenceEnd | Event::MappingEnd => b.close()?,
                 _ => {}
             }
         }
@@ -457,6 +462,7 @@ impl Builder {
             anchor,
             tag: tag.map(full_tag),
             jumps: 0,
+            depth: 0,
             segment,
             keys: HashMap::new(),
             index: 0,
@@ -465,10 +471,22 @@ impl Builder {
         Ok(())
     }
 
-    fn anchor(&mut self, anchor: usize, id: Id, cost: u64) {
+    fn anchor(&mut self, anchor: usize, id: Id, cost: u64, depth: usize) {
         if anchor > 0 {
-            self.anchors.insert(anchor, (id, cost));
+            self.anchors.insert(anchor, (id, cost, depth));
         }
+    }
+
+    /// serde_yaml's nesting limit, counting what aliases stand for: a
+    /// value `depth` deep at the innermost frame.
+    fn deep_enough(&self, depth: usize, mark: Marker) -> Result<(), SyntaxError> {
+        if self.frames.len() + depth > MAX_DEPTH {
+            return Err(SyntaxError {
+                pos: Pos::of(mark),
+                message: "recursion limit exceeded".into(),
+            });
+        }
+        Ok(())
     }
 
     /// The path segment of the next child of the innermost frame.
@@ -487,7 +505,10 @@ impl Builder {
     }
 
     /// A finished node `id` joins the innermost frame (or is the document).
-    fn add(&mut self, id: Id, cost: u64, mark: Marker) {
+    fn add(&mut self, id: Id, cost: u64, depth: usize, mark: Marker) {
+        if let Some(frame) = self.frames.last_mut() {
+            frame.depth = frame.depth.max(depth);
+        }
         let Some(frame) = self.frames.last_mut() else {
             self.jumps = self.jumps.saturating_add(cost);
             self.pending.push(id);
@@ -532,10 +553,12 @@ impl Builder {
         self.pending.push(id);
     }
 
-    fn close(&mut self) {
+    fn close(&mut self) -> Result<(), SyntaxError> {
         let Some(frame) = self.frames.pop() else {
-            return;
+            return Ok(());
         };
+        let depth = frame.depth + 1;
+        self.deep_enough(depth, frame.mark)?;
         let mut kids: Vec<Id> = self.pending.drain(frame.from..).collect();
         if frame.map {
             self.merge(&mut kids);
@@ -552,8 +575,9 @@ impl Builder {
             self.tree.tags.insert(id, tag);
             self.tree.nodes[id as usize].tagged = true;
         }
-        self.anchor(frame.anchor, id, frame.jumps);
-        self.add(id, frame.jumps, frame.mark);
+        self.anchor(frame.anchor, id, frame.jumps, depth);
+        self.add(id, frame.jumps, depth, frame.mark);
+        Ok(())
     }
 
     /// Applies a `<<` entry of a mapping as serde_yaml does: the merged
@@ -841,6 +865,21 @@ kafka:
             Tree::parse(&deep).unwrap_err().message,
             "recursion limit exceeded"
         );
+        // Nesting through aliases counts too: reading it would overflow
+        // the stack.
+        let mut chain = String::from("a0: &a0 [1]\n");
+        for i in 1..40 {
+            chain += &format!(
+                "a{i}: &a{i} {}*a{}{}\n",
+                "[".repeat(20),
+                i - 1,
+                "]".repeat(20)
+            );
+        }
+        let err = Tree::parse(&chain).unwrap_err();
+        assert_eq!(err.message, "recursion limit exceeded");
+        let shallow = "a0: &a0 [[1]]\na1: [*a0, [*a0]]\n";
+        assert!(Tree::parse(shallow).is_ok());
         let two = Tree::parse("a: 1\n---\nb: 2\n").unwrap_err();
         assert!(two.message.contains("more than one document"), "{two:?}");
         let merge = Tree::parse("a: {<<: 1}\n").unwrap();
