@@ -131,6 +131,10 @@ struct Builder {
     anchors: HashMap<usize, (Id, u64, usize)>,
     /// The document's own expansion cost.
     jumps: u64,
+    /// Events read so far, and mapping entries `<<` merges copied: each
+    /// copy costs memory, as an alias expansion does.
+    events: u64,
+    copied: u64,
 }
 
 impl Tree {
@@ -144,6 +148,8 @@ impl Tree {
             frames: Vec::new(),
             anchors: HashMap::new(),
             jumps: 0,
+            events: 0,
+            copied: 0,
         };
         // About one node per 10 bytes of a topic file; capacity that is
         // never touched costs no memory.
@@ -158,6 +164,7 @@ impl Tree {
                 message: e.info().to_owned(),
             })?;
             events += 1;
+            b.events = events;
             match event {
                 Event::StreamEnd => break,
                 Event::DocumentStart => {
@@ -369,10 +376,23 @@ impl Tree {
     /// The document as a value (null when there is none), the node `skip`
     /// read as an empty mapping (the topics, read one at a time).
     pub(crate) fn document(&self, skip: Option<Id>) -> Value {
-        match self.root {
-            Some(root) => self.value_skipping(root, skip),
-            None => Value::Null,
+        let Some(root) = self.root else {
+            return Value::Null;
+        };
+        if !self.is_map(root) || self.tags.contains_key(&self.target(root)) {
+            return self.value_skipping(root, skip);
         }
+        // `x-` entries hold anchors for the rest; only their keys are read.
+        let mut m = Mapping::new();
+        for (k, v) in self.entries(root) {
+            let key = self.value_of(k);
+            let value = match key.as_str() {
+                Some(name) if name.starts_with("x-") => Value::Null,
+                _ => self.value_skipping(v, skip),
+            };
+            m.insert(key, value);
+        }
+        Value::Mapping(m)
     }
 
     /// The value of the node `id`.
@@ -561,7 +581,7 @@ impl Builder {
         self.deep_enough(depth, frame.mark)?;
         let mut kids: Vec<Id> = self.pending.drain(frame.from..).collect();
         if frame.map {
-            self.merge(&mut kids);
+            self.merge(&mut kids, frame.mark)?;
         }
         let start = self.tree.kids.len() as u32;
         self.tree.kids.extend_from_slice(&kids);
@@ -582,13 +602,13 @@ impl Builder {
 
     /// Applies a `<<` entry of a mapping as serde_yaml does: the merged
     /// mappings' entries whose keys the mapping lacks are added, in order.
-    fn merge(&mut self, kids: &mut Vec<Id>) {
+    fn merge(&mut self, kids: &mut Vec<Id>, mark: Marker) -> Result<(), SyntaxError> {
         let t = &self.tree;
         let Some(at) = kids
             .chunks(2)
             .position(|kv| kv.len() == 2 && t.scalar(kv[0]) == Some("<<"))
         else {
-            return;
+            return Ok(());
         };
         let source = t.target(kids[at * 2 + 1]);
         let tagged = |id: Id| t.tags.get(&id).is_some_and(|tag| tag.starts_with('!'));
@@ -635,15 +655,26 @@ impl Builder {
                 };
                 if fresh {
                     kids.extend_from_slice(kv);
+                    self.copied += 1;
                 }
             }
         }
+        if self.copied > self.events.saturating_mul(REPETITIONS_PER_EVENT) {
+            return Err(SyntaxError {
+                pos: Pos::of(mark),
+                message: "repetition limit exceeded".into(),
+            });
+        }
+        Ok(())
     }
 
-    fn merge_failed(&mut self, message: &str) {
+    /// A `<<` that cannot be merged: the mapping keeps it, and the file
+    /// gets the problem.
+    fn merge_failed(&mut self, message: &str) -> Result<(), SyntaxError> {
         self.tree
             .merge_error
             .get_or_insert_with(|| message.to_owned());
+        Ok(())
     }
 }
 
@@ -840,7 +871,8 @@ kafka:
             "",
             "# only a comment\n",
         ] {
-            let ours = Tree::parse(text).unwrap().document(None);
+            let tree = Tree::parse(text).unwrap();
+            let ours = tree.root.map_or(Value::Null, |root| tree.value_of(root));
             let mut theirs: Value =
                 serde_yaml::from_str(text.trim_start_matches('\u{feff}'))
                     .unwrap_or_else(|e| panic!("{text:?}: {e}"));
@@ -880,6 +912,17 @@ kafka:
         assert_eq!(err.message, "recursion limit exceeded");
         let shallow = "a0: &a0 [[1]]\na1: [*a0, [*a0]]\n";
         assert!(Tree::parse(shallow).is_ok());
+        // Merges copy entries: many merges of a big mapping cost as much
+        // as expanding it.
+        let keys: Vec<String> = (0..2000).map(|i| format!("k{i}: 1")).collect();
+        let mut merges = format!("big: &big {{{}}}\n", keys.join(", "));
+        for i in 0..1000 {
+            merges += &format!("m{i}: {{<<: *big}}\n");
+        }
+        let err = Tree::parse(&merges).unwrap_err();
+        assert_eq!(err.message, "repetition limit exceeded");
+        let few = merges.lines().take(3).collect::<Vec<_>>().join("\n");
+        assert!(Tree::parse(&few).is_ok());
         let two = Tree::parse("a: 1\n---\nb: 2\n").unwrap_err();
         assert!(two.message.contains("more than one document"), "{two:?}");
         let merge = Tree::parse("a: {<<: 1}\n").unwrap();
