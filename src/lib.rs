@@ -5,8 +5,8 @@
 // The topic file: loading, checking, selecting a profile.
 #[doc(inline)]
 pub use kafka_init_core::{
-    load_policy, parse_policy, ConfigEntry, FileError, Policy, Problem, Profile, TopicFile,
-    TopicSpec, UnknownProfile, MAX_FILE_BYTES,
+    load_policy, parse_policy, ConfigEntry, FileError, Layer, Policy, Problem, Profile, Severity,
+    TopicFile, TopicSpec, UnknownProfile, Warning, MAX_FILE_BYTES,
 };
 
 // Reaching the cluster and making it match.

@@ -245,6 +245,8 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
         topics: Vec<&'a str>,
         profiles: Vec<&'a str>,
         problems: Vec<Problem<'a>>,
+        /// What Kafka accepts but is likely a mistake: not a failure.
+        warnings: Vec<Problem<'a>>,
     }
     let path = &cli.config;
     let shown = cli.config_display();
@@ -257,7 +259,7 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     }
     // Client settings are checked too (offline: librdkafka parses them).
     let client_problems = match &file {
-        Some(_) => match settings::load_file(path, cli.policy(), secrets) {
+        Some(file) => match settings::client_for(file, secrets) {
             Ok(_) => Vec::new(),
             Err(f) => vec![f.message],
         },
@@ -288,6 +290,24 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
         .iter()
         .flat_map(|f| f.profiles.iter().map(|p| p.name.as_ref()))
         .collect();
+    let warnings: Vec<Problem> = file
+        .iter()
+        .flat_map(|f| &f.warnings)
+        .map(|w| Problem {
+            file: w.path.display().to_string(),
+            line: w.problem.line,
+            column: w.problem.column,
+            message: &w.problem.message,
+        })
+        .collect();
+    if cli.output != Output::Json {
+        for warning in file.iter().flat_map(|f| &f.warnings) {
+            match cli.log_format {
+                LogFormat::Text => eprintln!("{}", secrets.scrub(&warning.to_string())),
+                LogFormat::Json => tracing::warn!("{warning}"),
+            }
+        }
+    }
     let valid = problems.is_empty();
     match cli.output {
         Output::Json => print_json(
@@ -298,6 +318,7 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
                 topics: topics.clone(),
                 profiles,
                 problems,
+                warnings,
             },
         ),
         Output::Text if valid && profiles.is_empty() => {

@@ -1,7 +1,7 @@
 //! The library behind kafka-init, in two layers.
 //!
 //! - The model, always compiled, with no I/O and no client library: the
-//!   topic file (`file`, `files`, `source_map`, `yaml_kind`, `vars`, `keys`,
+//!   topic file (`file`, `yaml_kind`, `vars`, `keys`,
 //!   `validate`, `spec`, `ownership`, `policy`),
 //!   client properties (`client`), run options (`options`), the cluster as
 //!   plain data (`cluster`), the pure diff (`plan`, `readiness`, `batch`),
@@ -22,7 +22,6 @@ mod cluster;
 mod error;
 #[allow(missing_docs)]
 mod file;
-mod files;
 mod keys;
 mod options;
 mod ownership;
@@ -30,7 +29,6 @@ mod plan;
 mod policy;
 mod readiness;
 mod report;
-mod source_map;
 #[allow(missing_docs)]
 mod spec;
 mod usage;
@@ -51,8 +49,10 @@ mod fuzz;
 pub use client::{ClientProperties, ENV_PREFIX as CLIENT_ENV_PREFIX};
 pub use cluster::Reachable;
 pub use error::Error;
-pub use file::{load_policy, parse_policy, FileError, Problem, TopicFile, MAX_FILE_BYTES};
-pub use files::topic_files;
+pub use file::{
+    load_policy, parse_policy, topic_files, FileError, Layer, Problem, Severity, TopicFile,
+    Warning, MAX_FILE_BYTES,
+};
 #[doc(hidden)]
 pub use options::generated_run;
 pub use options::{

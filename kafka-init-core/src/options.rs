@@ -242,7 +242,8 @@ fn bootstrap_from_env_or(fallback: Option<&str>) -> Result<String, Error> {
         Error::File(FileError {
             path: PathBuf::from("(compiled-in topic file)"),
             problems: vec![Problem {
-                policy: false,
+                layer: Default::default(),
+                severity: Default::default(),
                 line: 0,
                 column: 0,
                 message: format!("kafka.bootstrap_servers: {e}"),

@@ -336,7 +336,7 @@ pub fn overlapping_ownership(files: &[OwnedFile<'_>]) -> Vec<String> {
                 continue;
             }
             problems.push(format!(
-                "{} and {} own overlapping namespaces ({oa} and {ob}) and neither declares all of the other's topics in it: pruning with one would delete the other's",
+                "{} and {} own overlapping namespaces ({oa} and {ob}): pruning with one would delete the other's topics; narrow `owns` so that no name matches both, or declare all these topics in one file",
                 a.path, b.path
             ));
         }

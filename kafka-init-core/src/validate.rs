@@ -15,6 +15,9 @@ pub(crate) const MAX_NAME_LENGTH: usize = 249;
 /// The replication factor is an INT16 in CreateTopics.
 pub(crate) const MAX_REPLICATION_FACTOR: i32 = i16::MAX as i32;
 
+/// How `check_config` marks a message as a warning rather than an error.
+const WARNING: &str = "warning: ";
+
 /// One broken rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Issue {
@@ -25,6 +28,8 @@ pub(crate) struct Issue {
     /// Another field of the same topic the rule depends on, if any.
     pub related: Option<Field>,
     pub message: String,
+    /// The broker accepts it; it is likely a mistake.
+    pub warning: bool,
 }
 
 /// A place in one topic's declaration.
@@ -44,11 +49,17 @@ pub(crate) fn topics(specs: &[TopicSpec]) -> Vec<Issue> {
     let mut issues = Vec::new();
     for (i, spec) in specs.iter().enumerate() {
         let mut push = |at: Field, related: Option<Field>, message: String| {
+            // Messages of what the broker accepts start with "warning: ".
+            let (warning, message) = match message.strip_prefix(WARNING) {
+                Some(m) => (true, m.to_owned()),
+                None => (false, message),
+            };
             issues.push(Issue {
                 topic: i,
                 at,
                 related,
                 message,
+                warning,
             })
         };
         if let Err(why) = check_name(&spec.name) {
@@ -130,8 +141,15 @@ fn check_config(spec: &TopicSpec, push: &mut impl FnMut(Field, Option<Field>, St
         let key = key.as_ref();
         match keys::lookup(key) {
             Some(k) => match k.check(value) {
-                Ok(()) => {
+                Ok(doubt) => {
                     valid.insert(key, value.trim());
+                    if let Some(why) = doubt {
+                        push(
+                            Field::ConfigValue(key.into()),
+                            None,
+                            format!("{WARNING}topic `{topic}`: {key}: {why}"),
+                        );
+                    }
                 }
                 Err(why) => push(
                     Field::ConfigValue(key.into()),
@@ -180,7 +198,7 @@ fn check_config(spec: &TopicSpec, push: &mut impl FnMut(Field, Option<Field>, St
                 Field::ConfigValue("min.insync.replicas".into()),
                 Some(Field::ReplicationFactor),
                 format!(
-                    "topic `{topic}`: min.insync.replicas ({min_isr}) is greater than replication_factor ({}): producers with acks=all could never write",
+                    "{WARNING}topic `{topic}`: min.insync.replicas ({min_isr}) is greater than replication_factor ({}): producers with acks=all could never write",
                     spec.replication_factor
                 ),
             );
@@ -216,12 +234,17 @@ fn check_config(spec: &TopicSpec, push: &mut impl FnMut(Field, Option<Field>, St
         if total == -1 || local == -2 {
             continue;
         }
+        // The broker refuses it only for a topic in tiered storage; it
+        // means nothing without, but is likely a mistake.
+        let level = if remote { "" } else { WARNING };
         let message = if local == -1 {
             format!(
-                "topic `{topic}`: {local_key} is -1 (unlimited) but {total_key} is {total}; local retention cannot exceed the total"
+                "{level}topic `{topic}`: {local_key} is -1 (unlimited) but {total_key} is {total}; local retention cannot exceed the total"
             )
         } else if local > total {
-            format!("topic `{topic}`: {local_key} ({local}) is greater than {total_key} ({total})")
+            format!(
+                "{level}topic `{topic}`: {local_key} ({local}) is greater than {total_key} ({total})"
+            )
         } else {
             continue;
         };
@@ -253,6 +276,7 @@ fn check_duplicates(specs: &[TopicSpec], issues: &mut Vec<Issue>) {
                     at: Field::Name,
                     related: None,
                     message,
+                    warning: false,
                 });
             }
             None => {
