@@ -1,7 +1,8 @@
 //! The code `include_topics!` generates from a topic file, as plain
 //! functions so it can be tested without a compiler in the loop.
 //!
-//! The generated module refers to `::kafka_init::...`, so a service depends
+//! The generated module refers to `::kafka_init::__private::...` (types)
+//! and `::kafka_init::__ensure_topics!`, so a service depends
 //! on the `kafka-init` crate alone. `ensure_topics()` comes from the facade's
 //! `__ensure_topics!`, so it exists only where the facade has its engine.
 //!
@@ -315,7 +316,7 @@ fn module(file: &str, parsed: &Parsed, consts: &[Option<String>]) -> TokenStream
         let bootstrap = option_str(p.bootstrap_servers.as_deref());
         let specs = spec_tokens(&p.topics, consts);
         quote! {
-            ::kafka_init::Profile {
+            ::kafka_init::__private::Profile {
                 name: ::std::borrow::Cow::Borrowed(#name),
                 bootstrap_servers: #bootstrap,
                 topics: ::std::borrow::Cow::Borrowed(&[#(#specs),*]),
@@ -344,10 +345,10 @@ fn module(file: &str, parsed: &Parsed, consts: &[Option<String>]) -> TokenStream
             #(#items)*
 
             #[doc = #specs_doc]
-            pub static SPECS: &[::kafka_init::TopicSpec] = &[#(#specs),*];
+            pub static SPECS: &[::kafka_init::__private::TopicSpec] = &[#(#specs),*];
 
             #[doc = #profiles_doc]
-            pub static PROFILES: &[::kafka_init::Profile] = &[#(#profiles),*];
+            pub static PROFILES: &[::kafka_init::__private::Profile] = &[#(#profiles),*];
 
             #[doc = #bootstrap_doc]
             pub const BOOTSTRAP_SERVERS: ::core::option::Option<&str> = #bootstrap;
@@ -386,8 +387,8 @@ fn fallback_module(file: &str, items: Vec<TokenStream>) -> TokenStream {
         #[allow(dead_code, missing_docs, unused_variables, unreachable_code)]
         pub mod topics {
             #(#items)*
-            pub static SPECS: &[::kafka_init::TopicSpec] = &[];
-            pub static PROFILES: &[::kafka_init::Profile] = &[];
+            pub static SPECS: &[::kafka_init::__private::TopicSpec] = &[];
+            pub static PROFILES: &[::kafka_init::__private::Profile] = &[];
             pub const BOOTSTRAP_SERVERS: ::core::option::Option<&str> = ::core::option::Option::None;
             ::kafka_init::__ensure_topics!(fallback #message);
         }
@@ -411,7 +412,7 @@ fn spec_tokens<'a>(
             quote!((::std::borrow::Cow::Borrowed(#k), ::std::borrow::Cow::Borrowed(#v)))
         });
         quote! {
-            ::kafka_init::TopicSpec {
+            ::kafka_init::__private::TopicSpec {
                 key: ::std::borrow::Cow::Borrowed(#key),
                 name: ::std::borrow::Cow::Borrowed(#ident),
                 partitions: #partitions,

@@ -20,7 +20,6 @@ mod batch;
 mod client;
 mod cluster;
 mod error;
-#[allow(missing_docs)]
 mod file;
 mod keys;
 mod options;
@@ -29,7 +28,6 @@ mod plan;
 mod policy;
 mod readiness;
 mod report;
-#[allow(missing_docs)]
 mod spec;
 mod usage;
 mod validate;

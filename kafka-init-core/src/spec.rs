@@ -18,7 +18,9 @@ pub struct TopicSpec {
     pub key: Cow<'static, str>,
     /// The Kafka topic name (`dc.workload`).
     pub name: Cow<'static, str>,
+    /// Partitions; -1 leaves the count to the broker (`partitions: default`).
     pub partitions: i32,
+    /// Replication factor; -1 leaves it to the broker (`replication_factor: default`).
     pub replication_factor: i32,
     /// Topic-level configs, in file order.
     pub config: Cow<'static, [ConfigEntry]>,
@@ -40,6 +42,7 @@ impl TopicSpec {
 /// One entry of `kafka.profiles`: the file as one environment sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
+    /// The profile's name under `kafka.profiles`.
     pub name: Cow<'static, str>,
     /// The profile's `bootstrap_servers`, if it sets one.
     pub bootstrap_servers: Option<Cow<'static, str>>,
@@ -71,6 +74,7 @@ impl Profile {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown profile `{name}`: the topic file declares {}", known_profiles(.known))]
 pub struct UnknownProfile {
+    /// The name asked for.
     pub name: String,
     /// The profiles the file declares, in file order.
     pub known: Vec<String>,

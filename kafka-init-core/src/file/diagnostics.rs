@@ -8,7 +8,9 @@ use super::parse::{DuplicateKey, Pos};
 /// Everything wrong with a file, each problem with its place in it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct FileError {
+    /// The file the problems are in (or the policy file, for its own).
     pub path: PathBuf,
+    /// Every problem, in file order.
     pub problems: Vec<Problem>,
     /// The problems of further files, when several were loaded together
     /// ([`crate::TopicFile::load_all`]).
@@ -19,11 +21,15 @@ pub struct FileError {
 /// problem has no place (the file could not be read at all).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// 1-based line; 0 when the problem has no place in the file.
     pub line: usize,
+    /// 1-based column; 0 likewise.
     pub column: usize,
+    /// What is wrong, naming the key and the value.
     pub message: String,
     /// Where in the precedence of the file the problem comes from.
     pub layer: Layer,
+    /// An error (the file is refused) or a warning (accepted, reported).
     pub severity: Severity,
 }
 
@@ -47,6 +53,7 @@ pub enum Layer {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Severity {
+    /// The file is refused.
     #[default]
     Error,
     /// Kafka accepts it, but it is likely a mistake (`min.insync.replicas`
@@ -92,7 +99,9 @@ impl fmt::Display for Problem {
 /// A warning of a loaded file: `path:line:column: warning: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
+    /// The file the warning is about.
     pub path: PathBuf,
+    /// The warning, with its place and layer.
     pub problem: Problem,
 }
 
@@ -113,6 +122,8 @@ impl FileError {
         self
     }
 
+    /// Whether the problems come from a policy (the platform's rules)
+    /// rather than from the file's own mistakes.
     pub fn breaks_policy(&self) -> bool {
         self.problems.iter().any(|p| p.layer == Layer::Policy)
             || self.others.iter().any(FileError::breaks_policy)

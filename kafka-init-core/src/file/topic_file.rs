@@ -11,6 +11,7 @@ use crate::spec::{Profile, TopicSpec, UnknownProfile};
 /// A loaded, valid topic file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TopicFile {
+    /// The file (or directory) it was read from.
     pub path: PathBuf,
     /// `kafka.bootstrap_servers`. `${VAR}` references are resolved by
     /// [`TopicFile::load`], kept as written by [`TopicFile::parse`].
