@@ -404,22 +404,22 @@ fn spec_tokens<'a>(
     topics.iter().zip(consts).map(|(spec, name)| {
         let ident = ident(name.as_deref().expect("valid files name every constant"));
         let key = Literal::string(&spec.key);
-        let partitions = Literal::i32_unsuffixed(spec.partitions);
-        let rf = Literal::i32_unsuffixed(spec.replication_factor);
+        let partitions = Literal::i32_unsuffixed(spec.partitions.kafka());
+        let rf = Literal::i32_unsuffixed(spec.replication_factor.kafka());
         let keep = spec.keep_unmanaged_configs;
         let config = spec.config.iter().map(|(k, v)| {
             let (k, v) = (Literal::string(k), Literal::string(v));
             quote!((::std::borrow::Cow::Borrowed(#k), ::std::borrow::Cow::Borrowed(#v)))
         });
         quote! {
-            ::kafka_init::__private::TopicSpec {
-                key: ::std::borrow::Cow::Borrowed(#key),
-                name: ::std::borrow::Cow::Borrowed(#ident),
-                partitions: #partitions,
-                replication_factor: #rf,
-                config: ::std::borrow::Cow::Borrowed(&[#(#config),*]),
-                keep_unmanaged_configs: #keep,
-            }
+            ::kafka_init::__private::TopicSpec::__new(
+                #key,
+                #ident,
+                #partitions,
+                #rf,
+                &[#(#config),*],
+                #keep,
+            )
         }
     })
 }
@@ -444,14 +444,14 @@ fn const_docs(file: &str, spec: &TopicSpec) -> Vec<String> {
         1 => format!("{n} {one}"),
         _ => format!("{n} {many}"),
     };
-    let rf = match spec.replication_factor {
-        -1 => "the broker's default".to_owned(),
-        n => n.to_string(),
+    let rf = match spec.replication_factor.count() {
+        None => "the broker's default".to_owned(),
+        Some(n) => n.to_string(),
     };
     let mut lines = vec![format!(
         " `{}`: {}, replication factor {rf}.",
         spec.name,
-        plural(spec.partitions, "partition", "partitions"),
+        plural(spec.partitions.kafka(), "partition", "partitions"),
     )];
     lines.push(String::new());
     if spec.config.is_empty() {

@@ -293,8 +293,8 @@ fn spec() -> impl Strategy<Value = TopicSpec> {
             |(name, partitions, replication_factor, config, keep)| TopicSpec {
                 key: name.clone().into(),
                 name: name.into(),
-                partitions,
-                replication_factor,
+                partitions: crate::spec::Size::from_kafka(partitions),
+                replication_factor: crate::spec::Size::from_kafka(replication_factor),
                 config: config
                     .into_iter()
                     .map(|(k, v)| (k.into(), v.into()))
@@ -383,8 +383,8 @@ fn topic_state() -> impl Strategy<Value = TopicState> {
 /// Specs with sizes a cluster could have, so an observation can match them.
 fn sized_spec() -> impl Strategy<Value = TopicSpec> {
     (spec(), 1..6i32, 1..4i32).prop_map(|(mut spec, partitions, rf)| {
-        spec.partitions = partitions;
-        spec.replication_factor = rf;
+        spec.partitions = crate::spec::Size::from_kafka(partitions);
+        spec.replication_factor = crate::spec::Size::from_kafka(rf);
         spec
     })
 }
@@ -393,12 +393,12 @@ fn sized_spec() -> impl Strategy<Value = TopicSpec> {
 fn applied(specs: &[TopicSpec]) -> Observation {
     let mut observation = Observation::default();
     for spec in specs {
-        let partitions = (0..spec.partitions)
+        let partitions = (0..spec.partitions.kafka())
             .map(|id| PartitionState {
                 id,
                 leader: 0,
-                replicas: (0..spec.replication_factor).collect(),
-                isr: (0..spec.replication_factor).collect(),
+                replicas: (0..spec.replication_factor.kafka()).collect(),
+                isr: (0..spec.replication_factor.kafka()).collect(),
             })
             .collect();
         let name = spec.name.to_string();
@@ -487,12 +487,13 @@ proptest! {
         let specs = vec![spec];
         let mut observed = applied(&specs);
         let mut smaller = specs.clone();
-        smaller[0].partitions = (specs[0].partitions - extra).max(1);
+        smaller[0].partitions =
+            crate::spec::Size::from_kafka((specs[0].partitions.kafka() - extra).max(1));
         let topic = observed.cluster.topics.get_mut(specs[0].name.as_ref()).unwrap();
-        topic.partitions.truncate(specs[0].partitions as usize);
+        topic.partitions.truncate(specs[0].partitions.kafka() as usize);
         let plan = plan::diff(&smaller, &observed);
         let refused = matches!(plan.topics[0].action, PlannedAction::Refused { .. });
-        prop_assert_eq!(refused, smaller[0].partitions < specs[0].partitions);
+        prop_assert_eq!(refused, smaller[0].partitions.kafka() < specs[0].partitions.kafka());
     }
 
     #[test]

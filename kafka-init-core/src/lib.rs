@@ -68,7 +68,7 @@ pub use policy::Policy;
 pub use report::{
     topic_file, Action, Export, PlanMarkdown, Report, Requests, TopicOutcome, TopicTable,
 };
-pub use spec::{ConfigEntry, Profile, TopicSpec, UnknownProfile};
+pub use spec::{ConfigEntry, Profile, Size, TopicSpec, UnknownProfile};
 pub use usage::{InUse, Usage, DEFAULT_PRUNE_IDLE};
 
 #[cfg(feature = "admin")]

@@ -13,7 +13,7 @@ use crate::cluster::{BrokerDefaults, ClusterState, Observation};
 use crate::keys;
 use crate::ownership::ExistingTopic;
 use crate::readiness::{self, Target};
-use crate::spec::TopicSpec;
+use crate::spec::{Size, TopicSpec};
 use crate::usage::InUse;
 
 /// What `apply` will do, topic by topic, in file order.
@@ -376,10 +376,10 @@ impl Plan {
             for reason in reasons {
                 match reason {
                     Refusal::PartitionDecrease { broker_default, .. } => {
-                        *broker_default = spec.partitions == -1
+                        *broker_default = spec.partitions.is_broker_default()
                     }
                     Refusal::ReplicationFactorChange { broker_default, .. } => {
-                        *broker_default = spec.replication_factor == -1
+                        *broker_default = spec.replication_factor.is_broker_default()
                     }
                 }
             }
@@ -392,7 +392,7 @@ impl Plan {
 pub(crate) fn uses_broker_defaults(specs: &[TopicSpec]) -> bool {
     specs
         .iter()
-        .any(|s| s.partitions == -1 || s.replication_factor == -1)
+        .any(|s| s.partitions.is_broker_default() || s.replication_factor.is_broker_default())
 }
 
 /// `specs` with `default` sizes replaced by the broker's values, so the
@@ -405,11 +405,11 @@ pub(crate) fn with_broker_defaults(
         .iter()
         .map(|s| {
             let mut s = s.clone();
-            if s.partitions == -1 {
-                s.partitions = defaults.partitions;
+            if s.partitions.is_broker_default() {
+                s.partitions = Size::from_kafka(defaults.partitions);
             }
-            if s.replication_factor == -1 {
-                s.replication_factor = defaults.replication_factor;
+            if s.replication_factor.is_broker_default() {
+                s.replication_factor = Size::from_kafka(defaults.replication_factor);
             }
             s
         })
@@ -426,8 +426,8 @@ pub(crate) fn diff(specs: &[TopicSpec], observed: &Observation) -> Plan {
         let configs = observed.configs.get(&name);
         let action = match existing {
             None => PlannedAction::Create(Creation {
-                partitions: spec.partitions,
-                replication_factor: spec.replication_factor,
+                partitions: spec.partitions.kafka(),
+                replication_factor: spec.replication_factor.kafka(),
                 configs: spec
                     .config
                     .iter()
@@ -452,13 +452,13 @@ pub(crate) fn diff(specs: &[TopicSpec], observed: &Observation) -> Plan {
             .unwrap_or(1);
         targets.push(Target {
             topic: name.clone(),
-            partitions: spec.partitions,
-            min_isr: min_isr.clamp(1, spec.replication_factor.max(1)) as usize,
+            partitions: spec.partitions.kafka(),
+            min_isr: min_isr.clamp(1, spec.replication_factor.kafka().max(1)) as usize,
         });
         topics.push(TopicPlan {
             name,
             action,
-            replication_factor: spec.replication_factor,
+            replication_factor: spec.replication_factor.kafka(),
         });
     }
     let unready = readiness::unready(&targets, &observed.cluster);
@@ -479,17 +479,17 @@ fn diff_topic(
     own: Option<&std::collections::BTreeMap<String, String>>,
 ) -> PlannedAction {
     let mut reasons = Vec::new();
-    if spec.partitions < partitions {
+    if spec.partitions.kafka() < partitions {
         reasons.push(Refusal::PartitionDecrease {
             current: partitions,
-            wanted: spec.partitions,
+            wanted: spec.partitions.kafka(),
             broker_default: false,
         });
     }
-    if spec.replication_factor != replication_factor {
+    if spec.replication_factor.kafka() != replication_factor {
         reasons.push(Refusal::ReplicationFactorChange {
             current: replication_factor,
-            wanted: spec.replication_factor,
+            wanted: spec.replication_factor.kafka(),
             broker_default: false,
         });
     }
@@ -520,9 +520,9 @@ fn diff_topic(
             }
         }
     }
-    let partitions = (spec.partitions > partitions).then_some(PartitionGrowth {
+    let partitions = (spec.partitions.kafka() > partitions).then_some(PartitionGrowth {
         from: partitions,
-        to: spec.partitions,
+        to: spec.partitions.kafka(),
     });
     if configs.is_empty() && partitions.is_none() {
         PlannedAction::Unchanged
@@ -568,8 +568,8 @@ mod tests {
         TopicSpec {
             key: Cow::Owned(name.into()),
             name: Cow::Owned(name.into()),
-            partitions,
-            replication_factor: rf,
+            partitions: crate::spec::Size::from_kafka(partitions),
+            replication_factor: crate::spec::Size::from_kafka(rf),
             config: config
                 .iter()
                 .map(|(k, v)| (Cow::Owned(k.to_string()), Cow::Owned(v.to_string())))
@@ -793,8 +793,9 @@ mod tests {
 
     #[test]
     fn check_reports_every_problem() {
+        // Sizes below 1 cannot be built (`Size`), so a spec has none.
         let specs = [
-            spec("a.b", 0, 0, &[]),
+            spec("a.b", 1, 1, &[]),
             spec("a_b", 1, 1, &[]),
             spec("c", 1, 1, &[]),
             spec("c", 1, 1, &[]),
@@ -803,11 +804,9 @@ mod tests {
             panic!("expected Rejected");
         };
         let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        assert_eq!(text.len(), 4, "{text:#?}");
-        assert!(text[0].contains("partitions must be at least 1"));
-        assert!(text[1].contains("replication_factor must be at least 1"));
-        assert!(text[2].contains("collides with `a.b`"));
-        assert!(text[3].contains("is already declared"), "{text:#?}");
+        assert_eq!(text.len(), 2, "{text:#?}");
+        assert!(text[0].contains("collides with `a.b`"));
+        assert!(text[1].contains("is already declared"), "{text:#?}");
         assert!(check(&specs[2..3]).is_ok());
         let Err(Error::Rejected(problems)) = check(&[spec("__consumer_offsets", 50, 1, &[])])
         else {

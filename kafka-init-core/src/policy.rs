@@ -643,7 +643,8 @@ pub(crate) fn check(policy: &Policy, specs: &[TopicSpec]) -> Vec<Violation> {
         ];
         for (rule, bound, value, field) in sizes {
             let Some(bound) = bound else { continue };
-            for message in bound_violations(rule, rule, bound, (value != -1).then_some(value)) {
+            let value = value.count().map(|n| i32::try_from(n).unwrap_or(i32::MAX));
+            for message in bound_violations(rule, rule, bound, value) {
                 push(At::Field(field.clone()), message);
             }
         }
@@ -795,8 +796,8 @@ mod tests {
         TopicSpec {
             key: Cow::Owned(name.replace('.', "_")),
             name: Cow::Owned(name.to_owned()),
-            partitions,
-            replication_factor: rf,
+            partitions: crate::spec::Size::from_kafka(partitions),
+            replication_factor: crate::spec::Size::from_kafka(rf),
             config: config
                 .iter()
                 .map(|(k, v)| (Cow::Owned(k.to_string()), Cow::Owned(v.to_string())))

@@ -706,7 +706,7 @@ audit        unchanged
         assert_eq!(names, ["dc-a", "dc.a", "dc.b"]);
         let keys: Vec<_> = file.topics.iter().map(|t| t.key.as_ref()).collect();
         assert_eq!(keys, ["dc_a", "dc_a_2", "dc_b"]);
-        assert_eq!(file.topics[2].partitions, 3);
+        assert_eq!(file.topics[2].partitions.kafka(), 3);
         assert_eq!(file.topics[2].config_value("retention.ms"), Some("1000"));
         assert_eq!(file.ownership.owns, Some(owns));
         // The file's own entries, then the protected topics they miss.

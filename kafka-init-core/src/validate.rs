@@ -66,27 +66,13 @@ pub(crate) fn topics(specs: &[TopicSpec]) -> Vec<Issue> {
             push(Field::Name, None, format!("topic `{}`: {why}", spec.key));
         }
         let topic = &spec.name;
-        // -1: the broker's default (`default` in the file).
-        if spec.partitions < 1 && spec.partitions != -1 {
-            push(
-                Field::Partitions,
-                None,
-                format!(
-                    "topic `{topic}`: partitions must be at least 1, got {}",
-                    spec.partitions
-                ),
-            );
-        }
-        if spec.replication_factor < 1 && spec.replication_factor != -1 {
-            push(
-                Field::ReplicationFactor,
-                None,
-                format!(
-                    "topic `{topic}`: replication_factor must be at least 1, got {}",
-                    spec.replication_factor
-                ),
-            );
-        } else if spec.replication_factor > MAX_REPLICATION_FACTOR {
+        // Sizes below 1 cannot be built (`Size`); the file's are refused
+        // where they are read.
+        if spec
+            .replication_factor
+            .count()
+            .is_some_and(|rf| rf > MAX_REPLICATION_FACTOR as u32)
+        {
             push(
                 Field::ReplicationFactor,
                 None,
@@ -193,7 +179,11 @@ fn check_config(spec: &TopicSpec, push: &mut impl FnMut(Field, Option<Field>, St
     }
 
     if let Some(min_isr) = long("min.insync.replicas") {
-        if min_isr > i64::from(spec.replication_factor) && spec.replication_factor >= 1 {
+        if spec
+            .replication_factor
+            .count()
+            .is_some_and(|rf| min_isr > i64::from(rf))
+        {
             push(
                 Field::ConfigValue("min.insync.replicas".into()),
                 Some(Field::ReplicationFactor),
@@ -300,8 +290,8 @@ mod tests {
         TopicSpec {
             key: Cow::Borrowed(key),
             name: Cow::Borrowed(name),
-            partitions: 1,
-            replication_factor: 1,
+            partitions: crate::spec::Size::from_kafka(1),
+            replication_factor: crate::spec::Size::from_kafka(1),
             config: config
                 .iter()
                 .map(|(k, v)| (Cow::Borrowed(*k), Cow::Borrowed(*v)))
@@ -346,13 +336,10 @@ mod tests {
     #[test]
     fn sizes() {
         let mut s = spec("a", "a", &[]);
-        s.partitions = 0;
-        s.replication_factor = 0;
-        let got = topics(&[s.clone()]);
-        assert_eq!(got[0].at, Field::Partitions);
-        assert_eq!(got[1].at, Field::ReplicationFactor);
-        s.partitions = 1;
-        s.replication_factor = 40_000;
+        // Below 1 cannot be built: 0 is the broker's default.
+        assert!(crate::spec::Size::from_kafka(0).is_broker_default());
+        s.partitions = crate::spec::Size::from_kafka(1);
+        s.replication_factor = crate::spec::Size::from_kafka(40_000);
         assert!(messages(&[s])[0].contains("at most 32767"));
     }
 

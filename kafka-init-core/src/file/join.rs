@@ -252,7 +252,7 @@ mod tests {
         let sizes = |topics: &[TopicSpec]| -> Vec<(String, i32)> {
             topics
                 .iter()
-                .map(|t| (t.name.to_string(), t.partitions))
+                .map(|t| (t.name.to_string(), t.partitions.kafka()))
                 .collect()
         };
         assert_eq!(

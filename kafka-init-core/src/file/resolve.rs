@@ -12,7 +12,7 @@ use super::parse::{scalar_key, scalar_string, Id, Pos};
 use super::parsed::Parsed;
 use crate::keys;
 use crate::policy::{self, At, Policy};
-use crate::spec::{ConfigEntry, TopicSpec};
+use crate::spec::{ConfigEntry, Size, TopicSpec};
 use crate::validate::{self, Field};
 use crate::yaml_kind::kind;
 
@@ -425,7 +425,15 @@ impl Parsed<'_> {
                 }
             };
             match n.as_i64().filter(|n| *n <= max) {
-                Some(n) if n >= i64::from(i32::MIN) => n as i32,
+                Some(n) if n < 1 => {
+                    failed.insert(field);
+                    self.problem_value(
+                        &strs(&at(field)),
+                        format!("topic `{label}`: {field} must be at least 1, got {n}"),
+                    );
+                    1
+                }
+                Some(n) => n as i32,
                 _ => {
                     failed.insert(field);
                     self.problem_value(
@@ -517,8 +525,8 @@ impl Parsed<'_> {
         Some(TopicSpec {
             key: Cow::Owned(key.to_owned()),
             name: Cow::Owned(name?),
-            partitions,
-            replication_factor,
+            partitions: Size::from_kafka(partitions),
+            replication_factor: Size::from_kafka(replication_factor),
             config: config.into(),
             keep_unmanaged_configs,
         })

@@ -45,8 +45,8 @@ fn default_yaml_has_the_six_reference_topics() {
     assert_eq!(file.bootstrap_servers.as_deref(), Some("kafka:29092"));
     assert!(file.client.is_empty());
     let topology = &file.topics[2];
-    assert_eq!(topology.partitions, 1);
-    assert_eq!(topology.replication_factor, 1);
+    assert_eq!(topology.partitions.kafka(), 1);
+    assert_eq!(topology.replication_factor.kafka(), 1);
     assert_eq!(topology.config_value("cleanup.policy"), Some("compact"));
     assert_eq!(
         topology.config_value("min.compaction.lag.ms"),
@@ -231,8 +231,8 @@ kafka:
     assert_eq!(t.config_value("cleanup.policy"), Some("compact"));
     assert_eq!(t.config_value("min.compaction.lag.ms"), Some("3600000"));
     let file = TopicFile::parse(&text, "f.yaml").unwrap();
-    assert_eq!(file.topics[0].partitions, 3);
-    assert_eq!(file.topics[1].partitions, 6);
+    assert_eq!(file.topics[0].partitions.kafka(), 3);
+    assert_eq!(file.topics[1].partitions.kafka(), 6);
     assert_eq!(file.topics[1].config_value("retention.ms"), Some("1000"));
 }
 
@@ -277,7 +277,7 @@ fn shape(t: &TopicSpec) -> (i32, i32, Vec<(String, String)>) {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    (t.partitions, t.replication_factor, config)
+    (t.partitions.kafka(), t.replication_factor.kafka(), config)
 }
 
 fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -20,8 +20,8 @@ fn spec(name: &str, partitions: i32, config: &[(&str, &str)]) -> TopicSpec {
     TopicSpec {
         key: Cow::Owned(name.replace('.', "_")),
         name: Cow::Owned(name.into()),
-        partitions,
-        replication_factor: 1,
+        partitions: crate::spec::Size::from_kafka(partitions),
+        replication_factor: crate::spec::Size::from_kafka(1),
         config: config
             .iter()
             .map(|(k, v)| (Cow::Owned(k.to_string()), Cow::Owned(v.to_string())))
@@ -375,7 +375,7 @@ async fn more_replicas_than_brokers_is_retried_for_the_grace_then_refused() {
     let options = options().broker_grace(Duration::from_secs(3));
     let cluster = connect(&fake, &options).await;
     let mut wide = spec("wide", 1, &[]);
-    wide.replication_factor = 3;
+    wide.replication_factor = crate::spec::Size::from_kafka(3);
     let started = tokio::time::Instant::now();
     let err = cluster.ensure(&[wide]).await.unwrap_err();
     assert!(
@@ -392,7 +392,7 @@ async fn three_brokers_take_replication_factor_3() {
     let fake = Arc::new(FakeCluster::new().with_brokers(3));
     let cluster = connect(&fake, &options()).await;
     let mut wide = spec("wide", 3, &[]);
-    wide.replication_factor = 3;
+    wide.replication_factor = crate::spec::Size::from_kafka(3);
     cluster.ensure(&[wide]).await.unwrap();
     assert_eq!(cluster.brokers(), 3);
     assert_eq!(fake.topic("wide").unwrap().0, 3);
@@ -719,7 +719,7 @@ async fn broker_defaults_are_read_once_for_default_sizes() {
     let fake = Arc::new(FakeCluster::new().with_brokers(3));
     let cluster = connect(&fake, &options()).await;
     let mut d = spec("d", -1, &[]);
-    d.replication_factor = -1;
+    d.replication_factor = crate::spec::Size::from_kafka(-1);
     cluster.ensure(&[d]).await.unwrap();
     assert_eq!(fake.topic("d").unwrap().0, 1);
     // Read by the plan; a topic this run created is not planned again.
