@@ -6,7 +6,7 @@
 #[doc(inline)]
 pub use kafka_init_core::{
     load_policy, parse_policy, ConfigEntry, FileError, Layer, Policy, Problem, Profile, Severity,
-    TopicFile, TopicSpec, UnknownProfile, Warning, MAX_FILE_BYTES,
+    Size, TopicFile, TopicSpec, UnknownProfile, Warning, MAX_FILE_BYTES,
 };
 
 // Reaching the cluster and making it match.
