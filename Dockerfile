@@ -11,10 +11,10 @@
 
 ARG RUST_VERSION=1.95
 FROM rust:${RUST_VERSION}-bookworm AS build
-# librdkafka is built from source by rdkafka-sys (configure + make), with
-# OpenSSL for TLS and SASL/SCRAM, and zlib.
+# librdkafka is built from source by rdkafka-sys (cmake), with OpenSSL for
+# TLS and SASL/SCRAM, zlib, and a static libcurl for OAUTHBEARER/OIDC.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends g++ make pkg-config libssl-dev zlib1g-dev \
+ && apt-get install -y --no-install-recommends g++ make cmake pkg-config libssl-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

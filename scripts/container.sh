@@ -15,12 +15,15 @@ usage() {
 usage: scripts/container.sh [COMMAND]
 
 commands:
-  all         build, run, faults, compose and kubernetes, in that order (the default)
+  all         build, run, tls, faults, compose and kubernetes, in that order (the default)
   build       build kafka-init:latest from ./Dockerfile (stand-in base images first, where
               the Dockerfile's cannot be pulled)
   run         the image against a test broker as a user runs it: apply (the image's own topic
               file, then a mounted one), plan (2, then 0), check of a bad file (3), wait;
               uid 10001 and --read-only; SIGTERM in the middle of an apply
+  tls         the image against a broker's TLS listeners (a broker of its own, KAFKA_TLS=1, on
+              KAFKA_TLS_PORT): apply over SSL with the CA file mounted read-only, over SASL_SSL
+              with SCRAM, and another CA's file (6, after the broker grace)
   faults      no broker (4 at the deadline), a missing mounted file (3), SIGTERM (ends < 1 s)
   compose     docker-compose.yml end to end with podman-compose: kafka, then kafka-init, then
               dc-mock; a second up; a topic file that fails keeps dc-mock from starting
@@ -34,6 +37,9 @@ environment:
   KAFKA_PORT               the port of that broker (default 29300; its controller listens on
                            KAFKA_PORT+100)
   KAFKA_STATE_DIR          its state dir (default: scripts/kafka.sh's)
+  KAFKA_TLS_PORT           the first port of the broker for 'tls' (default 29320; it also takes
+                           +50, +100 (controller), +150 (SSL), +200 (mutual TLS), +250 (SASL_SSL),
+                           +300 (OIDC) and +350 (its identity provider))
   COMPOSE_PROJECT_NAME     the compose project (default kafka-init-check); its Kafka listens in
                            the project's own network, never on the host's ports
   KAFKA_INIT_CACHE         cache for the Kafka jars, podman-compose and the validator
@@ -628,6 +634,67 @@ EOF
   fi
 }
 
+# --- TLS: the image against a broker's TLS listeners ------------------------------------------
+
+cmd_tls() {
+  ensure_kafka_init_image
+  local dir run_id start tls_dir tls_bootstrap sasl_ssl_bootstrap plaintext ok
+  # A broker of its own: the one of 'run' has no TLS listeners.
+  kafka_tls() {
+    KAFKA_PORT=${KAFKA_TLS_PORT:-29320} KAFKA_NODES=1 KAFKA_SASL=1 KAFKA_ACL=0 KAFKA_TLS=1 \
+      KAFKA_STATE_DIR=$repo/.kafka/container-tls "$here/kafka.sh" "$@"
+  }
+  say "starting a TLS test broker on 127.0.0.1:${KAFKA_TLS_PORT:-29320} (scripts/kafka.sh, KAFKA_TLS=1)"
+  kafka_tls start >/dev/null || die "could not start the TLS test broker"
+  cleanups+=("kafka_tls reset >/dev/null")
+  tls_dir=$(kafka_tls tls-dir)
+  tls_bootstrap=$(kafka_tls tls-bootstrap)
+  sasl_ssl_bootstrap=$(kafka_tls sasl-ssl-bootstrap)
+  plaintext=$(kafka_tls bootstrap)
+  dir=$(shared_dir tls)
+  run_id=$(date +%s%N | tail -c 9)
+  cp "$tls_dir/ca.pem" "$dir/ca.pem"
+  cp "$tls_dir/other-ca.pem" "$dir/other-ca.pem"
+  cat >"$dir/topics.yaml" <<EOF
+kafka:
+  client:
+    ssl.ca.location: /tls/ca.pem
+  topics:
+    events:
+      name: "container.tls.$run_id.events"
+      partitions: 3
+EOF
+  chmod 644 "$dir"/*
+  start=$(now)
+  echo "== TLS checks: $engine, $image, broker $tls_bootstrap (SASL_SSL $sasl_ssl_bootstrap)"
+  local ro=(--network host --read-only -v "$dir/topics.yaml:/config/topics.yaml:ro" -v "$dir/ca.pem:/tls/ca.pem:ro")
+
+  krun "${ro[@]}" -e "KAFKA_BOOTSTRAP_SERVERS=$tls_bootstrap" -e KAFKA_CLIENT_SECURITY_PROTOCOL=SSL \
+    "$image" apply --config /config/topics.yaml
+  [[ $rc == 0 ]] && kafka_tls topics --describe --topic "container.tls.$run_id.events" 2>/dev/null |
+    grep -q 'PartitionCount: 3' && ok=0 || ok=1
+  check $ok "apply over SSL with the CA file mounted read-only: exit $rc in ${secs}s; the broker lists the topic with 3 partitions"
+  [[ $rc == 0 ]] || show_err
+
+  sed -i "s/\.events\"/.scram\"/; s/events:/scram:/" "$dir/topics.yaml"
+  krun "${ro[@]}" -e "KAFKA_BOOTSTRAP_SERVERS=$sasl_ssl_bootstrap" -e KAFKA_CLIENT_SECURITY_PROTOCOL=SASL_SSL \
+    -e KAFKA_CLIENT_SASL_MECHANISM=SCRAM-SHA-512 -e KAFKA_CLIENT_SASL_USERNAME=kafkainit \
+    -e KAFKA_CLIENT_SASL_PASSWORD=kafkainit-secret "$image" apply --config /config/topics.yaml
+  [[ $rc == 0 ]] && kafka_tls topics --describe --topic "container.tls.$run_id.scram" 2>/dev/null |
+    grep -q 'PartitionCount: 3' && ! grep -q kafkainit-secret "$tmp/err" "$tmp/out" && ok=0 || ok=1
+  check $ok "apply over SASL_SSL with SCRAM-SHA-512: exit $rc in ${secs}s; the broker lists the topic; no password in the output"
+  [[ $rc == 0 ]] || show_err
+
+  krun --network host --read-only -v "$dir/topics.yaml:/config/topics.yaml:ro" -v "$dir/other-ca.pem:/tls/ca.pem:ro" \
+    -e "KAFKA_BOOTSTRAP_SERVERS=$tls_bootstrap" -e KAFKA_CLIENT_SECURITY_PROTOCOL=SSL \
+    "$image" apply --config /config/topics.yaml --broker-grace 2s --timeout 60s
+  [[ $rc == 6 ]] && grep -q 'authentication failed at' "$tmp/err" && ok=0 || ok=1
+  check $ok "another CA's file: exit $rc in ${secs}s (6: authentication failed): $(grep -o 'authentication failed at [^:]*:[0-9]* ([^)]*)' "$tmp/err" | head -n 1)"
+  [[ $rc == 6 ]] || show_err
+  say "TLS checks took $(since "$start") s (broker at $plaintext)"
+  kafka_tls reset >/dev/null
+}
+
 cmd_faults() {
   ensure_kafka_init_image
   local dir start name
@@ -929,6 +996,7 @@ run_all() {
   start=$(now)
   cmd_build
   cmd_run
+  cmd_tls
   cmd_faults
   cmd_kubernetes
   if [[ $engine == podman ]]; then cmd_compose; else say "compose: skipped, it runs podman-compose"; fi
@@ -939,6 +1007,7 @@ case ${1:-all} in
 all) run_all ;;
 build) cmd_build ;;
 run) cmd_run ;;
+tls) cmd_tls ;;
 faults) cmd_faults ;;
 compose) cmd_compose ;;
 kubernetes) cmd_kubernetes ;;

@@ -23,6 +23,12 @@ commands:
   status           print each node's state; exit 0 only if all are running and registered
   bootstrap        print the PLAINTEXT bootstrap servers
   sasl-bootstrap   print the SASL_PLAINTEXT bootstrap servers (KAFKA_SASL=1 only)
+  tls-bootstrap, mtls-bootstrap, sasl-ssl-bootstrap
+                   print the SSL, mutual TLS and SASL_SSL bootstrap servers (KAFKA_TLS=1 only)
+  tls-dir          print the directory of the certificates and keys (KAFKA_TLS=1 only)
+  oidc-bootstrap, oidc-token-url
+                   print the OIDC listener's bootstrap servers and the identity provider's token
+                   endpoint (KAFKA_TLS=1 only)
   reset            stop and delete the state dir
   stop-node N      stop node N only
   start-node N     start node N only and wait until it is registered again
@@ -44,6 +50,17 @@ environment:
                        PLAINTEXT and controller listeners, hence the nodes themselves), admin and
                        kafkainit are super users; limited/limited-secret (PLAIN) may do only what
                        ACLs grant it (nothing at first: no matching ACL means deny)
+  KAFKA_TLS            1 (needs KAFKA_SASL=1) adds TLS listeners, with a CA and certificates made
+                       by openssl when the state dir is created (tls-dir): SSL (server
+                       authentication only) on KAFKA_PORT+150+i-1; SSL with a required client
+                       certificate on KAFKA_PORT+200+i-1 (principal: the certificate's CN); SASL_SSL
+                       on KAFKA_PORT+250+i-1 with PLAIN, SCRAM-SHA-512 (the users above) and
+                       OAUTHBEARER (unsecured JWS that must carry the scope `kafka`). The client
+                       certificate is CN=kafkainit, its key encrypted with kafkainit-key-secret.
+                       And SASL_SSL with OAUTHBEARER validated against an identity provider
+                       (scripts/kafka/oidc.py, python3) on KAFKA_PORT+350: the OIDC listener on
+                       KAFKA_PORT+300+i-1 checks each token's RS256 signature against the provider's
+                       JWKS; client kafkainit-client/kafkainit-client-secret at /token.
   KAFKA_STATE_DIR      data, logs and pid files (default <repo>/.kafka/n<NODES>-p<PORT>)
   KAFKA_HEAP           JVM heap options per node (default "-Xms256m -Xmx768m")
   KAFKA_OPTS           more JVM options per node
@@ -68,8 +85,8 @@ nodes=${KAFKA_NODES:-1}
 # through source ports and can connect to itself there, which keeps the port from the broker.
 port=${KAFKA_PORT:-29092}
 { is_uint "$nodes" && ((nodes >= 1 && nodes <= 9)); } || die "KAFKA_NODES must be 1..9, got '$nodes'"
-{ is_uint "$port" && ((port >= 1024 && port + 100 + nodes <= 65535)); } ||
-  die "KAFKA_PORT must leave room for KAFKA_PORT+100+KAFKA_NODES below 65536, got '$port'"
+{ is_uint "$port" && ((port >= 1024 && port + 350 + nodes <= 65535)); } ||
+  die "KAFKA_PORT must leave room for KAFKA_PORT+350+KAFKA_NODES below 65536, got '$port'"
 
 state=$(realpath -m "${KAFKA_STATE_DIR:-$repo/.kafka/n$nodes-p$port}")
 settings_file=$state/cluster.env
@@ -104,6 +121,10 @@ acl=${KAFKA_ACL:-$(recorded acl)}
 acl=${acl:-0}
 [[ $acl == 0 || $acl == 1 ]] || die "KAFKA_ACL must be 0 or 1, got '$acl'"
 [[ $acl == 0 || $sasl == 1 ]] || die "KAFKA_ACL=1 needs KAFKA_SASL=1 (the restricted user logs in over SASL)"
+tls=${KAFKA_TLS:-$(recorded tls)}
+tls=${tls:-0}
+[[ $tls == 0 || $tls == 1 ]] || die "KAFKA_TLS must be 0 or 1, got '$tls'"
+[[ $tls == 0 || $sasl == 1 ]] || die "KAFKA_TLS=1 needs KAFKA_SASL=1 (its SASL_SSL listener has the SASL users)"
 
 version_lt() { [[ $1 != "$2" && $(printf '%s\n' "$1" "$2" | sort -V | head -n 1) == "$1" ]]; }
 ! version_lt "$version" 3.3.0 || die "KRaft needs Kafka 3.3.0 or newer, got $version"
@@ -120,7 +141,14 @@ log4j_config=$here/kafka/log4j2.properties
 broker_port() { echo $((port + $1 - 1)); }
 sasl_port() { echo $((port + 50 + $1 - 1)); }
 controller_port() { echo $((port + 100 + $1 - 1)); }
+tls_port() { echo $((port + 150 + $1 - 1)); }
+mtls_port() { echo $((port + 200 + $1 - 1)); }
+sasl_ssl_port() { echo $((port + 250 + $1 - 1)); }
+oidc_port() { echo $((port + 300 + $1 - 1)); }
+idp_port=$((port + 350))
+idp_url=http://127.0.0.1:$idp_port
 node_dir() { echo "$state/node-$1"; }
+tls_dir=$state/tls
 
 bootstrap() {
   local i servers=()
@@ -128,9 +156,12 @@ bootstrap() {
   join_by_comma "${servers[@]}"
 }
 
-sasl_bootstrap() {
+sasl_bootstrap() { servers_of sasl_port; }
+
+# The bootstrap servers of the listener whose port PORT_FN gives.
+servers_of() {
   local i servers=()
-  for ((i = 1; i <= nodes; i++)); do servers+=("127.0.0.1:$(sasl_port "$i")"); done
+  for ((i = 1; i <= nodes; i++)); do servers+=("127.0.0.1:$("$1" "$i")"); done
   join_by_comma "${servers[@]}"
 }
 
@@ -203,10 +234,10 @@ lock_state() {
 init_state() {
   local key want have
   if [[ -f $settings_file ]]; then
-    for key in version nodes port sasl acl; do
+    for key in version nodes port sasl acl tls; do
       want=${!key}
       have=$(recorded "$key")
-      [[ $key != acl ]] || have=${have:-0}
+      [[ $key != acl && $key != tls ]] || have=${have:-0}
       [[ $want == "$have" ]] ||
         die "$state was created with $key=$have, not $want: run 'scripts/kafka.sh reset' first or use another KAFKA_STATE_DIR"
     done
@@ -228,6 +259,7 @@ init_state() {
   printf '%s\n' "version=$version" "nodes=$nodes" "port=$port" "sasl=$sasl" \
     "cluster_id=$cluster_id" >"$settings_file"
   [[ $acl == 0 ]] || echo "acl=$acl" >>"$settings_file"
+  [[ $tls == 0 ]] || echo "tls=$tls" >>"$settings_file"
   printf '%s\n' "bootstrap.servers=$(bootstrap)" >"$state/client.properties"
   if [[ $sasl == 1 ]]; then
     printf '%s\n' "bootstrap.servers=$(sasl_bootstrap)" \
@@ -235,10 +267,60 @@ init_state() {
       'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="kafkainit" password="kafkainit-secret";' \
       >"$state/client-sasl.properties"
   fi
+  if [[ $tls == 1 ]]; then
+    make_certificates
+    printf '%s\n' "bootstrap.servers=$(servers_of tls_port)" "security.protocol=SSL" \
+      "ssl.truststore.type=PEM" "ssl.truststore.location=$tls_dir/ca.pem" >"$state/client-tls.properties"
+  fi
+}
+
+# KAFKA_TLS=1: a CA, the brokers' certificate (one for every node: they all listen on
+# 127.0.0.1) and a client certificate with an encrypted key; plus what the tests of refused
+# connections need: another CA, a client certificate that CA signed, and an expired one.
+make_certificates() {
+  command -v openssl >/dev/null || die "openssl not found: KAFKA_TLS=1 makes its certificates with it"
+  local d=$tls_dir
+  mkdir -p "$d"
+  (
+    cd "$d"
+    exec >>openssl.log 2>&1
+    set -x
+    ssl() { openssl "$@" || die "openssl $1 failed (log: $d/openssl.log)"; }
+    ca() { ssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 -keyout "$1.key" -out "$1.pem" -subj "/CN=$2"; }
+    # sign NAME CA DAYS EXTENSIONS: NAME.pem from NAME.csr
+    sign() {
+      printf '%s\n' "$4" >"$1.ext"
+      ssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" -CAcreateserial -days "$3" -sha256 \
+        -extfile "$1.ext" -out "$1.pem"
+    }
+    ca ca "kafka-init test CA"
+    ca other-ca "another CA"
+    ssl req -newkey rsa:2048 -nodes -keyout broker.key -out broker.csr -subj "/CN=localhost"
+    sign broker ca 3650 "subjectAltName=IP:127.0.0.1,DNS:localhost"
+    ssl pkcs12 -export -in broker.pem -inkey broker.key -certfile ca.pem -name broker \
+      -passout pass:broker-store-secret -out broker.p12
+    ssl req -newkey rsa:2048 -passout pass:kafkainit-key-secret -keyout client.key -out client.csr \
+      -subj "/CN=kafkainit/O=kafka-init tests"
+    sign client ca 3650 "extendedKeyUsage=clientAuth"
+    # Signed by the other CA: the broker refuses it.
+    ssl req -newkey rsa:2048 -nodes -keyout stranger.key -out stranger.csr -subj "/CN=stranger"
+    sign stranger other-ca 3650 "extendedKeyUsage=clientAuth"
+    # Expired: valid from 2 days ago to yesterday. `x509 -req` cannot backdate; `ca` can.
+    ssl req -newkey rsa:2048 -nodes -keyout expired.key -out expired.csr -subj "/CN=expired"
+    mkdir -p ca-db && : >ca-db/index.txt
+    printf '%s\n' '[ca]' 'default_ca=test' '[test]' 'database=ca-db/index.txt' 'new_certs_dir=ca-db' \
+      'serial=ca-db/serial' 'default_md=sha256' 'policy=any' 'unique_subject=no' '[any]' 'commonName=supplied' >ca.cnf
+    echo 01 >ca-db/serial
+    ssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key -in expired.csr -out expired.pem \
+      -startdate "$(date -u -d '2 days ago' +%Y%m%d%H%M%SZ)" -enddate "$(date -u -d '1 day ago' +%Y%m%d%H%M%SZ)"
+    # The identity provider's signing key.
+    ssl genrsa -out oidc.key 2048
+    rm -f ./*.csr ./*.ext
+  ) || die "could not make the certificates (log: $d/openssl.log)"
 }
 
 write_node_config() {
-  local i=$1 dir j voters=() rf min_isr listeners advertised protocols
+  local i=$1 dir j voters=() rf min_isr listeners advertised protocols plain_users=
   dir=$(node_dir "$i")
   rf=$((nodes < 3 ? nodes : 3))
   min_isr=$((rf < 3 ? 1 : 2))
@@ -250,6 +332,12 @@ write_node_config() {
     listeners+=",SASL_PLAINTEXT://127.0.0.1:$(sasl_port "$i")"
     advertised+=",SASL_PLAINTEXT://127.0.0.1:$(sasl_port "$i")"
     protocols+=",SASL_PLAINTEXT:SASL_PLAINTEXT"
+  fi
+  if [[ $tls == 1 ]]; then
+    local tls_listeners="TLS://127.0.0.1:$(tls_port "$i"),MTLS://127.0.0.1:$(mtls_port "$i"),SASL_SSL://127.0.0.1:$(sasl_ssl_port "$i"),OIDC://127.0.0.1:$(oidc_port "$i")"
+    listeners+=",$tls_listeners"
+    advertised+=",$tls_listeners"
+    protocols+=",TLS:SSL,MTLS:SSL,SASL_SSL:SASL_SSL,OIDC:SASL_SSL"
   fi
   mkdir -p "$dir"
   cat >"$dir/server.properties" <<EOF
@@ -287,12 +375,36 @@ EOF
 
 sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
 EOF
-    local plain_users='user_admin="admin-secret" user_kafkainit="kafkainit-secret"'
+    plain_users='user_admin="admin-secret" user_kafkainit="kafkainit-secret"'
     [[ $acl == 0 ]] || plain_users+=' user_limited="limited-secret"'
     cat >>"$dir/server.properties" <<EOF
 listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required $plain_users;
 listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+EOF
+  fi
+  if [[ $tls == 1 ]]; then
+    cat >>"$dir/server.properties" <<EOF
+
+# KAFKA_TLS=1. Clients are verified against the same CA the brokers' certificate comes from.
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$tls_dir/broker.p12
+ssl.keystore.password=broker-store-secret
+ssl.truststore.type=PEM
+ssl.truststore.location=$tls_dir/ca.pem
+listener.name.mtls.ssl.client.auth=required
+ssl.principal.mapping.rules=RULE:^.*CN=([^,]+).*\$/\$1/,DEFAULT
+listener.name.sasl_ssl.sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512,OAUTHBEARER
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required $plain_users;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="admin" unsecuredValidatorRequiredScope="kafka";
+# The OIDC listener: tokens signed by the identity provider (scripts/kafka/oidc.py).
+listener.name.oidc.sasl.enabled.mechanisms=OAUTHBEARER
+listener.name.oidc.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;
+listener.name.oidc.oauthbearer.sasl.server.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler
+sasl.oauthbearer.jwks.endpoint.url=$idp_url/jwks
+sasl.oauthbearer.expected.audience=kafka
+sasl.oauthbearer.expected.issuer=$idp_url
 EOF
   fi
   if [[ $acl == 1 ]]; then
@@ -339,6 +451,7 @@ check_ports_free() {
   local i=$1 p ports
   ports=("$(broker_port "$i")" "$(controller_port "$i")")
   [[ $sasl == 0 ]] || ports+=("$(sasl_port "$i")")
+  [[ $tls == 0 ]] || ports+=("$(tls_port "$i")" "$(mtls_port "$i")" "$(sasl_ssl_port "$i")" "$(oidc_port "$i")")
   for p in "${ports[@]}"; do
     ! port_in_use "$p" || die "port $p (node $i) is taken by another process; pick another KAFKA_PORT"
   done
@@ -350,8 +463,11 @@ launch_node() {
   echo "--- $(date -Is) starting node $i (Kafka $version)" >>"$dir/kafka.log"
   # setsid: the broker must outlive the shell or test harness that started it; and it must not
   # inherit the state lock (fd 8).
+  local tls_opts=()
+  # Kafka 4 fetches a JWKS only from URLs this property allows.
+  [[ $tls == 0 ]] || tls_opts=(-Dorg.apache.kafka.sasl.oauthbearer.allowed.urls="$idp_url/jwks")
   setsid "$java" "${jvm_flags[@]}" "${heap_opts[@]}" -XX:+ExitOnOutOfMemoryError \
-    "${extra_opts[@]}" -cp "$libs/*" kafka.Kafka "$dir/server.properties" >>"$dir/kafka.log" 2>&1 </dev/null 8>&- &
+    "${tls_opts[@]}" "${extra_opts[@]}" -cp "$libs/*" kafka.Kafka "$dir/server.properties" >>"$dir/kafka.log" 2>&1 </dev/null 8>&- &
   echo $! >"$dir/pid"
 }
 
@@ -387,6 +503,7 @@ start_nodes() {
 probe() {
   local files=("$state/client.properties")
   [[ $sasl == 1 ]] && files+=("$state/client-sasl.properties")
+  [[ $tls == 1 ]] && files+=("$state/client-tls.properties")
   "$java" "${jvm_flags[@]}" -Xmx128m -Dkafka.init.log.level=OFF -cp "$probe:$libs/*" \
     KafkaReady "$1" "$2" "${3:--}" "${files[@]}"
 }
@@ -426,12 +543,48 @@ stop_nodes() {
   done
 }
 
+# --- the identity provider (KAFKA_TLS=1) ------------------------------------------------------
+
+idp_pid() {
+  local pid argv=()
+  [[ -f $state/oidc.pid ]] || return 1
+  read -r pid <"$state/oidc.pid" || return 1
+  is_uint "$pid" || return 1
+  mapfile -d '' -t argv 2>/dev/null <"/proc/$pid/cmdline" || return 1
+  [[ " ${argv[*]} " == *" $here/kafka/oidc.py $idp_port "* ]] || return 1
+  echo "$pid"
+}
+
+# The brokers fetch its JWKS when they start: it runs first.
+start_idp() {
+  [[ $tls == 1 ]] || return 0
+  idp_pid >/dev/null && return 0
+  command -v python3 >/dev/null || die "python3 not found: KAFKA_TLS=1 runs an identity provider with it"
+  ! port_in_use "$idp_port" || die "port $idp_port (identity provider) is taken by another process; pick another KAFKA_PORT"
+  setsid python3 "$here/kafka/oidc.py" "$idp_port" "$tls_dir/oidc.key" >>"$state/oidc.log" 2>&1 </dev/null 8>&- &
+  echo $! >"$state/oidc.pid"
+  local n=0
+  until port_in_use "$idp_port"; do
+    ((n++ < 100)) && alive "$!" || die "the identity provider did not start (log: $state/oidc.log)"
+    sleep 0.1
+  done
+}
+
+stop_idp() {
+  local pid n=0
+  pid=$(idp_pid) || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  while alive "$pid" && ((n++ < 50)); do sleep 0.1; done
+  rm -f "$state/oidc.pid"
+}
+
 # --- commands ---------------------------------------------------------------------------------
 
 cmd_start() {
   fetch
   lock_state
   init_state
+  start_idp
   start_nodes "${all_nodes[@]}"
   bootstrap
 }
@@ -440,6 +593,7 @@ cmd_stop() {
   [[ -f $settings_file ]] || return 0
   lock_state
   stop_nodes "${all_nodes[@]}"
+  stop_idp
 }
 
 cmd_start_node() {
@@ -448,6 +602,7 @@ cmd_start_node() {
   fetch
   lock_state
   init_state
+  start_idp
   start_nodes "$1"
 }
 
@@ -526,6 +681,17 @@ main() {
     sasl-bootstrap)
       [[ $sasl == 1 ]] || die "the SASL listener is off: start with KAFKA_SASL=1"
       sasl_bootstrap
+      ;;
+    tls-bootstrap | mtls-bootstrap | sasl-ssl-bootstrap | tls-dir | oidc-bootstrap | oidc-token-url)
+      [[ $tls == 1 ]] || die "the TLS listeners are off: start with KAFKA_TLS=1"
+      case $cmd in
+        tls-bootstrap) servers_of tls_port ;;
+        mtls-bootstrap) servers_of mtls_port ;;
+        sasl-ssl-bootstrap) servers_of sasl_ssl_port ;;
+        tls-dir) echo "$tls_dir" ;;
+        oidc-bootstrap) servers_of oidc_port ;;
+        oidc-token-url) echo "$idp_url/token" ;;
+      esac
       ;;
     reset) cmd_reset ;;
     topics) cmd_tool "org.apache.kafka.tools.TopicCommand kafka.admin.TopicCommand" "$@" ;;

@@ -2,8 +2,9 @@
 # Sourced by scripts/test.sh and scripts/test-versions.sh: picks the ports of a test cluster that
 # scripts/kafka.sh starts, so that several checkouts on one machine can run their tests at once.
 #
-# A cluster of N nodes at PORT needs PORT+i, PORT+50+i (SASL) and PORT+100+i (controller) for
-# i < N. A block is taken only if each of those ports is free and this shell holds an exclusive
+# A cluster of N nodes at PORT needs PORT+i, PORT+50+i (SASL), PORT+100+i (controller) and,
+# with KAFKA_TLS=1, PORT+150+i, PORT+200+i, PORT+250+i, PORT+300+i (TLS, mutual TLS, SASL_SSL,
+# OIDC) and PORT+350 (the identity provider) for i < N. A block is taken only if each of those ports is free and this shell holds an exclusive
 # flock on ${XDG_RUNTIME_DIR:-/tmp}/kafka-init-ports/<port>: the lock covers the time between the
 # check and the broker's bind, and a node that is down for a while. Processes started meanwhile
 # (the brokers too) inherit the descriptors, so the block stays reserved while any of them runs.
@@ -16,7 +17,11 @@ reserved_fds=()
 
 cluster_ports() {
   local nodes=$1 port=$2 i
-  for ((i = 0; i < nodes; i++)); do echo $((port + i)) $((port + 50 + i)) $((port + 100 + i)); done
+  for ((i = 0; i < nodes; i++)); do
+    echo $((port + i)) $((port + 50 + i)) $((port + 100 + i))
+    [[ ${KAFKA_TLS:-0} != 1 ]] ||
+      echo $((port + 150 + i)) $((port + 200 + i)) $((port + 250 + i)) $((port + 300 + i)) $((port + 350 + i))
+  done
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -12,25 +12,32 @@
 # KAFKA_INIT_TEST_BOOTSTRAP is the PLAINTEXT listener,
 # KAFKA_INIT_TEST_SASL_BOOTSTRAP the SASL one. The authorizer is on too
 # (KAFKA_ACL=1): every user but `limited` is a super user, so only the
-# tests that log in as `limited` meet ACLs.
+# tests that log in as `limited` meet ACLs. And it has TLS listeners
+# (KAFKA_TLS=1), for the tests of secured clusters:
+# KAFKA_INIT_TEST_TLS_BOOTSTRAP (SSL), KAFKA_INIT_TEST_MTLS_BOOTSTRAP (SSL
+# with a required client certificate), KAFKA_INIT_TEST_SASL_SSL_BOOTSTRAP
+# (PLAIN, SCRAM-SHA-512, OAUTHBEARER), KAFKA_INIT_TEST_OIDC_BOOTSTRAP
+# (OAUTHBEARER tokens from the identity provider at
+# KAFKA_INIT_TEST_OIDC_TOKEN_URL), with the CA, certificates and keys in
+# KAFKA_INIT_TEST_TLS_DIR.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/ports.sh
 source scripts/ports.sh
 
-export KAFKA_SASL=1 KAFKA_ACL=1
+export KAFKA_SASL=1 KAFKA_ACL=1 KAFKA_TLS=1
 nodes=${KAFKA_NODES:-1}
 
-# A test cluster made without SASL or the authorizer (by an earlier version
-# of this script) cannot gain them in place, nor a state dir its port: it is
-# a throwaway, so start it afresh.
+# A test cluster made without SASL, the authorizer or TLS (by an earlier
+# version of this script) cannot gain them in place, nor a state dir its
+# port: it is a throwaway, so start it afresh.
 reset_if_stale() {
   local state=${KAFKA_STATE_DIR:-.kafka/n$nodes-p$KAFKA_PORT}
   [[ -f $state/cluster.env ]] || return 0
   if ! grep -qx 'sasl=1' "$state/cluster.env" || ! grep -qx 'acl=1' "$state/cluster.env" ||
-    ! grep -qx "port=$KAFKA_PORT" "$state/cluster.env"; then
-    echo "the test cluster in $state lacks the SASL listener or the authorizer, or has another port: resetting it" >&2
-    KAFKA_SASL= KAFKA_ACL= scripts/kafka.sh reset >/dev/null
+    ! grep -qx 'tls=1' "$state/cluster.env" || ! grep -qx "port=$KAFKA_PORT" "$state/cluster.env"; then
+    echo "the test cluster in $state lacks the SASL listener, the authorizer or TLS, or has another port: resetting it" >&2
+    KAFKA_SASL= KAFKA_ACL= KAFKA_TLS= scripts/kafka.sh reset >/dev/null
   fi
 }
 
@@ -42,7 +49,7 @@ running_port() {
     port=${dir##*-p}
     [[ $port =~ ^[0-9]+$ && -f $dir/cluster.env ]] || continue
     if grep -qx 'sasl=1' "$dir/cluster.env" && grep -qx 'acl=1' "$dir/cluster.env" &&
-      KAFKA_PORT=$port scripts/kafka.sh status >/dev/null 2>&1; then
+      grep -qx 'tls=1' "$dir/cluster.env" && KAFKA_PORT=$port scripts/kafka.sh status >/dev/null 2>&1; then
       echo "$port"
       return 0
     fi
@@ -75,12 +82,21 @@ fi
 export KAFKA_INIT_TEST_BOOTSTRAP="$bootstrap"
 KAFKA_INIT_TEST_SASL_BOOTSTRAP=$(scripts/kafka.sh sasl-bootstrap)
 export KAFKA_INIT_TEST_SASL_BOOTSTRAP
-echo "testing against Kafka at $bootstrap (SASL: $KAFKA_INIT_TEST_SASL_BOOTSTRAP)" >&2
+KAFKA_INIT_TEST_TLS_BOOTSTRAP=$(scripts/kafka.sh tls-bootstrap)
+KAFKA_INIT_TEST_MTLS_BOOTSTRAP=$(scripts/kafka.sh mtls-bootstrap)
+KAFKA_INIT_TEST_SASL_SSL_BOOTSTRAP=$(scripts/kafka.sh sasl-ssl-bootstrap)
+KAFKA_INIT_TEST_OIDC_BOOTSTRAP=$(scripts/kafka.sh oidc-bootstrap)
+KAFKA_INIT_TEST_OIDC_TOKEN_URL=$(scripts/kafka.sh oidc-token-url)
+KAFKA_INIT_TEST_TLS_DIR=$(scripts/kafka.sh tls-dir)
+export KAFKA_INIT_TEST_TLS_BOOTSTRAP KAFKA_INIT_TEST_MTLS_BOOTSTRAP KAFKA_INIT_TEST_SASL_SSL_BOOTSTRAP \
+  KAFKA_INIT_TEST_OIDC_BOOTSTRAP KAFKA_INIT_TEST_OIDC_TOKEN_URL KAFKA_INIT_TEST_TLS_DIR
+echo "testing against Kafka at $bootstrap (SASL: $KAFKA_INIT_TEST_SASL_BOOTSTRAP, TLS: $KAFKA_INIT_TEST_TLS_BOOTSTRAP)" >&2
 
 cargo test --workspace --no-fail-fast "$@"
 
 # A full run (no filter given) also covers the oldest Kafka the README
 # claims, on a cluster of its own.
 if [ "$#" = 0 ] && [ "${KAFKA_INIT_SKIP_VERSIONS:-0}" != 1 ]; then
-  scripts/test-versions.sh
+  # The oldest version without the TLS listeners: its suites do not use them.
+  KAFKA_TLS=0 scripts/test-versions.sh
 fi

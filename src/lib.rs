@@ -1,22 +1,52 @@
 #![doc = include_str!("../docs/library.md")]
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
-#[doc(hidden)]
-pub use kafka_init_core::generated_run as __generated_run;
+// The topic file: loading, checking, selecting a profile.
+#[doc(inline)]
+pub use kafka_init_core::{
+    load_policy, parse_policy, ConfigEntry, FileError, Layer, Policy, Problem, Profile, Severity,
+    Size, TopicFile, TopicSpec, UnknownProfile, Warning, MAX_FILE_BYTES,
+};
+
+// Reaching the cluster and making it match.
 #[cfg(feature = "engine")]
+#[doc(inline)]
 pub use kafka_init_core::{
     apply, ensure_topics, ensure_topics_with, existing_topics, export, orphans, plan,
     wait_for_cluster, Cluster, Drift, Outcome, Pass, Trigger, WatchOptions,
 };
+#[doc(inline)]
 pub use kafka_init_core::{
-    is_builtin_protected, load_policy, parse_policy, topic_file, Action, ClientProperties,
-    ConfigChange, ConfigEntry, Creation, Deletion, EnsureOptions, EntryError, Error, ExistingTopic,
-    Export, FileError, InUse, Namespace, Ownership, PartitionGrowth, Plan, PlanMarkdown,
-    PlannedAction, Policy, Problem, Profile, Reachable, Refusal, Report, Requests, TopicFile,
-    TopicOutcome, TopicPlan, TopicSpec, TopicTable, UnknownProfile, Usage, BOOTSTRAP_ENV,
-    BROKER_GRACE_ENV, CLIENT_ENV_PREFIX, DEFAULT_BROKER_GRACE, DEFAULT_PRUNE_IDLE, MAX_FILE_BYTES,
-    PROFILE_ENV, PRUNE_IDLE_ENV, TIMEOUT_ENV,
+    ClientProperties, EnsureOptions, Reachable, BOOTSTRAP_ENV, BROKER_GRACE_ENV, CLIENT_ENV_PREFIX,
+    DEFAULT_BROKER_GRACE, PROFILE_ENV, PRUNE_IDLE_ENV, TIMEOUT_ENV,
 };
+
+// What a run would do, and what it did.
+#[doc(inline)]
+pub use kafka_init_core::{
+    Action, ConfigChange, Creation, Deletion, PartitionGrowth, Plan, PlanMarkdown, PlannedAction,
+    Refusal, Report, Requests, TopicOutcome, TopicPlan,
+};
+
+// Shared clusters: ownership, orphans, pruning, export.
+#[doc(inline)]
+pub use kafka_init_core::{
+    is_builtin_protected, topic_file, EntryError, ExistingTopic, Export, InUse, Namespace,
+    Ownership, TopicTable, Usage, DEFAULT_PRUNE_IDLE,
+};
+
+// Errors.
+#[doc(inline)]
+pub use kafka_init_core::Error;
+
+/// What the code `include_topics!` generates refers to. Not a public API:
+/// it may change in any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use kafka_init_core::generated_run;
+    pub use kafka_init_core::{Profile, TopicSpec};
+}
 
 /// Checks a topic file at compile time and turns it into typed constants
 /// and specs.
@@ -73,7 +103,8 @@ macro_rules! __ensure_topics {
         /// read at run time. For other options (a deadline, client
         /// properties) call `kafka_init::ensure_topics_with(SPECS, options)`.
         pub async fn ensure_topics() -> ::core::result::Result<$crate::Report, $crate::Error> {
-            let (specs, options) = $crate::__generated_run(SPECS, PROFILES, BOOTSTRAP_SERVERS)?;
+            let (specs, options) =
+                $crate::__private::generated_run(SPECS, PROFILES, BOOTSTRAP_SERVERS)?;
             $crate::ensure_topics_with(specs, options).await
         }
     };

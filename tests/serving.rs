@@ -14,7 +14,7 @@ use support::*;
 fn partitions(specs: &[TopicSpec]) -> Vec<(String, i32)> {
     specs
         .iter()
-        .map(|s| (s.name.to_string(), s.partitions))
+        .map(|s| (s.name.to_string(), s.partitions.kafka()))
         .collect()
 }
 
@@ -145,7 +145,7 @@ async fn latest_offsets(specs: &[TopicSpec]) -> Vec<(String, i64)> {
         .unwrap();
     let mut out = Vec::new();
     for spec in specs {
-        for p in 0..spec.partitions {
+        for p in 0..spec.partitions.kafka() {
             let (_, high) = consumer
                 .fetch_watermarks(&spec.name, p, Duration::from_secs(10))
                 .unwrap();

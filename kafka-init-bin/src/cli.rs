@@ -23,6 +23,8 @@ EXIT CODES:
   4  Kafka did not answer within the deadline
   5  an unsafe change was refused (fewer partitions, another replication factor,
      more deletions than --max-deletions); nothing was changed
+  6  authentication failed: the TLS handshake, the client certificate or the
+     SASL credentials were refused for the whole --broker-grace
   `plan --prune` without `kafka.owns`: 3, like `apply`
   `orphans`: 0 none, 2 some, 1 any error but invalid input (3)
 
@@ -80,7 +82,9 @@ pub struct Cli {
 
     /// How long the broker count must stay the same before a topic wanting
     /// more replicas than there are brokers fails rather than being retried;
-    /// raise it for clusters whose brokers start far apart.
+    /// raise it for clusters whose brokers start far apart. Also how long
+    /// refused credentials are retried (they may still be propagating)
+    /// before exit 6.
     #[arg(
         long,
         env = "KAFKA_INIT_BROKER_GRACE",

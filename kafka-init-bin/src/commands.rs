@@ -4,8 +4,8 @@ use std::io::Write;
 use std::time::Instant;
 
 use kafka_init_core::{
-    ensure_topics, export as export_topics, orphans, plan, wait_for_cluster, Action, Error,
-    ExistingTopic, Namespace, Ownership, Plan, PlanMarkdown, PlannedAction, TopicFile, TopicTable,
+    ensure_topics, export as export_topics, orphans, plan, wait_for_cluster, Action, ExistingTopic,
+    Namespace, Ownership, Plan, PlanMarkdown, PlannedAction, TopicFile, TopicTable,
 };
 use serde::Serialize;
 
@@ -90,7 +90,7 @@ async fn apply(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
                 topic.action.changes()
             ),
             // The engine logs each deletion, and each orphan it keeps.
-            Action::Deleted(_) | Action::Kept(_) => {}
+            _ => {}
         }
     }
     let deleted = report.deleted().count();
@@ -121,7 +121,7 @@ async fn show_plan(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     let options = with_prune(options, &file, cli);
     let plan = plan(file.topics_for(cli.profile())?, &options).await?;
     let converged = plan.is_converged();
-    let refusals = Error::refusals(&plan);
+    let refusals = plan.refusals();
     let refused = (!refusals.is_empty()).then(|| {
         let lines: Vec<String> = refusals.iter().map(|e| format!("  {e}")).collect();
         Failure::new(
@@ -215,6 +215,8 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
         topics: Vec<&'a str>,
         profiles: Vec<&'a str>,
         problems: Vec<Problem<'a>>,
+        /// What Kafka accepts but is likely a mistake: not a failure.
+        warnings: Vec<Problem<'a>>,
     }
     let path = &cli.config;
     let shown = cli.config_display();
@@ -227,7 +229,7 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     }
     // Client settings are checked too (offline: librdkafka parses them).
     let client_problems = match &file {
-        Some(_) => match settings::load_file(path, cli.policy(), secrets) {
+        Some(file) => match settings::client_for(file, secrets) {
             Ok(_) => Vec::new(),
             Err(f) => vec![f.message],
         },
@@ -258,6 +260,24 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
         .iter()
         .flat_map(|f| f.profiles.iter().map(|p| p.name.as_ref()))
         .collect();
+    let warnings: Vec<Problem> = file
+        .iter()
+        .flat_map(|f| &f.warnings)
+        .map(|w| Problem {
+            file: w.path.display().to_string(),
+            line: w.problem.line,
+            column: w.problem.column,
+            message: &w.problem.message,
+        })
+        .collect();
+    if cli.output != Output::Json {
+        for warning in file.iter().flat_map(|f| &f.warnings) {
+            match cli.log_format {
+                LogFormat::Text => eprintln!("{}", secrets.scrub(&warning.to_string())),
+                LogFormat::Json => tracing::warn!("{warning}"),
+            }
+        }
+    }
     let valid = problems.is_empty();
     match cli.output {
         Output::Json => print_json(
@@ -268,6 +288,7 @@ fn check(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
                 topics: topics.clone(),
                 profiles,
                 problems,
+                warnings,
             },
         ),
         Output::Text if valid && profiles.is_empty() => {

@@ -16,6 +16,9 @@ pub const UNREACHABLE: u8 = 4;
 /// An unsafe change was refused (fewer partitions, another replication
 /// factor); nothing was changed.
 pub const REFUSED: u8 = 5;
+/// The brokers refused the credentials (TLS handshake, client certificate,
+/// SASL login) for the whole broker grace.
+pub const AUTHENTICATION: u8 = 6;
 
 /// Why a run failed, and its exit code.
 #[derive(Debug)]
@@ -115,6 +118,7 @@ fn code_of(e: &Error) -> u8 {
         | Error::NoBootstrapServers
         | Error::NoOwnership { .. } => INVALID,
         Error::Unreachable { .. } => UNREACHABLE,
+        Error::Authentication { .. } => AUTHENTICATION,
         Error::Refused { .. } | Error::TooManyDeletions { .. } => REFUSED,
         Error::Rejected(problems) => {
             if problems.iter().any(|p| matches!(p, Error::Refused { .. })) {
@@ -128,5 +132,6 @@ fn code_of(e: &Error) -> u8 {
         Error::Topic { .. } | Error::Request { .. } | Error::Topics(_) | Error::Deadline { .. } => {
             FAILURE
         }
+        _ => FAILURE,
     }
 }

@@ -38,10 +38,24 @@ pub fn load_file(
 ) -> Result<(TopicFile, ClientProperties), Failure> {
     let env = env_client(secrets)?;
     let file = load_topics(paths, policy).map_err(|e| Failure::invalid(e.to_string()))?;
+    client_with(&file, env, secrets).map(|client| (file, client))
+}
+
+/// The client properties of a loaded `file`, `KAFKA_CLIENT_*` over them,
+/// checked (`check` has the file already: it is not read again).
+pub fn client_for(file: &TopicFile, secrets: &Secrets) -> Result<ClientProperties, Failure> {
+    client_with(file, env_client(secrets)?, secrets)
+}
+
+fn client_with(
+    file: &TopicFile,
+    env: ClientProperties,
+    secrets: &Secrets,
+) -> Result<ClientProperties, Failure> {
     let mut client = file.client.clone();
     secrets.add(client.secret_values());
     client.extend(&env);
-    checked(client, "kafka.client or KAFKA_CLIENT_*").map(|client| (file, client))
+    checked(client, "kafka.client or KAFKA_CLIENT_*")
 }
 
 /// The topic files, checked against the policy file `policy` (if any) as
@@ -78,6 +92,9 @@ pub fn load(cli: &Cli, secrets: &Secrets, file_optional: bool) -> Result<Setting
         } else {
             tracing::info!("Loading configuration from {}", cli.config_display());
             let (file, client) = load_file(&cli.config, cli.policy(), secrets)?;
+            for warning in &file.warnings {
+                tracing::warn!("{}", secrets.scrub(&warning.to_string()));
+            }
             (Some(file), client)
         };
     let profile = cli.profile();

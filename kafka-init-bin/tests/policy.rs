@@ -165,3 +165,72 @@ fn a_file_that_meets_the_shared_policy_applies_unchanged_and_one_that_does_not_c
     );
     assert_eq!(topic_shape(&other), None);
 }
+
+/// What Kafka accepts but is likely a mistake (`min.insync.replicas` above
+/// the replication factor, `local.retention.ms` above `retention.ms`
+/// without tiered storage, an empty `cleanup.policy`, a `NaN` ratio) is a
+/// warning: `check` exits 0 and lists it, `apply` creates the topic as
+/// written; a policy's `warnings: error` makes it invalid input (3).
+#[test]
+fn what_kafka_accepts_is_a_warning_unless_a_policy_says_error() {
+    let name = unique("dc.doubtful");
+    let topics = runner::topic_file(&format!(
+        "kafka:\n  topics:\n    t:\n      name: \"{name}\"\n      config:\n        min.insync.replicas: 2\n        retention.ms: 1000\n        local.retention.ms: 2000\n        cleanup.policy: \"\"\n        min.cleanable.dirty.ratio: NaN\n"
+    ));
+    let t = topics.display();
+    let run = kafka_init(&["check"], &topics, &bootstrap(), &[]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    for line in [
+        format!("{t}:6:30: warning: topic `{name}`: min.insync.replicas (2) is greater than replication_factor (1)"),
+        format!("{t}:8:29: warning: topic `{name}`: local.retention.ms (2000) is greater than retention.ms (1000)"),
+        format!("{t}:9:25: warning: topic `{name}`: cleanup.policy: empty"),
+        format!("{t}:10:36: warning: topic `{name}`: min.cleanable.dirty.ratio: `NaN`"),
+    ] {
+        assert!(run.stderr.contains(&line), "{line}\n{}", run.all());
+    }
+    let run = kafka_init(&["check", "--output", "json"], &topics, &bootstrap(), &[]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let body: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(body["valid"], true, "{}", run.all());
+    assert_eq!(
+        body["warnings"].as_array().map(Vec::len),
+        Some(4),
+        "{}",
+        run.all()
+    );
+    assert_eq!(body["warnings"][0]["line"], 6, "{}", run.all());
+
+    let strict = policy_file(&topics, "policy:\n  warnings: error\n");
+    let strict = strict.to_str().unwrap();
+    for command in ["check", "apply"] {
+        let run = kafka_init(&[command, "--policy", strict], &topics, &bootstrap(), &[]);
+        assert_eq!(run.code, 3, "{command}: {}", run.all());
+        assert!(
+            run.stderr
+                .contains("policy warnings: error makes it an error"),
+            "{command}: {}",
+            run.all()
+        );
+    }
+    assert_eq!(topic_shape(&name), None);
+
+    // The broker takes it as written.
+    let run = kafka_init(&["apply"], &topics, &bootstrap(), &[]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stderr.contains("min.insync.replicas (2) is greater"),
+        "{}",
+        run.all()
+    );
+    assert_eq!(topic_shape(&name), Some((1, 1)));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let configs = rt.block_on(topic_configs(&name));
+    assert_eq!(
+        configs.get("min.insync.replicas").map(String::as_str),
+        Some("2")
+    );
+    assert_eq!(
+        configs.get("local.retention.ms").map(String::as_str),
+        Some("2000")
+    );
+}

@@ -155,10 +155,13 @@ fn a_problem_in_any_profile_fails_every_run_naming_profile_and_place() {
     let path = profiled(&workload, &power);
     let text = std::fs::read_to_string(&path).unwrap().replace(
         "          partitions: 4\n",
-        "          replication_factor: 1\n          config:\n            min.insync.replicas: 2\n",
+        "          replication_factor: 1\n          config:\n            min.insync.replicas: 0\n",
     );
     std::fs::write(&path, text).unwrap();
-    let at = format!("{}:24:34: profile prod: topic `{power}`: min.insync.replicas (2) is greater than replication_factor (1)", path.display());
+    let at = format!(
+        "{}:24:34: profile prod: topic `{power}`: min.insync.replicas: `0` is out of range",
+        path.display()
+    );
     for args in [&["apply", "--profile", "dev"][..], &["plan"], &["check"]] {
         let run = kafka_init(args, &path, &[]);
         assert_eq!(

@@ -80,6 +80,7 @@ pub(crate) struct BrokerDefaults {
 
 /// A cluster that answered: what `wait_for_cluster` returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Reachable {
     /// The brokers the cluster lists.
     pub brokers: usize,

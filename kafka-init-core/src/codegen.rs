@@ -1,7 +1,8 @@
 //! The code `include_topics!` generates from a topic file, as plain
 //! functions so it can be tested without a compiler in the loop.
 //!
-//! The generated module refers to `::kafka_init::...`, so a service depends
+//! The generated module refers to `::kafka_init::__private::...` (types)
+//! and `::kafka_init::__ensure_topics!`, so a service depends
 //! on the `kafka-init` crate alone. `ensure_topics()` comes from the facade's
 //! `__ensure_topics!`, so it exists only where the facade has its engine.
 //!
@@ -48,6 +49,21 @@ pub fn const_name(topic: &str) -> String {
         out.insert(0, '_');
     }
     out
+}
+
+/// Reads a topic or policy file for `include_topics!` the way the loader
+/// does: at most [`crate::MAX_FILE_BYTES`], UTF-8. The error says why in
+/// one line (with the line and column of bytes that are not UTF-8).
+pub fn read(path: &Path) -> Result<String, String> {
+    crate::file::read_text(path).map_err(|e| match e.problems.first() {
+        Some(p) if p.line == 0 => p
+            .message
+            .strip_prefix("cannot read file: ")
+            .unwrap_or(&p.message)
+            .to_owned(),
+        Some(p) => p.to_string(),
+        None => e.to_string(),
+    })
 }
 
 /// Expands the topic file `text`; `path` is how errors name the file.
@@ -99,9 +115,19 @@ pub fn expand_files_with_policy(
     let mut texts = Vec::new();
     let mut errors: Vec<FileError> = Vec::new();
     let mut partial = Vec::new();
+    // Where each valid file's topics are named, in the joined order.
+    let (mut places, mut paths) = (Vec::new(), Vec::new());
     for (text, path) in files {
-        let parsed = Parsed::with_policy(text, path, None, policy);
+        let mut parsed = Parsed::with_policy(text, path, None, policy);
         partial.extend(parsed.file.topics.iter().cloned());
+        if parsed.problems.is_empty() {
+            let map = parsed.source_map().clone();
+            places.extend(parsed.file.topics.iter().map(|spec| Place {
+                file: paths.len(),
+                pos: map.value(&["kafka", "topics", spec.key.as_ref(), "name"]),
+            }));
+            paths.push(path.clone());
+        }
         match parsed.into_result() {
             Ok(file) => {
                 valid.push(file);
@@ -111,7 +137,7 @@ pub fn expand_files_with_policy(
         }
     }
     let joined = if errors.is_empty() {
-        match crate::files::join(valid, &texts) {
+        match crate::file::join(valid, &texts) {
             Ok(file) => Some(file),
             Err(mut e) => {
                 errors.push(FileError {
@@ -129,22 +155,38 @@ pub fn expand_files_with_policy(
     let file = name;
     match joined {
         Some(joined) => {
-            let mut parsed = Parsed::joined(joined);
-            let consts = constants(&mut parsed);
-            if parsed.problems.is_empty() {
+            let (consts, problems) = constants_of(&joined.topics, &places, &paths);
+            let parsed = Parsed::joined(joined);
+            if problems.is_empty() {
                 return Expansion {
                     module: module(file, &parsed, &consts),
                     errors: None,
                 };
             }
             let module = fallback(file, &parsed, &consts);
+            // One error per file that has problems, in file order.
+            let mut errors: Vec<FileError> = Vec::new();
+            for (index, path) in paths.iter().enumerate() {
+                let mut mine: Vec<Problem> = problems
+                    .iter()
+                    .filter(|(f, _)| *f == index)
+                    .map(|(_, p)| p.clone())
+                    .collect();
+                if mine.is_empty() {
+                    continue;
+                }
+                mine.sort_by_key(|p| (p.line, p.column));
+                errors.push(FileError {
+                    path: path.clone(),
+                    problems: mine,
+                    others: Vec::new(),
+                });
+            }
+            let mut first = errors.remove(0);
+            first.others = errors;
             Expansion {
                 module,
-                errors: Some(FileError {
-                    path: parsed.file.path.clone(),
-                    problems: parsed.problems,
-                    others: Vec::new(),
-                }),
+                errors: Some(first),
             }
         }
         None => {
@@ -155,6 +197,7 @@ pub fn expand_files_with_policy(
                 topics: partial,
                 profiles: Vec::new(),
                 ownership: Default::default(),
+                warnings: Vec::new(),
             });
             let consts = constants(&mut parsed);
             let module = fallback(file, &parsed, &consts);
@@ -171,12 +214,42 @@ pub fn expand_files_with_policy(
 /// One constant name per topic (`None` when the name gives no usable
 /// identifier), adding a problem for each name that cannot have its own.
 fn constants(parsed: &mut Parsed) -> Vec<Option<String>> {
+    let path = parsed.file.path.clone();
+    let map = parsed.source_map().clone();
+    let places: Vec<Place> = parsed
+        .file
+        .topics
+        .iter()
+        .map(|spec| Place {
+            file: 0,
+            pos: map.value(&["kafka", "topics", spec.key.as_ref(), "name"]),
+        })
+        .collect();
+    let (consts, problems) = constants_of(&parsed.file.topics, &places, &[path]);
+    parsed.problems.extend(problems.into_iter().map(|(_, p)| p));
+    consts
+}
+
+/// Where a topic's name is: which of several files, and where in it.
+struct Place {
+    file: usize,
+    pos: crate::file::parse::Pos,
+}
+
+/// [`constants`] for topics from several files (`paths`, indexed by
+/// [`Place::file`]); each problem comes with the file it is in, and a
+/// clash with a topic of another file names that file and line.
+fn constants_of(
+    topics: &[TopicSpec],
+    places: &[Place],
+    paths: &[std::path::PathBuf],
+) -> (Vec<Option<String>>, Vec<(usize, Problem)>) {
     let mut taken: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::new();
-    let map = parsed.source_map().clone();
-    for (i, spec) in parsed.file.topics.iter().enumerate() {
+    let mut problems = Vec::new();
+    for (i, spec) in topics.iter().enumerate() {
         let name = const_name(&spec.name);
-        let pos = map.value(&["kafka", "topics", spec.key.as_ref(), "name"]);
+        let place = &places[i];
         let problem = if name.is_empty() || name == "_" {
             // An empty name is already a problem; `_` is no identifier.
             (!spec.name.is_empty()).then(|| {
@@ -191,12 +264,23 @@ fn constants(parsed: &mut Parsed) -> Vec<Option<String>> {
                 spec.key, spec.name
             ))
         } else if let Some(&first) = taken.get(&name) {
-            let other: &TopicSpec = &parsed.file.topics[first];
+            let other: &TopicSpec = &topics[first];
+            let there = &places[first];
+            let at = if there.file == place.file {
+                String::new()
+            } else {
+                format!(
+                    " at {}:{}:{}",
+                    paths[there.file].display(),
+                    there.pos.line,
+                    there.pos.column
+                )
+            };
             // Same name, or `.` vs `_`: the validator already said so.
             let folded = |s: &str| s.replace('.', "_");
             (folded(&other.name) != folded(&spec.name)).then(|| {
                 format!(
-                    "topic `{}`: name `{}` gives the constant `{name}`, as does `{}` (topic `{}`); rename one of them",
+                    "topic `{}`: name `{}` gives the constant `{name}`, as does `{}` (topic `{}`{at}); rename one of them",
                     spec.key, spec.name, other.name, other.key
                 )
             })
@@ -206,16 +290,11 @@ fn constants(parsed: &mut Parsed) -> Vec<Option<String>> {
             continue;
         };
         if let Some(message) = problem {
-            parsed.problems.push(Problem {
-                policy: false,
-                line: pos.line,
-                column: pos.column,
-                message,
-            });
+            problems.push((place.file, Problem::at(place.pos, message)));
         }
         out.push(None);
     }
-    out
+    (out, problems)
 }
 
 fn module(file: &str, parsed: &Parsed, consts: &[Option<String>]) -> TokenStream {
@@ -237,7 +316,7 @@ fn module(file: &str, parsed: &Parsed, consts: &[Option<String>]) -> TokenStream
         let bootstrap = option_str(p.bootstrap_servers.as_deref());
         let specs = spec_tokens(&p.topics, consts);
         quote! {
-            ::kafka_init::Profile {
+            ::kafka_init::__private::Profile {
                 name: ::std::borrow::Cow::Borrowed(#name),
                 bootstrap_servers: #bootstrap,
                 topics: ::std::borrow::Cow::Borrowed(&[#(#specs),*]),
@@ -266,10 +345,10 @@ fn module(file: &str, parsed: &Parsed, consts: &[Option<String>]) -> TokenStream
             #(#items)*
 
             #[doc = #specs_doc]
-            pub static SPECS: &[::kafka_init::TopicSpec] = &[#(#specs),*];
+            pub static SPECS: &[::kafka_init::__private::TopicSpec] = &[#(#specs),*];
 
             #[doc = #profiles_doc]
-            pub static PROFILES: &[::kafka_init::Profile] = &[#(#profiles),*];
+            pub static PROFILES: &[::kafka_init::__private::Profile] = &[#(#profiles),*];
 
             #[doc = #bootstrap_doc]
             pub const BOOTSTRAP_SERVERS: ::core::option::Option<&str> = #bootstrap;
@@ -308,8 +387,8 @@ fn fallback_module(file: &str, items: Vec<TokenStream>) -> TokenStream {
         #[allow(dead_code, missing_docs, unused_variables, unreachable_code)]
         pub mod topics {
             #(#items)*
-            pub static SPECS: &[::kafka_init::TopicSpec] = &[];
-            pub static PROFILES: &[::kafka_init::Profile] = &[];
+            pub static SPECS: &[::kafka_init::__private::TopicSpec] = &[];
+            pub static PROFILES: &[::kafka_init::__private::Profile] = &[];
             pub const BOOTSTRAP_SERVERS: ::core::option::Option<&str> = ::core::option::Option::None;
             ::kafka_init::__ensure_topics!(fallback #message);
         }
@@ -325,22 +404,22 @@ fn spec_tokens<'a>(
     topics.iter().zip(consts).map(|(spec, name)| {
         let ident = ident(name.as_deref().expect("valid files name every constant"));
         let key = Literal::string(&spec.key);
-        let partitions = Literal::i32_unsuffixed(spec.partitions);
-        let rf = Literal::i32_unsuffixed(spec.replication_factor);
+        let partitions = Literal::i32_unsuffixed(spec.partitions.kafka());
+        let rf = Literal::i32_unsuffixed(spec.replication_factor.kafka());
         let keep = spec.keep_unmanaged_configs;
         let config = spec.config.iter().map(|(k, v)| {
             let (k, v) = (Literal::string(k), Literal::string(v));
             quote!((::std::borrow::Cow::Borrowed(#k), ::std::borrow::Cow::Borrowed(#v)))
         });
         quote! {
-            ::kafka_init::TopicSpec {
-                key: ::std::borrow::Cow::Borrowed(#key),
-                name: ::std::borrow::Cow::Borrowed(#ident),
-                partitions: #partitions,
-                replication_factor: #rf,
-                config: ::std::borrow::Cow::Borrowed(&[#(#config),*]),
-                keep_unmanaged_configs: #keep,
-            }
+            ::kafka_init::__private::TopicSpec::__new(
+                #key,
+                #ident,
+                #partitions,
+                #rf,
+                &[#(#config),*],
+                #keep,
+            )
         }
     })
 }
@@ -365,14 +444,14 @@ fn const_docs(file: &str, spec: &TopicSpec) -> Vec<String> {
         1 => format!("{n} {one}"),
         _ => format!("{n} {many}"),
     };
-    let rf = match spec.replication_factor {
-        -1 => "the broker's default".to_owned(),
-        n => n.to_string(),
+    let rf = match spec.replication_factor.count() {
+        None => "the broker's default".to_owned(),
+        Some(n) => n.to_string(),
     };
     let mut lines = vec![format!(
         " `{}`: {}, replication factor {rf}.",
         spec.name,
-        plural(spec.partitions, "partition", "partitions"),
+        plural(spec.partitions.kafka(), "partition", "partitions"),
     )];
     lines.push(String::new());
     if spec.config.is_empty() {

@@ -56,8 +56,12 @@ fn parse_checked(text: &str) -> Result<TopicFile, FileError> {
     let lines = yaml_lines(text);
     match &result {
         Ok(file) => {
-            // What the parser accepts, the shared validator accepts.
-            let issues = validate::topics(&file.topics);
+            // What the parser accepts, the shared validator accepts (a
+            // warning is the parser's too, in `file.warnings`).
+            let issues: Vec<_> = validate::topics(&file.topics)
+                .into_iter()
+                .filter(|i| !i.warning)
+                .collect();
             assert!(
                 issues.is_empty(),
                 "accepted but invalid: {issues:?}\n{text}"
@@ -289,8 +293,8 @@ fn spec() -> impl Strategy<Value = TopicSpec> {
             |(name, partitions, replication_factor, config, keep)| TopicSpec {
                 key: name.clone().into(),
                 name: name.into(),
-                partitions,
-                replication_factor,
+                partitions: crate::spec::Size::from_kafka(partitions),
+                replication_factor: crate::spec::Size::from_kafka(replication_factor),
                 config: config
                     .into_iter()
                     .map(|(k, v)| (k.into(), v.into()))
@@ -379,8 +383,8 @@ fn topic_state() -> impl Strategy<Value = TopicState> {
 /// Specs with sizes a cluster could have, so an observation can match them.
 fn sized_spec() -> impl Strategy<Value = TopicSpec> {
     (spec(), 1..6i32, 1..4i32).prop_map(|(mut spec, partitions, rf)| {
-        spec.partitions = partitions;
-        spec.replication_factor = rf;
+        spec.partitions = crate::spec::Size::from_kafka(partitions);
+        spec.replication_factor = crate::spec::Size::from_kafka(rf);
         spec
     })
 }
@@ -389,12 +393,12 @@ fn sized_spec() -> impl Strategy<Value = TopicSpec> {
 fn applied(specs: &[TopicSpec]) -> Observation {
     let mut observation = Observation::default();
     for spec in specs {
-        let partitions = (0..spec.partitions)
+        let partitions = (0..spec.partitions.kafka())
             .map(|id| PartitionState {
                 id,
                 leader: 0,
-                replicas: (0..spec.replication_factor).collect(),
-                isr: (0..spec.replication_factor).collect(),
+                replicas: (0..spec.replication_factor.kafka()).collect(),
+                isr: (0..spec.replication_factor.kafka()).collect(),
             })
             .collect();
         let name = spec.name.to_string();
@@ -483,12 +487,13 @@ proptest! {
         let specs = vec![spec];
         let mut observed = applied(&specs);
         let mut smaller = specs.clone();
-        smaller[0].partitions = (specs[0].partitions - extra).max(1);
+        smaller[0].partitions =
+            crate::spec::Size::from_kafka((specs[0].partitions.kafka() - extra).max(1));
         let topic = observed.cluster.topics.get_mut(specs[0].name.as_ref()).unwrap();
-        topic.partitions.truncate(specs[0].partitions as usize);
+        topic.partitions.truncate(specs[0].partitions.kafka() as usize);
         let plan = plan::diff(&smaller, &observed);
         let refused = matches!(plan.topics[0].action, PlannedAction::Refused { .. });
-        prop_assert_eq!(refused, smaller[0].partitions < specs[0].partitions);
+        prop_assert_eq!(refused, smaller[0].partitions.kafka() < specs[0].partitions.kafka());
     }
 
     #[test]
@@ -577,6 +582,23 @@ mod regressions {
     }
 
     #[test]
+    fn nesting_through_aliases_is_rejected_not_a_stack_overflow() {
+        // Each anchor nests the one before 60 deeper: 120,000 levels if
+        // read whole.
+        let mut text = String::from("x-a0: &a0 [1]\n");
+        for i in 1..2000 {
+            let (open, close) = ("[".repeat(60), "]".repeat(60));
+            text.push_str(&format!("x-a{i}: &a{i} {open}*a{}{close}\n", i - 1));
+        }
+        text.push_str("kafka:\n  topics: {}\n");
+        let e = parse_checked(&text).unwrap_err();
+        assert!(
+            e.problems[0].message.contains("recursion limit exceeded"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn merge_of_a_scalar() {
         rejected("kafka:\n  topics:\n    t:\n      <<: 1\n      name: t\n");
     }
@@ -605,5 +627,128 @@ mod regressions {
     fn deep_nesting() {
         let text = format!("kafka: {}{}", "[".repeat(5000), "]".repeat(5000));
         parse_checked(&text).ok();
+    }
+}
+
+/// A mistake put into a generated file, and the text the reported place
+/// must point at.
+#[derive(Debug, Clone)]
+enum Fault {
+    /// `partitions: 0`: the value.
+    Partitions,
+    /// A config value the key does not take: the value.
+    ConfigValue,
+    /// A config key Kafka does not know: the key.
+    ConfigKey,
+    /// A topic field that does not exist: the key.
+    TopicKey,
+    /// A bad `kafka.defaults` value every topic inherits: the value,
+    /// reported once.
+    Defaults,
+}
+
+fn fault() -> impl Strategy<Value = Fault> {
+    prop_oneof![
+        Just(Fault::Partitions),
+        Just(Fault::ConfigValue),
+        Just(Fault::ConfigKey),
+        Just(Fault::TopicKey),
+        Just(Fault::Defaults),
+    ]
+}
+
+/// A valid topic file of `topics` topics in one of several layouts (block
+/// or flow config, quoted or plain values, comments, CRLF), with `fault`
+/// put into topic `at`; returns the text and what the problem must point at.
+fn faulty_file(
+    topics: usize,
+    at: usize,
+    fault: &Fault,
+    (indent, flow, quoted, comments, crlf): (usize, bool, bool, bool, bool),
+) -> (String, &'static str) {
+    let pad = |level: usize| " ".repeat(indent * level);
+    let q = |v: &str| {
+        if quoted {
+            format!("\"{v}\"")
+        } else {
+            v.to_owned()
+        }
+    };
+    let mut lines = vec!["kafka:".to_owned()];
+    if comments {
+        lines.push(format!("{}# generated", pad(1)));
+    }
+    if matches!(fault, Fault::Defaults) {
+        lines.push(format!("{}defaults:", pad(1)));
+        lines.push(format!("{}replication_factor: -7", pad(2)));
+    }
+    lines.push(format!("{}topics:", pad(1)));
+    let mut target = "";
+    for i in 0..topics {
+        let here = i == at;
+        lines.push(format!("{}t{i}:", pad(2)));
+        lines.push(format!("{}name: {}", pad(3), q(&format!("dc.t{i}"))));
+        if here && matches!(fault, Fault::Partitions) {
+            lines.push(format!("{}partitions: 0", pad(3)));
+            target = "0";
+        } else {
+            lines.push(format!("{}partitions: {}", pad(3), 1 + i % 4));
+        }
+        if here && matches!(fault, Fault::TopicKey) {
+            lines.push(format!("{}partition: 3", pad(3)));
+            target = "partition";
+        }
+        if comments {
+            lines.push(format!("{}# topic {i}", pad(3)));
+        }
+        let mut config = vec![("retention.ms".to_owned(), q("3600000"))];
+        if here && matches!(fault, Fault::ConfigValue) {
+            config.push(("cleanup.policy".into(), "compakt".into()));
+            target = "compakt";
+        }
+        if here && matches!(fault, Fault::ConfigKey) {
+            config.push(("retention.mss".into(), "5".into()));
+            target = "retention.mss";
+        }
+        if flow {
+            let entries: Vec<String> = config.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            lines.push(format!("{}config: {{{}}}", pad(3), entries.join(", ")));
+        } else {
+            lines.push(format!("{}config:", pad(3)));
+            for (k, v) in &config {
+                lines.push(format!("{}{k}: {v}", pad(4)));
+            }
+        }
+    }
+    if matches!(fault, Fault::Defaults) {
+        target = "-7";
+    }
+    let eol = if crlf { "\r\n" } else { "\n" };
+    (lines.join(eol) + eol, target)
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Whatever the layout, the one problem of a generated file is reported
+    /// once, and its line and column point at the offending key or value.
+    #[test]
+    fn positions_point_at_the_offending_key_or_value(
+        topics in 1usize..8,
+        at in 0usize..8,
+        fault in fault(),
+        layout in (prop_oneof![Just(2usize), Just(4)], any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
+    ) {
+        let at = at % topics;
+        let (text, target) = faulty_file(topics, at, &fault, layout);
+        let e = TopicFile::parse(&text, "gen.yaml").expect_err("a faulty file");
+        prop_assert_eq!(e.problems.len(), 1, "{}\n{}", e, text);
+        let p = &e.problems[0];
+        let line = text.split('\n').nth(p.line - 1).unwrap_or_default();
+        let from: String = line.chars().skip(p.column - 1).collect();
+        prop_assert!(
+            from.starts_with(target),
+            "{fault:?}: {p} points at {from:?}, not {target:?}\n{text}"
+        );
     }
 }

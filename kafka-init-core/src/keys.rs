@@ -196,8 +196,27 @@ pub(crate) fn normalize(key: &str, value: &str) -> String {
 
 impl KeySpec {
     /// Checks `value` against the key's type and range, as the broker
-    /// would. The message says what was expected.
-    pub(crate) fn check(&self, value: &str) -> Result<(), String> {
+    /// would. The message says what was expected. `Ok(Some(why))`: the
+    /// broker takes it, but it is likely a mistake.
+    pub(crate) fn check(&self, value: &str) -> Result<Option<String>, String> {
+        self.check_value(value).map(|()| self.doubt(value.trim()))
+    }
+
+    /// Why a value the broker accepts is still likely a mistake.
+    fn doubt(&self, v: &str) -> Option<String> {
+        match self.kind {
+            Kind::Ratio if v.parse::<f64>().is_ok_and(f64::is_nan) => Some(format!(
+                "`{v}` is not a number: Kafka accepts it, but no ratio compares with it"
+            )),
+            Kind::List(_) if list_items(v).next().is_none() => Some(
+                "empty: Kafka accepts it, and then neither deletes nor compacts the topic's data"
+                    .to_owned(),
+            ),
+            _ => None,
+        }
+    }
+
+    fn check_value(&self, value: &str) -> Result<(), String> {
         let v = value.trim();
         match self.kind {
             Kind::Boolean => {
@@ -221,7 +240,8 @@ impl KeySpec {
                 let n: f64 = v
                     .parse()
                     .map_err(|_| format!("expected a number, got `{value}`"))?;
-                if (0.0..=1.0).contains(&n) {
+                // The broker's range check lets NaN through (a warning).
+                if (0.0..=1.0).contains(&n) || n.is_nan() {
                     Ok(())
                 } else {
                     Err(format!("`{value}` is out of range: 0 to 1"))
@@ -250,12 +270,6 @@ impl KeySpec {
                         return Err(format!("`{item}` is listed twice"));
                     }
                     seen.push(item);
-                }
-                if seen.is_empty() {
-                    return Err(format!(
-                        "expected one or more of {}",
-                        quoted_list(allowed.iter().copied())
-                    ));
                 }
                 Ok(())
             }
@@ -342,7 +356,11 @@ mod tests {
         assert!(check("retention.ms", "-1").is_ok());
         assert!(check("retention.ms", "-2").is_err());
         assert!(check("min.cleanable.dirty.ratio", "1.5").is_err());
-        assert!(check("min.cleanable.dirty.ratio", "0.25").is_ok());
+        assert_eq!(check("min.cleanable.dirty.ratio", "0.25"), Ok(None));
+        // What the broker accepts but is likely a mistake: a warning.
+        assert!(check("min.cleanable.dirty.ratio", "NaN").unwrap().is_some());
+        assert!(check("cleanup.policy", "").unwrap().is_some());
+        assert!(check("cleanup.policy", " , ").unwrap().is_some());
         assert!(check("compression.gzip.level", "0").is_err());
         assert!(check("compression.gzip.level", "-1").is_ok());
         assert!(check("max.message.bytes", "3000000000").is_err());

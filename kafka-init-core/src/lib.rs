@@ -1,7 +1,7 @@
 //! The library behind kafka-init, in two layers.
 //!
 //! - The model, always compiled, with no I/O and no client library: the
-//!   topic file (`file`, `files`, `source_map`, `yaml_kind`, `vars`, `keys`,
+//!   topic file (`file`, `yaml_kind`, `vars`, `keys`,
 //!   `validate`, `spec`, `ownership`, `policy`),
 //!   client properties (`client`), run options (`options`), the cluster as
 //!   plain data (`cluster`), the pure diff (`plan`, `readiness`, `batch`),
@@ -11,7 +11,7 @@
 //!   cluster match the model, through librdkafka.
 //!
 //! The public API is the items re-exported below, by name.
-#![deny(unsafe_code, unsafe_op_in_unsafe_fn, unreachable_pub)]
+#![deny(unsafe_code, unsafe_op_in_unsafe_fn, unreachable_pub, missing_docs)]
 // Without the engine, the model's engine-facing half (the cluster state,
 // the diff, batching) has no caller but the unit tests.
 #![cfg_attr(not(feature = "admin"), allow(dead_code))]
@@ -21,7 +21,6 @@ mod client;
 mod cluster;
 mod error;
 mod file;
-mod files;
 mod keys;
 mod options;
 mod ownership;
@@ -29,7 +28,6 @@ mod plan;
 mod policy;
 mod readiness;
 mod report;
-mod source_map;
 mod spec;
 mod usage;
 mod validate;
@@ -49,8 +47,10 @@ mod fuzz;
 pub use client::{ClientProperties, ENV_PREFIX as CLIENT_ENV_PREFIX};
 pub use cluster::Reachable;
 pub use error::Error;
-pub use file::{load_policy, parse_policy, FileError, Problem, TopicFile, MAX_FILE_BYTES};
-pub use files::topic_files;
+pub use file::{
+    load_policy, parse_policy, topic_files, FileError, Layer, Problem, Severity, TopicFile,
+    Warning, MAX_FILE_BYTES,
+};
 #[doc(hidden)]
 pub use options::generated_run;
 pub use options::{
@@ -68,7 +68,7 @@ pub use policy::Policy;
 pub use report::{
     topic_file, Action, Export, PlanMarkdown, Report, Requests, TopicOutcome, TopicTable,
 };
-pub use spec::{ConfigEntry, Profile, TopicSpec, UnknownProfile};
+pub use spec::{ConfigEntry, Profile, Size, TopicSpec, UnknownProfile};
 pub use usage::{InUse, Usage, DEFAULT_PRUNE_IDLE};
 
 #[cfg(feature = "admin")]

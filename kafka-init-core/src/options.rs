@@ -91,7 +91,9 @@ impl EnsureOptions {
     /// How long the number of brokers must stay the same before a create
     /// that wants more replicas than there are brokers is refused instead
     /// of retried (a cluster still starting registers brokers one by one).
-    /// Default: [`DEFAULT_BROKER_GRACE`].
+    /// Also how long credentials the brokers refuse are retried (they may
+    /// still be propagating on a starting cluster) before
+    /// [`Error::Authentication`]. Default: [`DEFAULT_BROKER_GRACE`].
     pub fn broker_grace(mut self, grace: Duration) -> Self {
         self.broker_grace = grace;
         self
@@ -240,7 +242,8 @@ fn bootstrap_from_env_or(fallback: Option<&str>) -> Result<String, Error> {
         Error::File(FileError {
             path: PathBuf::from("(compiled-in topic file)"),
             problems: vec![Problem {
-                policy: false,
+                layer: Default::default(),
+                severity: Default::default(),
                 line: 0,
                 column: 0,
                 message: format!("kafka.bootstrap_servers: {e}"),

@@ -53,6 +53,7 @@ const REGEX_SIZE_LIMIT: usize = 1 << 20;
 pub struct EntryError {
     /// The entry's index in the list.
     pub index: usize,
+    /// Why the entry cannot be used.
     pub message: String,
 }
 
@@ -87,6 +88,7 @@ impl Namespace {
         self.entries.iter().map(Pattern::source)
     }
 
+    /// True when no entry is listed.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -236,6 +238,7 @@ pub struct Ownership {
     /// `None` when the file does not say: then it owns nothing, has no
     /// orphans and cannot prune.
     pub owns: Option<Namespace>,
+    /// Names never deleted nor reported as orphans, whatever `owns` says.
     pub protect: Namespace,
 }
 
@@ -303,8 +306,11 @@ impl Namespace {
 /// A file as the overlap check sees it: its name, what it owns and what it
 /// declares.
 pub struct OwnedFile<'a> {
+    /// The file, for messages.
     pub path: &'a str,
+    /// What it owns and protects.
     pub ownership: &'a Ownership,
+    /// The names of the topics it declares.
     pub declared: Vec<&'a str>,
 }
 
@@ -330,7 +336,7 @@ pub fn overlapping_ownership(files: &[OwnedFile<'_>]) -> Vec<String> {
                 continue;
             }
             problems.push(format!(
-                "{} and {} own overlapping namespaces ({oa} and {ob}) and neither declares all of the other's topics in it: pruning with one would delete the other's",
+                "{} and {} own overlapping namespaces ({oa} and {ob}): pruning with one would delete the other's topics; narrow `owns` so that no name matches both, or declare all these topics in one file",
                 a.path, b.path
             ));
         }
@@ -340,9 +346,13 @@ pub fn overlapping_ownership(files: &[OwnedFile<'_>]) -> Vec<String> {
 
 /// A topic as the cluster has it: what `orphans` lists and `export` writes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ExistingTopic {
+    /// The topic name.
     pub name: String,
+    /// Its partition count.
     pub partitions: i32,
+    /// Its replication factor (the largest replica set of its partitions).
     pub replication_factor: i32,
     /// Only the configs the topic itself sets (never broker or cluster
     /// defaults): what creating it again would need.

@@ -13,12 +13,14 @@ use crate::cluster::{BrokerDefaults, ClusterState, Observation};
 use crate::keys;
 use crate::ownership::ExistingTopic;
 use crate::readiness::{self, Target};
-use crate::spec::TopicSpec;
+use crate::spec::{Size, TopicSpec};
 use crate::usage::InUse;
 
 /// What `apply` will do, topic by topic, in file order.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Plan {
+    /// One row per listed topic, in file order; then, when pruning, one per orphan.
     pub topics: Vec<TopicPlan>,
     /// The brokers the cluster had registered when the plan was made, to
     /// hold each topic's replication factor against.
@@ -37,27 +39,38 @@ pub struct Plan {
     pub(crate) observed: ClusterState,
 }
 
+/// One topic of a plan: its name, what `apply` does to it, and its replication factor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct TopicPlan {
+    /// The topic name.
     pub name: String,
+    /// What `apply` does to it.
     pub action: PlannedAction,
     /// The replication factor the file wants (a `default` one as the
     /// broker resolves it).
     pub replication_factor: i32,
 }
 
+/// What `apply` does to one topic.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
+#[non_exhaustive]
 pub enum PlannedAction {
+    /// The topic does not exist: create it as declared.
     Create(Creation),
+    /// The topic matches the file.
     Unchanged,
     /// Config changes, partition growth, or both.
     Update {
+        /// Topic-level keys to set or reset.
         configs: Vec<ConfigChange>,
+        /// Partitions to add, if any.
         partitions: Option<PartitionGrowth>,
     },
     /// A change kafka-init never makes. One refusal stops the whole plan.
     Refused {
+        /// Why, one entry per refused change.
         reasons: Vec<Refusal>,
     },
     /// An orphan (owned, not declared, not protected) that a pruning run
@@ -72,8 +85,11 @@ pub enum PlannedAction {
 
 /// A topic to delete, as the cluster has it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Deletion {
+    /// The partition count the topic has.
     pub partitions: i32,
+    /// The replication factor the topic has.
     pub replication_factor: i32,
     /// Set when the topic is in use and the run deletes it anyway
     /// ([`EnsureOptions::prune_in_use`](crate::EnsureOptions::prune_in_use)).
@@ -83,29 +99,43 @@ pub struct Deletion {
 
 /// A topic to create, exactly as the file declares it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Creation {
+    /// Partitions (the broker default when the file says `default`).
     pub partitions: i32,
+    /// Replication factor (likewise).
     pub replication_factor: i32,
+    /// Topic-level configs, as the file sets them.
     pub configs: IndexMap<String, String>,
 }
 
 /// One topic-level key to change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "op")]
+#[non_exhaustive]
 pub enum ConfigChange {
     /// Set `key` to the file's value. `old` is the topic's own value; `None`
     /// when a broker or cluster default applied.
     Set {
+        /// The config key.
         key: String,
+        /// The topic's own value, if it had one.
         old: Option<String>,
+        /// The file's value.
         new: String,
     },
     /// Remove the topic's own value so the default applies: the file no
     /// longer lists the key, or another client set it.
-    Reset { key: String, old: String },
+    Reset {
+        /// The config key.
+        key: String,
+        /// The topic's own value, removed.
+        old: String,
+    },
 }
 
 impl ConfigChange {
+    /// The key this change touches.
     pub fn key(&self) -> &str {
         match self {
             ConfigChange::Set { key, .. } | ConfigChange::Reset { key, .. } => key,
@@ -137,19 +167,27 @@ impl ConfigChange {
     }
 }
 
+/// Partitions added to a topic: from its count to the file's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct PartitionGrowth {
+    /// The partitions the topic has.
     pub from: i32,
+    /// The partitions the file wants.
     pub to: i32,
 }
 
+/// A change kafka-init never makes, and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "reason")]
+#[non_exhaustive]
 pub enum Refusal {
     /// Kafka cannot remove partitions; the only way down is to delete and
     /// recreate the topic, losing its data, which kafka-init never does.
     PartitionDecrease {
+        /// What the topic has.
         current: i32,
+        /// What the file says.
         wanted: i32,
         /// The file says `default`: `wanted` is the broker's default.
         #[serde(skip_serializing_if = "is_false")]
@@ -157,7 +195,9 @@ pub enum Refusal {
     },
     /// Changing it means reassigning replicas, a job for an operator.
     ReplicationFactorChange {
+        /// What the topic has.
         current: i32,
+        /// What the file says.
         wanted: i32,
         /// The file says `default`: `wanted` is the broker's default.
         #[serde(skip_serializing_if = "is_false")]
@@ -336,10 +376,10 @@ impl Plan {
             for reason in reasons {
                 match reason {
                     Refusal::PartitionDecrease { broker_default, .. } => {
-                        *broker_default = spec.partitions == -1
+                        *broker_default = spec.partitions.is_broker_default()
                     }
                     Refusal::ReplicationFactorChange { broker_default, .. } => {
-                        *broker_default = spec.replication_factor == -1
+                        *broker_default = spec.replication_factor.is_broker_default()
                     }
                 }
             }
@@ -352,7 +392,7 @@ impl Plan {
 pub(crate) fn uses_broker_defaults(specs: &[TopicSpec]) -> bool {
     specs
         .iter()
-        .any(|s| s.partitions == -1 || s.replication_factor == -1)
+        .any(|s| s.partitions.is_broker_default() || s.replication_factor.is_broker_default())
 }
 
 /// `specs` with `default` sizes replaced by the broker's values, so the
@@ -365,11 +405,11 @@ pub(crate) fn with_broker_defaults(
         .iter()
         .map(|s| {
             let mut s = s.clone();
-            if s.partitions == -1 {
-                s.partitions = defaults.partitions;
+            if s.partitions.is_broker_default() {
+                s.partitions = Size::from_kafka(defaults.partitions);
             }
-            if s.replication_factor == -1 {
-                s.replication_factor = defaults.replication_factor;
+            if s.replication_factor.is_broker_default() {
+                s.replication_factor = Size::from_kafka(defaults.replication_factor);
             }
             s
         })
@@ -386,8 +426,8 @@ pub(crate) fn diff(specs: &[TopicSpec], observed: &Observation) -> Plan {
         let configs = observed.configs.get(&name);
         let action = match existing {
             None => PlannedAction::Create(Creation {
-                partitions: spec.partitions,
-                replication_factor: spec.replication_factor,
+                partitions: spec.partitions.kafka(),
+                replication_factor: spec.replication_factor.kafka(),
                 configs: spec
                     .config
                     .iter()
@@ -412,13 +452,13 @@ pub(crate) fn diff(specs: &[TopicSpec], observed: &Observation) -> Plan {
             .unwrap_or(1);
         targets.push(Target {
             topic: name.clone(),
-            partitions: spec.partitions,
-            min_isr: min_isr.clamp(1, spec.replication_factor.max(1)) as usize,
+            partitions: spec.partitions.kafka(),
+            min_isr: min_isr.clamp(1, spec.replication_factor.kafka().max(1)) as usize,
         });
         topics.push(TopicPlan {
             name,
             action,
-            replication_factor: spec.replication_factor,
+            replication_factor: spec.replication_factor.kafka(),
         });
     }
     let unready = readiness::unready(&targets, &observed.cluster);
@@ -439,17 +479,17 @@ fn diff_topic(
     own: Option<&std::collections::BTreeMap<String, String>>,
 ) -> PlannedAction {
     let mut reasons = Vec::new();
-    if spec.partitions < partitions {
+    if spec.partitions.kafka() < partitions {
         reasons.push(Refusal::PartitionDecrease {
             current: partitions,
-            wanted: spec.partitions,
+            wanted: spec.partitions.kafka(),
             broker_default: false,
         });
     }
-    if spec.replication_factor != replication_factor {
+    if spec.replication_factor.kafka() != replication_factor {
         reasons.push(Refusal::ReplicationFactorChange {
             current: replication_factor,
-            wanted: spec.replication_factor,
+            wanted: spec.replication_factor.kafka(),
             broker_default: false,
         });
     }
@@ -480,9 +520,9 @@ fn diff_topic(
             }
         }
     }
-    let partitions = (spec.partitions > partitions).then_some(PartitionGrowth {
+    let partitions = (spec.partitions.kafka() > partitions).then_some(PartitionGrowth {
         from: partitions,
-        to: spec.partitions,
+        to: spec.partitions.kafka(),
     });
     if configs.is_empty() && partitions.is_none() {
         PlannedAction::Unchanged
@@ -528,8 +568,8 @@ mod tests {
         TopicSpec {
             key: Cow::Owned(name.into()),
             name: Cow::Owned(name.into()),
-            partitions,
-            replication_factor: rf,
+            partitions: crate::spec::Size::from_kafka(partitions),
+            replication_factor: crate::spec::Size::from_kafka(rf),
             config: config
                 .iter()
                 .map(|(k, v)| (Cow::Owned(k.to_string()), Cow::Owned(v.to_string())))
@@ -725,7 +765,7 @@ mod tests {
                 ]
             }
         );
-        let refusals = Error::refusals(&plan);
+        let refusals = plan.refusals();
         assert_eq!(refusals.len(), 2, "{refusals:?}");
         assert!(refusals[1].to_string().contains("is 1, the file says 3"));
         assert!(matches!(action(&plan, "b"), PlannedAction::Update { .. }));
@@ -753,8 +793,9 @@ mod tests {
 
     #[test]
     fn check_reports_every_problem() {
+        // Sizes below 1 cannot be built (`Size`), so a spec has none.
         let specs = [
-            spec("a.b", 0, 0, &[]),
+            spec("a.b", 1, 1, &[]),
             spec("a_b", 1, 1, &[]),
             spec("c", 1, 1, &[]),
             spec("c", 1, 1, &[]),
@@ -763,11 +804,9 @@ mod tests {
             panic!("expected Rejected");
         };
         let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        assert_eq!(text.len(), 4, "{text:#?}");
-        assert!(text[0].contains("partitions must be at least 1"));
-        assert!(text[1].contains("replication_factor must be at least 1"));
-        assert!(text[2].contains("collides with `a.b`"));
-        assert!(text[3].contains("is already declared"), "{text:#?}");
+        assert_eq!(text.len(), 2, "{text:#?}");
+        assert!(text[0].contains("collides with `a.b`"));
+        assert!(text[1].contains("is already declared"), "{text:#?}");
         assert!(check(&specs[2..3]).is_ok());
         let Err(Error::Rejected(problems)) = check(&[spec("__consumer_offsets", 50, 1, &[])])
         else {

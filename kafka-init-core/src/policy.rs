@@ -15,11 +15,11 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 use serde_yaml::Value;
 
+use crate::file::parse::{Pos, Tree};
 use crate::keys;
-use crate::source_map::{Pos, SourceMap};
 use crate::spec::TopicSpec;
 use crate::validate::Field;
-use crate::yaml_kind::kind;
+use crate::yaml_kind::{kind, scalar_text};
 
 /// The rules a `policy` mapping may hold.
 const RULES: &[&str] = &[
@@ -31,6 +31,7 @@ const RULES: &[&str] = &[
     "forbidden_config",
     "allowed_values",
     "topics_per_file",
+    "warnings",
 ];
 
 /// Where a rule was set: a file, line and column.
@@ -100,12 +101,25 @@ pub struct Policy {
     forbidden_config: Option<Vec<Set<String>>>,
     allowed_values: Option<Vec<Allowed>>,
     topics_per_file: Option<Bound>,
+    /// `warnings: error`: what Kafka accepts but is likely a mistake is an
+    /// error (`Some(true)`), or stays a warning (`warnings: warn`).
+    warnings: Option<Set<bool>>,
 }
 
-fn both<T>(a: Option<Vec<T>>, b: Option<Vec<T>>) -> Option<Vec<T>> {
+/// Every item of both; an item both set the same way once (the first's,
+/// so a violation is reported once, naming one place).
+fn both<T, K: PartialEq>(
+    a: Option<Vec<T>>,
+    b: Option<Vec<T>>,
+    same: impl Fn(&T) -> K,
+) -> Option<Vec<T>> {
     match (a, b) {
         (Some(mut a), Some(b)) => {
-            a.extend(b);
+            for item in b {
+                if !a.iter().any(|x| same(x) == same(&item)) {
+                    a.push(item);
+                }
+            }
             Some(a)
         }
         (a, b) => a.or(b),
@@ -130,6 +144,15 @@ impl Policy {
             && self.forbidden_config.is_none()
             && self.allowed_values.is_none()
             && self.topics_per_file.is_none()
+            && self.warnings.is_none()
+    }
+
+    /// Where `warnings: error` was set, if it applies.
+    pub(crate) fn warnings_are_errors(&self) -> Option<&Origin> {
+        self.warnings
+            .as_ref()
+            .filter(|w| w.value)
+            .map(|w| &w.origin)
     }
 
     /// Both policies at once: for each rule both set, the stricter applies
@@ -138,17 +161,30 @@ impl Policy {
     pub fn stricter(self, other: &Policy) -> Policy {
         let other = other.clone();
         Policy {
-            name_pattern: both(self.name_pattern, other.name_pattern),
+            name_pattern: both(self.name_pattern, other.name_pattern, |p| {
+                p.value.as_str().to_owned()
+            }),
             partitions: stricter_bound(self.partitions, other.partitions),
             replication_factor: stricter_bound(self.replication_factor, other.replication_factor),
             min_insync_replicas: stricter_bound(
                 self.min_insync_replicas,
                 other.min_insync_replicas,
             ),
-            required_config: both(self.required_config, other.required_config),
-            forbidden_config: both(self.forbidden_config, other.forbidden_config),
-            allowed_values: both(self.allowed_values, other.allowed_values),
+            required_config: both(self.required_config, other.required_config, |k| {
+                k.value.clone()
+            }),
+            forbidden_config: both(self.forbidden_config, other.forbidden_config, |k| {
+                k.value.clone()
+            }),
+            allowed_values: both(self.allowed_values, other.allowed_values, |a| {
+                (a.key.clone(), a.values.clone())
+            }),
             topics_per_file: stricter_bound(self.topics_per_file, other.topics_per_file),
+            // `error` is the stricter.
+            warnings: match (self.warnings, other.warnings) {
+                (Some(a), Some(b)) => Some(if b.value && !a.value { b } else { a }),
+                (a, b) => a.or(b),
+            },
         }
     }
 
@@ -166,6 +202,7 @@ impl Policy {
             forbidden_config: over.forbidden_config.or(base.forbidden_config),
             allowed_values: over.allowed_values.or(base.allowed_values),
             topics_per_file: over.topics_per_file.or(base.topics_per_file),
+            warnings: over.warnings.or(base.warnings),
         }
     }
 }
@@ -181,7 +218,7 @@ pub(crate) fn decode(
     value: &Value,
     path: &[&str],
     file: &Path,
-    map: &SourceMap,
+    map: &Tree,
     what: &str,
 ) -> (Policy, Vec<InputProblem>) {
     let mut d = Decoder {
@@ -198,7 +235,7 @@ pub(crate) fn decode(
 struct Decoder<'a> {
     path: &'a [&'a str],
     file: &'a Path,
-    map: &'a SourceMap,
+    map: &'a Tree,
     what: &'a str,
     problems: Vec<InputProblem>,
 }
@@ -280,6 +317,24 @@ impl Decoder<'_> {
                     }
                 }
                 "allowed_values" => policy.allowed_values = self.allowed(v),
+                "warnings" => match v.as_str() {
+                    Some(level @ ("error" | "warn")) => {
+                        policy.warnings = Some(Set {
+                            value: level == "error",
+                            origin: self.origin(&["warnings"]),
+                        })
+                    }
+                    _ => {
+                        let pos = self.value_pos(&["warnings"]);
+                        self.problem(
+                            pos,
+                            format!(
+                                "warnings: expected `error` (what Kafka accepts but is likely a mistake fails the check) or `warn`, found {}",
+                                kind(v)
+                            ),
+                        );
+                    }
+                },
                 unknown => {
                     let hint = match RULES
                         .iter()
@@ -507,7 +562,7 @@ impl Decoder<'_> {
             };
             let mut listed = Vec::new();
             for (i, item) in items.iter().enumerate() {
-                match scalar(item) {
+                match scalar_text(item) {
                     Some(s) => listed.push(keys::normalize(key, &s)),
                     None => {
                         let pos = self.value_pos(&[rule, key, &i.to_string()]);
@@ -529,15 +584,6 @@ impl Decoder<'_> {
             });
         }
         ok.then_some(out)
-    }
-}
-
-fn scalar(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
     }
 }
 
@@ -597,7 +643,8 @@ pub(crate) fn check(policy: &Policy, specs: &[TopicSpec]) -> Vec<Violation> {
         ];
         for (rule, bound, value, field) in sizes {
             let Some(bound) = bound else { continue };
-            for message in bound_violations(rule, rule, bound, (value != -1).then_some(value)) {
+            let value = value.count().map(|n| i32::try_from(n).unwrap_or(i32::MAX));
+            for message in bound_violations(rule, rule, bound, value) {
                 push(At::Field(field.clone()), message);
             }
         }
@@ -730,7 +777,7 @@ mod tests {
     /// The policy `yaml` (a document whose top level is the rules).
     fn decoded(yaml: &str) -> (Policy, Vec<String>) {
         let value: Value = serde_yaml::from_str(yaml).unwrap();
-        let map = SourceMap::build(yaml).unwrap();
+        let map = Tree::parse(yaml).unwrap();
         let (policy, problems) = decode(&value, &[], Path::new("p.yaml"), &map, "policy");
         let problems = problems
             .into_iter()
@@ -749,8 +796,8 @@ mod tests {
         TopicSpec {
             key: Cow::Owned(name.replace('.', "_")),
             name: Cow::Owned(name.to_owned()),
-            partitions,
-            replication_factor: rf,
+            partitions: crate::spec::Size::from_kafka(partitions),
+            replication_factor: crate::spec::Size::from_kafka(rf),
             config: config
                 .iter()
                 .map(|(k, v)| (Cow::Owned(k.to_string()), Cow::Owned(v.to_string())))

@@ -13,7 +13,9 @@ use crate::plan::{
 };
 use crate::usage::InUse;
 
+/// What a run did: every topic, and the requests it took.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Report {
     /// Every listed topic, in file order.
     pub topics: Vec<TopicOutcome>,
@@ -21,9 +23,13 @@ pub struct Report {
     pub requests: Requests,
 }
 
+/// One topic of a run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct TopicOutcome {
+    /// The topic name.
     pub name: String,
+    /// What the run did to it.
     pub action: Action,
     /// Milliseconds from the start of the run until every partition of the
     /// topic had answered its leader's ListOffsets (serving: a write is
@@ -34,14 +40,18 @@ pub struct TopicOutcome {
 /// What this run did to one topic.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
+#[non_exhaustive]
 pub enum Action {
+    /// The run created the topic, as planned.
     Created(Creation),
     /// The topic already matched the file (possibly because another
     /// process made it so while this run was going).
     Unchanged,
     /// Configs changed, partitions added, or both.
     Updated {
+        /// Keys set or reset.
         configs: Vec<ConfigChange>,
+        /// Partitions added, if any.
         partitions: Option<PartitionGrowth>,
     },
     /// Pruned: an orphan this run deleted, after every other change.
@@ -53,12 +63,19 @@ pub enum Action {
 /// Requests sent, by Kafka API, validate-only ones included. librdkafka's
 /// own connection setup (ApiVersions, its bootstrap metadata) is not counted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Requests {
+    /// Metadata (DescribeTopics) requests.
     pub metadata: usize,
+    /// DescribeConfigs requests (topics and brokers).
     pub describe_configs: usize,
+    /// CreateTopics requests, validate-only ones included.
     pub create_topics: usize,
+    /// IncrementalAlterConfigs requests, validate-only ones included.
     pub incremental_alter_configs: usize,
+    /// CreatePartitions requests, validate-only ones included.
     pub create_partitions: usize,
+    /// DescribeCluster requests (connecting, counting brokers).
     pub describe_cluster: usize,
     /// ListOffsets of the readiness gate, one per leader broker asked.
     pub list_offsets: usize,
@@ -71,6 +88,7 @@ pub struct Requests {
 }
 
 impl Requests {
+    /// Every request, all kinds together.
     pub fn total(&self) -> usize {
         self.metadata
             + self.describe_configs
@@ -86,18 +104,21 @@ impl Requests {
 }
 
 impl Report {
+    /// The topics the run created.
     pub fn created(&self) -> impl Iterator<Item = &TopicOutcome> {
         self.topics
             .iter()
             .filter(|t| matches!(t.action, Action::Created(_)))
     }
 
+    /// The topics the run changed.
     pub fn updated(&self) -> impl Iterator<Item = &TopicOutcome> {
         self.topics
             .iter()
             .filter(|t| matches!(t.action, Action::Updated { .. }))
     }
 
+    /// The orphans the run deleted.
     pub fn deleted(&self) -> impl Iterator<Item = &TopicOutcome> {
         self.topics
             .iter()
@@ -685,7 +706,7 @@ audit        unchanged
         assert_eq!(names, ["dc-a", "dc.a", "dc.b"]);
         let keys: Vec<_> = file.topics.iter().map(|t| t.key.as_ref()).collect();
         assert_eq!(keys, ["dc_a", "dc_a_2", "dc_b"]);
-        assert_eq!(file.topics[2].partitions, 3);
+        assert_eq!(file.topics[2].partitions.kafka(), 3);
         assert_eq!(file.topics[2].config_value("retention.ms"), Some("1000"));
         assert_eq!(file.ownership.owns, Some(owns));
         // The file's own entries, then the protected topics they miss.

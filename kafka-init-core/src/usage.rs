@@ -21,10 +21,13 @@ pub struct Usage {
 
 /// Why an orphan counts as in use, as pruning reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct InUse {
     /// `group billing (offsets), last record 3 min ago`.
     pub reason: String,
+    /// Consumer groups with committed offsets on the topic, sorted.
     pub groups: Vec<String>,
+    /// The newest record's timestamp (ms since the epoch), if any record.
     pub last_record_ms: Option<i64>,
 }
 

@@ -15,6 +15,9 @@ pub(crate) const MAX_NAME_LENGTH: usize = 249;
 /// The replication factor is an INT16 in CreateTopics.
 pub(crate) const MAX_REPLICATION_FACTOR: i32 = i16::MAX as i32;
 
+/// How `check_config` marks a message as a warning rather than an error.
+const WARNING: &str = "warning: ";
+
 /// One broken rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Issue {
@@ -25,6 +28,8 @@ pub(crate) struct Issue {
     /// Another field of the same topic the rule depends on, if any.
     pub related: Option<Field>,
     pub message: String,
+    /// The broker accepts it; it is likely a mistake.
+    pub warning: bool,
 }
 
 /// A place in one topic's declaration.
@@ -44,38 +49,30 @@ pub(crate) fn topics(specs: &[TopicSpec]) -> Vec<Issue> {
     let mut issues = Vec::new();
     for (i, spec) in specs.iter().enumerate() {
         let mut push = |at: Field, related: Option<Field>, message: String| {
+            // Messages of what the broker accepts start with "warning: ".
+            let (warning, message) = match message.strip_prefix(WARNING) {
+                Some(m) => (true, m.to_owned()),
+                None => (false, message),
+            };
             issues.push(Issue {
                 topic: i,
                 at,
                 related,
                 message,
+                warning,
             })
         };
         if let Err(why) = check_name(&spec.name) {
             push(Field::Name, None, format!("topic `{}`: {why}", spec.key));
         }
         let topic = &spec.name;
-        // -1: the broker's default (`default` in the file).
-        if spec.partitions < 1 && spec.partitions != -1 {
-            push(
-                Field::Partitions,
-                None,
-                format!(
-                    "topic `{topic}`: partitions must be at least 1, got {}",
-                    spec.partitions
-                ),
-            );
-        }
-        if spec.replication_factor < 1 && spec.replication_factor != -1 {
-            push(
-                Field::ReplicationFactor,
-                None,
-                format!(
-                    "topic `{topic}`: replication_factor must be at least 1, got {}",
-                    spec.replication_factor
-                ),
-            );
-        } else if spec.replication_factor > MAX_REPLICATION_FACTOR {
+        // Sizes below 1 cannot be built (`Size`); the file's are refused
+        // where they are read.
+        if spec
+            .replication_factor
+            .count()
+            .is_some_and(|rf| rf > MAX_REPLICATION_FACTOR as u32)
+        {
             push(
                 Field::ReplicationFactor,
                 None,
@@ -130,8 +127,15 @@ fn check_config(spec: &TopicSpec, push: &mut impl FnMut(Field, Option<Field>, St
         let key = key.as_ref();
         match keys::lookup(key) {
             Some(k) => match k.check(value) {
-                Ok(()) => {
+                Ok(doubt) => {
                     valid.insert(key, value.trim());
+                    if let Some(why) = doubt {
+                        push(
+                            Field::ConfigValue(key.into()),
+                            None,
+                            format!("{WARNING}topic `{topic}`: {key}: {why}"),
+                        );
+                    }
                 }
                 Err(why) => push(
                     Field::ConfigValue(key.into()),
@@ -175,12 +179,16 @@ fn check_config(spec: &TopicSpec, push: &mut impl FnMut(Field, Option<Field>, St
     }
 
     if let Some(min_isr) = long("min.insync.replicas") {
-        if min_isr > i64::from(spec.replication_factor) && spec.replication_factor >= 1 {
+        if spec
+            .replication_factor
+            .count()
+            .is_some_and(|rf| min_isr > i64::from(rf))
+        {
             push(
                 Field::ConfigValue("min.insync.replicas".into()),
                 Some(Field::ReplicationFactor),
                 format!(
-                    "topic `{topic}`: min.insync.replicas ({min_isr}) is greater than replication_factor ({}): producers with acks=all could never write",
+                    "{WARNING}topic `{topic}`: min.insync.replicas ({min_isr}) is greater than replication_factor ({}): producers with acks=all could never write",
                     spec.replication_factor
                 ),
             );
@@ -216,12 +224,17 @@ fn check_config(spec: &TopicSpec, push: &mut impl FnMut(Field, Option<Field>, St
         if total == -1 || local == -2 {
             continue;
         }
+        // The broker refuses it only for a topic in tiered storage; it
+        // means nothing without, but is likely a mistake.
+        let level = if remote { "" } else { WARNING };
         let message = if local == -1 {
             format!(
-                "topic `{topic}`: {local_key} is -1 (unlimited) but {total_key} is {total}; local retention cannot exceed the total"
+                "{level}topic `{topic}`: {local_key} is -1 (unlimited) but {total_key} is {total}; local retention cannot exceed the total"
             )
         } else if local > total {
-            format!("topic `{topic}`: {local_key} ({local}) is greater than {total_key} ({total})")
+            format!(
+                "{level}topic `{topic}`: {local_key} ({local}) is greater than {total_key} ({total})"
+            )
         } else {
             continue;
         };
@@ -253,6 +266,7 @@ fn check_duplicates(specs: &[TopicSpec], issues: &mut Vec<Issue>) {
                     at: Field::Name,
                     related: None,
                     message,
+                    warning: false,
                 });
             }
             None => {
@@ -276,8 +290,8 @@ mod tests {
         TopicSpec {
             key: Cow::Borrowed(key),
             name: Cow::Borrowed(name),
-            partitions: 1,
-            replication_factor: 1,
+            partitions: crate::spec::Size::from_kafka(1),
+            replication_factor: crate::spec::Size::from_kafka(1),
             config: config
                 .iter()
                 .map(|(k, v)| (Cow::Borrowed(*k), Cow::Borrowed(*v)))
@@ -322,13 +336,10 @@ mod tests {
     #[test]
     fn sizes() {
         let mut s = spec("a", "a", &[]);
-        s.partitions = 0;
-        s.replication_factor = 0;
-        let got = topics(&[s.clone()]);
-        assert_eq!(got[0].at, Field::Partitions);
-        assert_eq!(got[1].at, Field::ReplicationFactor);
-        s.partitions = 1;
-        s.replication_factor = 40_000;
+        // Below 1 cannot be built: 0 is the broker's default.
+        assert!(crate::spec::Size::from_kafka(0).is_broker_default());
+        s.partitions = crate::spec::Size::from_kafka(1);
+        s.replication_factor = crate::spec::Size::from_kafka(40_000);
         assert!(messages(&[s])[0].contains("at most 32767"));
     }
 

@@ -70,7 +70,7 @@ fn resolve(relative: &str) -> Result<PathBuf, String> {
 fn load_policy(lit: &LitStr) -> Result<(Policy, proc_macro2::TokenStream), String> {
     let relative = lit.value();
     let path = resolve(&relative)?;
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let text = codegen::read(&path).map_err(|e| {
         format!(
             "{relative}: cannot read the policy file: {e} (the path is relative to the crate's directory, CARGO_MANIFEST_DIR)"
         )
@@ -116,7 +116,7 @@ fn expand(lit: &LitStr, policy_lit: Option<&LitStr>) -> proc_macro2::TokenStream
         let expansion = expand_dir(lit, &relative, &path, policy.as_ref());
         return quote!(#policy_track #expansion);
     }
-    let text = match std::fs::read_to_string(&path) {
+    let text = match codegen::read(&path) {
         Ok(text) => text,
         Err(e) => {
             return fail(format!(
@@ -173,7 +173,7 @@ fn expand_dir(
     let mut track = Vec::new();
     for file in &files {
         let name = Path::new(relative).join(file.file_name().unwrap_or_default());
-        let text = match std::fs::read_to_string(file) {
+        let text = match codegen::read(file) {
             Ok(text) => text,
             Err(e) => return fail(format!("{}: cannot read the file: {e}", name.display())),
         };

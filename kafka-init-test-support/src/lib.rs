@@ -33,6 +33,55 @@ pub fn sasl_bootstrap() -> String {
     )
 }
 
+/// The test broker's TLS listeners (`KAFKA_TLS=1` in scripts/kafka.sh)
+/// and the directory of its CA, certificates and keys.
+pub struct Tls {
+    /// SSL, server authentication only.
+    pub tls: String,
+    /// SSL with a required client certificate; the principal is its CN.
+    pub mtls: String,
+    /// SASL_SSL: PLAIN, SCRAM-SHA-512, OAUTHBEARER (unsecured JWS with the
+    /// scope `kafka`).
+    pub sasl_ssl: String,
+    /// SASL_SSL with OAUTHBEARER tokens the identity provider signs.
+    pub oidc: String,
+    /// The identity provider's token endpoint (client credentials).
+    pub token_url: String,
+    pub dir: std::path::PathBuf,
+}
+
+/// The identity provider's client (scripts/kafka/oidc.py).
+pub const OIDC_CLIENT_ID: &str = "kafkainit-client";
+pub const OIDC_CLIENT_SECRET: &str = "kafkainit-client-secret";
+
+/// The pass phrase of the client key `client.key` in [`Tls::dir`].
+pub const CLIENT_KEY_PASSWORD: &str = "kafkainit-key-secret";
+
+/// The test broker's TLS listeners. Panics when scripts/test.sh did not
+/// export them, like [`bootstrap`].
+pub fn tls() -> Tls {
+    let var = |name: &str| {
+        std::env::var(name).unwrap_or_else(|_| {
+            panic!("{name} is not set: run the tests with scripts/test.sh, which starts a broker with TLS listeners (KAFKA_TLS=1)")
+        })
+    };
+    Tls {
+        tls: var("KAFKA_INIT_TEST_TLS_BOOTSTRAP"),
+        mtls: var("KAFKA_INIT_TEST_MTLS_BOOTSTRAP"),
+        sasl_ssl: var("KAFKA_INIT_TEST_SASL_SSL_BOOTSTRAP"),
+        oidc: var("KAFKA_INIT_TEST_OIDC_BOOTSTRAP"),
+        token_url: var("KAFKA_INIT_TEST_OIDC_TOKEN_URL"),
+        dir: var("KAFKA_INIT_TEST_TLS_DIR").into(),
+    }
+}
+
+impl Tls {
+    /// The path of `name` (`ca.pem`, `client.key`, ...) in [`Tls::dir`].
+    pub fn file(&self, name: &str) -> String {
+        self.dir.join(name).to_string_lossy().into_owned()
+    }
+}
+
 /// The SASL/PLAIN user the test broker restricts (`KAFKA_ACL=1` in
 /// scripts/kafka.sh): it may do only what [`allow_limited`] grants.
 pub const LIMITED_USER: &str = "limited";

@@ -107,3 +107,22 @@ fn an_export_expands_without_problems() {
         "{code}"
     );
 }
+
+#[test]
+fn a_constant_clash_across_files_names_both_places() {
+    let files = [
+        (
+            "kafka:\n  topics:\n    a:\n      name: a-b\n".to_owned(),
+            std::path::PathBuf::from("topics/1.yaml"),
+        ),
+        (
+            "kafka:\n  topics:\n    x:\n      name: x\n    b:\n      name: a.b\n".to_owned(),
+            std::path::PathBuf::from("topics/2.yaml"),
+        ),
+    ];
+    let e = super::expand_files("topics", &files).errors.unwrap();
+    assert_eq!(
+        e.to_string(),
+        "topics/2.yaml:6:13: topic `b`: name `a.b` gives the constant `A_B`, as does `a-b` (topic `a` at topics/1.yaml:4:13); rename one of them"
+    );
+}

@@ -204,4 +204,17 @@ pub(crate) trait Admin: Send + Sync {
 
     /// The client's last complaint about reaching the cluster, if any.
     fn last_error(&self) -> Option<String>;
+
+    /// The client's last refusal of the credentials (a failed TLS
+    /// handshake, a refused client certificate, refused SASL credentials or
+    /// token), unless another kind of failure came after it.
+    fn refused(&self) -> Option<String>;
+
+    /// Who logs in, for messages: `SASL_SSL, SCRAM-SHA-512, user svc`;
+    /// `SSL, certificate CN=svc`. Never a secret.
+    fn login(&self) -> String;
+
+    /// Why the certificate of the broker at `listener` (`host:port`) does
+    /// not verify, as the TLS library says it, when it can say.
+    fn certificate_problem(&self, listener: String) -> Reply<'_, Option<String>>;
 }

@@ -20,7 +20,7 @@ use super::session::{human, Backoff, Session};
 use crate::error::Error;
 use crate::plan::{ConfigChange, Plan, PlannedAction};
 use crate::report::{Action, Report, TopicOutcome};
-use crate::spec::TopicSpec;
+use crate::spec::{Size, TopicSpec};
 
 /// Executes `plan`, then verifies the cluster matches the file it was made
 /// from (re-applying whatever another client changed meanwhile), then
@@ -30,7 +30,7 @@ pub(super) async fn converge(session: &Session, mut plan: Plan) -> Result<Report
     let mut done: HashMap<String, Action> = HashMap::new();
     let serving = loop {
         tracing::trace!("plan:\n{plan}");
-        let mut problems = Error::refusals(&plan);
+        let mut problems = plan.refusals();
         if plan.is_converged() {
             break wait_until_ready(session, &plan).await?;
         }
@@ -151,9 +151,9 @@ impl Changes {
         // `default` sizes go to the broker as -1, which picks its own.
         let declared: HashMap<&str, &TopicSpec> =
             plan.specs.iter().map(|s| (s.name.as_ref(), s)).collect();
-        let size = |topic: &str, planned: i32, of: fn(&TopicSpec) -> i32| match declared.get(topic)
+        let size = |topic: &str, planned: i32, of: fn(&TopicSpec) -> Size| match declared.get(topic)
         {
-            Some(spec) if of(spec) == -1 => -1,
+            Some(spec) if of(spec).is_broker_default() => -1,
             _ => planned,
         };
         for topic in &plan.topics {

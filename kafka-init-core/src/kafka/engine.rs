@@ -81,6 +81,16 @@ pub async fn apply(plan: &Plan, options: &EnsureOptions) -> Result<Report, Error
 /// On a cluster that already matches, a run sends DescribeCluster,
 /// Metadata (DescribeTopics) for the listed topics, one DescribeConfigs
 /// (per 1,000 topics) and one ListOffsets per leader broker, then returns.
+///
+/// A cluster that does not answer is [`Error::Unreachable`] at the
+/// deadline (the binary's exit 4). Credentials the brokers refuse (a
+/// failed TLS handshake, a refused client certificate, refused SASL
+/// credentials or token) are retried for the broker grace
+/// ([`EnsureOptions::broker_grace`]), then [`Error::Authentication`] (the
+/// binary's exit 6), well before the deadline. Client settings that cannot
+/// work (a missing CA or key file, a key its pass phrase does not open, a
+/// SASL mechanism without a SASL protocol) are [`Error::ClientSettings`]
+/// before anything is sent (exit 3).
 pub async fn ensure_topics(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Report, Error> {
     error::check(specs)?;
     check_prune(specs, options)?;

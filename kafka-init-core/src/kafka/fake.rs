@@ -84,6 +84,8 @@ struct State {
     /// controller.
     races: HashMap<String, NewTopic>,
     calls: Vec<Call>,
+    /// What the client says of credentials the brokers refuse.
+    refusal: Option<String>,
 }
 
 pub(super) struct FakeCluster {
@@ -113,6 +115,7 @@ impl FakeCluster {
                 rules: Vec::new(),
                 races: HashMap::new(),
                 calls: Vec::new(),
+                refusal: None,
             }),
         }
     }
@@ -221,6 +224,20 @@ impl FakeCluster {
                     .collect(),
             },
         );
+    }
+
+    /// The brokers refuse the credentials: every DescribeCluster fails, and
+    /// the client says why.
+    pub(super) fn refuse_login(&self, reason: &str) {
+        let mut state = self.state();
+        state.refusal = Some(reason.to_owned());
+        state.rules.push(Rule {
+            api: Api::DescribeCluster,
+            topic: None,
+            error: error(ErrorCode::AUTHENTICATION, "_AUTHENTICATION"),
+            times: usize::MAX,
+            validate_only: None,
+        });
     }
 
     /// Sets a topic's config behind the engine's back.
@@ -741,6 +758,18 @@ impl Admin for FakeCluster {
                     .unwrap_or_default()),
             });
         ready(answer)
+    }
+
+    fn refused(&self) -> Option<String> {
+        self.state().refusal.clone()
+    }
+
+    fn login(&self) -> String {
+        "SASL_SSL, SCRAM-SHA-512, user svc".into()
+    }
+
+    fn certificate_problem(&self, _: String) -> Reply<'_, Option<String>> {
+        ready(Ok(None))
     }
 
     fn last_error(&self) -> Option<String> {

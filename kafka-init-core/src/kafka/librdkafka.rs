@@ -18,6 +18,7 @@ use super::admin::{
     Admin, BrokerError, ConfigAlteration, ErrorCode, NewPartitions, NewTopic, OffsetAnswer,
     OffsetSpec, Reply, RequestOptions, TopicResult,
 };
+use super::credentials;
 use super::ffi::{self, code_name, MainQueueForwarder};
 use crate::client::{self, ClientProperties};
 use crate::cluster::{TopicConfigs, TopicState};
@@ -29,10 +30,62 @@ use crate::ownership::ExistingTopic;
 #[derive(Default)]
 pub(crate) struct Context {
     last_error: Mutex<Option<String>>,
+    /// The last refusal of the credentials, unless another kind of failure
+    /// came after it.
+    refused: Mutex<Option<String>>,
+}
+
+/// Whether an error librdkafka raised refuses the credentials
+/// (`Some(true)`), is another failure (`Some(false)`), or tells nothing new
+/// (`None`: "all brokers are down" follows every failed connect).
+fn refuses_login(code: Option<RDKafkaErrorCode>, reason: &str) -> Option<bool> {
+    match code {
+        // A TLS handshake that failed on our side (an unknown CA, a host
+        // name the certificate does not name), or SASL credentials or a
+        // token the broker refused.
+        Some(RDKafkaErrorCode::SSL | RDKafkaErrorCode::Authentication) => Some(true),
+        // The same handshake failure reported as a transport failure (it
+        // alternates with the above), or the broker ending the handshake with
+        // a TLS alert: it refused the client certificate (missing, from an
+        // unknown CA, expired).
+        Some(RDKafkaErrorCode::BrokerTransportFailure)
+            if [
+                "SSL alert number",
+                "certificate verify failed",
+                "SSL handshake failed",
+            ]
+            .iter()
+            .any(|sign| reason.contains(sign)) =>
+        {
+            Some(true)
+        }
+        Some(RDKafkaErrorCode::AllBrokersDown) => None,
+        _ => Some(false),
+    }
+}
+
+/// A token librdkafka could not get (from the OIDC token endpoint, or its
+/// own unsecured JWS), as it reports it: only as a log line, never through
+/// the error callback. The reason, without the thread prefix.
+fn token_failure(fac: &str, message: &str) -> Option<String> {
+    let reason = message
+        .split_once("]: ")
+        .map_or(message, |(_, reason)| reason);
+    let failed = (fac == "OIDC" && reason.starts_with("Failed to retrieve OIDC token"))
+        || reason.starts_with("Failed to acquire SASL OAUTHBEARER token");
+    failed.then(|| reason.to_owned())
 }
 
 impl ClientContext for Context {
     fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        if let Some(reason) = token_failure(fac, log_message) {
+            let mut refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
+            // The token endpoint's own line says more (address, HTTP status)
+            // than the summary librdkafka logs after it.
+            if refused.is_none() || fac == "OIDC" {
+                *refused = Some(reason);
+            }
+        }
         match level {
             RDKafkaLogLevel::Emerg
             | RDKafkaLogLevel::Alert
@@ -46,6 +99,10 @@ impl ClientContext for Context {
 
     fn error(&self, error: KafkaError, reason: &str) {
         tracing::debug!(target: "librdkafka", "{error}: {reason}");
+        if let Some(refused) = refuses_login(error.rdkafka_error_code(), reason) {
+            *self.refused.lock().unwrap_or_else(|e| e.into_inner()) =
+                refused.then(|| reason.to_owned());
+        }
         *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(reason.to_owned());
     }
 }
@@ -56,6 +113,10 @@ pub(crate) struct Librdkafka {
     // Declared first: stops its thread before the client goes.
     _events: MainQueueForwarder,
     admin: Arc<AdminClient<Context>>,
+    /// Who logs in, for messages.
+    login: String,
+    /// For the TLS library's own look at a broker certificate.
+    client: ClientProperties,
 }
 
 impl Librdkafka {
@@ -63,6 +124,16 @@ impl Librdkafka {
     /// properties. Connects lazily; fails only on properties librdkafka
     /// refuses (never showing a secret value).
     pub(crate) fn new(options: &EnsureOptions) -> Result<Librdkafka, Error> {
+        // Misconfigurations fail here, before anything is sent (librdkafka
+        // would accept most of them and fail at connect time, or say only
+        // `PEM lib`).
+        let mut problems = options.client.check();
+        problems.extend(credentials::unreadable_files(&options.client));
+        if !problems.is_empty() {
+            return Err(Error::ClientSettings {
+                message: problems.join("; "),
+            });
+        }
         let mut config = ClientConfig::new();
         config.set("client.id", "kafka-init");
         // librdkafka drops the bootstrap connection once it learns the
@@ -87,6 +158,10 @@ impl Librdkafka {
         Ok(Librdkafka {
             _events: MainQueueForwarder::start(&admin),
             admin,
+            login: options
+                .client
+                .login(credentials::certificate_subject(&options.client).as_deref()),
+            client: options.client.clone(),
         })
     }
 }
@@ -310,6 +385,34 @@ impl Admin for Librdkafka {
         Box::pin(ffi::usage::committed_topics(&self.admin, group, options))
     }
 
+    fn refused(&self) -> Option<String> {
+        self.admin
+            .inner()
+            .context()
+            .refused
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn login(&self) -> String {
+        self.login.clone()
+    }
+
+    fn certificate_problem(&self, listener: String) -> Reply<'_, Option<String>> {
+        let client = self.client.clone();
+        Box::pin(async move {
+            Ok(
+                tokio::task::spawn_blocking(move || {
+                    credentials::verify_failure(&listener, &client)
+                })
+                .await
+                .ok()
+                .flatten(),
+            )
+        })
+    }
+
     fn last_error(&self) -> Option<String> {
         self.admin
             .inner()
@@ -337,8 +440,13 @@ impl ClientProperties {
     /// What librdkafka refuses among these properties (an unknown key, a
     /// value it cannot parse), one message per property, none showing a
     /// secret value. Builds no client and contacts no broker.
+    ///
+    /// Also refused: settings that do not fit together (a SASL mechanism
+    /// without a SASL protocol), and a SASL mechanism or TLS that this
+    /// build of librdkafka lacks.
     pub fn check(&self) -> Vec<String> {
-        self.iter()
+        let mut problems: Vec<String> = self
+            .iter()
             .filter_map(|(k, v)| {
                 let mut config = ClientConfig::new();
                 config.set(k, v);
@@ -347,7 +455,44 @@ impl ClientProperties {
                     .err()
                     .map(redacted_client_error)
             })
-            .collect()
+            .collect();
+        problems.extend(self.conflicts());
+        problems.extend(self.missing_features());
+        problems
+    }
+
+    /// What the settings need that this build of librdkafka lacks.
+    fn missing_features(&self) -> Vec<String> {
+        let features = ClientConfig::new()
+            .create_native_config()
+            .ok()
+            .and_then(|c| c.get("builtin.features").ok())
+            .unwrap_or_default();
+        let has = |feature: &str| features.split(',').any(|f| f == feature);
+        let mut missing = Vec::new();
+        if let Some(mechanism) = self.sasl_mechanism() {
+            let needs = client::SASL_MECHANISMS
+                .iter()
+                .find(|(m, _)| *m == mechanism)
+                .map(|(_, feature)| *feature);
+            if needs.is_some_and(|feature| !has(feature)) {
+                missing.push(format!(
+                    "SASL mechanism {mechanism}{}: this build of librdkafka lacks it (it has: {features})",
+                    if self.mechanism_set().is_none() {
+                        " (librdkafka's default: set `sasl.mechanism`)"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+        }
+        if self.uses_tls() && !has("ssl") {
+            missing.push(format!(
+                "`security.protocol` {}: this build of librdkafka lacks TLS",
+                self.security_protocol()
+            ));
+        }
+        missing
     }
 }
 
@@ -373,5 +518,52 @@ mod tests {
         // A known key with a value librdkafka refuses.
         let message = client_error("security.protocol", "SASL_PLAINTXT");
         assert!(message.contains("security.protocol"), "{message}");
+    }
+
+    #[test]
+    fn refusals_of_the_credentials_are_told_from_other_failures() {
+        use RDKafkaErrorCode::*;
+        let refused = |code, reason| refuses_login(Some(code), reason);
+        assert_eq!(refused(SSL, "SSL handshake failed"), Some(true));
+        assert_eq!(
+            refused(Authentication, "SASL authentication error"),
+            Some(true)
+        );
+        assert_eq!(
+            refused(
+                BrokerTransportFailure,
+                "Receive failed: sslv3 alert bad certificate: SSL alert number 42"
+            ),
+            Some(true)
+        );
+        assert_eq!(
+            refused(
+                BrokerTransportFailure,
+                "ssl://h:1/bootstrap: error:0A000086:SSL routines::certificate verify failed (after 11ms in state SSL_HANDSHAKE)"
+            ),
+            Some(true)
+        );
+        assert_eq!(
+            refused(
+                BrokerTransportFailure,
+                "Connect to ipv4#127.0.0.1:1 failed: Connection refused"
+            ),
+            Some(false)
+        );
+        assert_eq!(refused(AllBrokersDown, "1/1 brokers are down"), None);
+        assert_eq!(
+            token_failure(
+                "OIDC",
+                "[thrd:background]: Failed to retrieve OIDC token from \"http://idp/token\": (401)"
+            )
+            .as_deref(),
+            Some("Failed to retrieve OIDC token from \"http://idp/token\": (401)")
+        );
+        assert!(token_failure(
+            "ERROR",
+            "[thrd:b]: Failed to acquire SASL OAUTHBEARER token: x"
+        )
+        .is_some());
+        assert!(token_failure("ERROR", "[thrd:b]: 1/1 brokers are down").is_none());
     }
 }

@@ -12,6 +12,7 @@
 pub(crate) mod admin;
 mod cluster;
 mod converge;
+mod credentials;
 mod dispatch;
 mod engine;
 #[cfg(test)]

@@ -13,6 +13,7 @@ use tokio::time::Instant;
 
 use super::admin::{Admin, BrokerError, ErrorCode, OffsetSpec, RequestOptions};
 pub(crate) use super::retry::{Attempt, Backoff};
+use crate::client::ClientProperties;
 use crate::cluster::ClusterState;
 use crate::error::Error;
 use crate::options::EnsureOptions;
@@ -22,6 +23,8 @@ use crate::report::Requests;
 pub(super) struct Session {
     pub(super) admin: Arc<dyn Admin>,
     bootstrap: String,
+    /// To scrub secrets from the client's reasons.
+    client: ClientProperties,
     pub(super) started: Instant,
     timeout: Duration,
     pub(super) broker_grace: Duration,
@@ -63,6 +66,7 @@ impl Session {
         Session {
             admin,
             bootstrap: options.bootstrap_servers.clone(),
+            client: options.client.clone(),
             started: Instant::now(),
             timeout: options.timeout,
             broker_grace: options.broker_grace,
@@ -179,19 +183,90 @@ impl Session {
 
     /// Waits until the cluster answers, retrying with jittered backoff
     /// until the deadline; returns the number of brokers it lists.
+    ///
+    /// Refused credentials are retried only for the broker grace (they may
+    /// still be propagating on a starting cluster), then fail the run.
     pub(super) async fn wait_for_cluster(&self) -> Result<usize, Error> {
         let answer = self
             .retry("connecting", Backoff::default(), || async {
-                let attempt = self.remaining().min(Duration::from_secs(2));
+                let grace_left = self.broker_grace.saturating_sub(self.started.elapsed());
+                let attempt = if self.admin.refused().is_some() {
+                    // One request until the grace ends: it succeeds as soon
+                    // as the brokers accept the credentials, and fails when
+                    // the refusal is due.
+                    grace_left.max(Duration::from_millis(50))
+                } else if grace_left.is_zero() {
+                    Duration::from_secs(2)
+                } else {
+                    // Back when the grace ends, should a refusal come meanwhile.
+                    grace_left.min(Duration::from_secs(2))
+                };
+                let attempt = attempt.min(self.remaining());
                 self.brokers(attempt).await.map_err(|e| {
                     tracing::debug!("DescribeCluster failed: {e}");
-                    Attempt::Retry(e)
+                    match self.admin.refused() {
+                        Some(reason) if self.started.elapsed() >= self.broker_grace => {
+                            Attempt::Fail(self.authentication(reason))
+                        }
+                        _ => Attempt::Retry(e),
+                    }
                 })
             })
             .await;
-        match answer {
-            Err(Error::Deadline { last_error, .. }) => Err(self.unreachable(last_error)),
+        let answer = match answer {
+            Err(Error::Deadline { last_error, .. }) => Err(match self.admin.refused() {
+                Some(reason) => self.authentication(reason),
+                None => self.unreachable(last_error),
+            }),
             other => other,
+        };
+        match answer {
+            Err(Error::Authentication {
+                listener,
+                login,
+                waited,
+                reason,
+            }) if reason.contains("certificate verify failed") => {
+                // librdkafka says only that verification failed (and to
+                // check the CA); the TLS library can say why: another CA, a
+                // host name the certificate does not name, an expired one.
+                let why = self
+                    .admin
+                    .certificate_problem(listener.clone())
+                    .await
+                    .ok()
+                    .flatten();
+                Err(Error::Authentication {
+                    listener,
+                    login,
+                    waited,
+                    reason: match why {
+                        Some(why) => format!("{reason}; OpenSSL: {why}"),
+                        None => reason,
+                    },
+                })
+            }
+            other => other,
+        }
+    }
+
+    fn authentication(&self, reason: String) -> Error {
+        // librdkafka starts its reasons with the broker: `sasl_ssl://host:port/1: ...`.
+        let (listener, reason) = match reason.split_once("://").and_then(|(scheme, rest)| {
+            if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                return None;
+            }
+            let (broker, why) = rest.split_once(": ")?;
+            Some((broker.split('/').next()?.to_owned(), why.to_owned()))
+        }) {
+            Some((listener, why)) => (listener, why),
+            None => (self.bootstrap.clone(), reason),
+        };
+        Error::Authentication {
+            listener,
+            login: self.admin.login(),
+            waited: self.started.elapsed(),
+            reason: self.client.redact(&reason),
         }
     }
 

@@ -23,8 +23,8 @@ fn spec(name: &str, partitions: i32, config: &[(&str, &str)]) -> TopicSpec {
     TopicSpec {
         key: Cow::Owned(name.replace('.', "_")),
         name: Cow::Owned(name.into()),
-        partitions,
-        replication_factor: 1,
+        partitions: crate::spec::Size::from_kafka(partitions),
+        replication_factor: crate::spec::Size::from_kafka(1),
         config: config
             .iter()
             .map(|(k, v)| (Cow::Owned(k.to_string()), Cow::Owned(v.to_string())))
@@ -378,7 +378,7 @@ async fn more_replicas_than_brokers_is_retried_for_the_grace_then_refused() {
     let options = options().broker_grace(Duration::from_secs(3));
     let cluster = connect(&fake, &options).await;
     let mut wide = spec("wide", 1, &[]);
-    wide.replication_factor = 3;
+    wide.replication_factor = crate::spec::Size::from_kafka(3);
     let started = tokio::time::Instant::now();
     let err = cluster.ensure(&[wide]).await.unwrap_err();
     assert!(
@@ -395,7 +395,7 @@ async fn three_brokers_take_replication_factor_3() {
     let fake = Arc::new(FakeCluster::new().with_brokers(3));
     let cluster = connect(&fake, &options()).await;
     let mut wide = spec("wide", 3, &[]);
-    wide.replication_factor = 3;
+    wide.replication_factor = crate::spec::Size::from_kafka(3);
     cluster.ensure(&[wide]).await.unwrap();
     assert_eq!(cluster.brokers(), 3);
     assert_eq!(fake.topic("wide").unwrap().0, 3);
@@ -686,11 +686,43 @@ async fn a_cluster_that_never_answers_is_unreachable_with_the_clients_reason() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn refused_credentials_fail_after_the_grace_not_the_deadline() {
+    let fake = Arc::new(FakeCluster::new());
+    fake.refuse_login(
+        "sasl_ssl://127.0.0.1:9094/1: SASL authentication error: Authentication failed (password=hunter2)",
+    );
+    let options = options()
+        .timeout(Duration::from_secs(60))
+        .broker_grace(Duration::from_secs(5))
+        .client(crate::ClientProperties::new().with("sasl.password", "hunter2"));
+    let admin: Arc<dyn Admin> = Arc::clone(&fake) as Arc<dyn Admin>;
+    let started = tokio::time::Instant::now();
+    let err = Cluster::with_admin(admin, &options).await.unwrap_err();
+    let waited = started.elapsed();
+    let Error::Authentication {
+        listener,
+        login,
+        reason,
+        ..
+    } = &err
+    else {
+        panic!("{err}");
+    };
+    assert_eq!(listener, "127.0.0.1:9094");
+    assert!(login.contains("SCRAM-SHA-512"), "{login}");
+    assert!(!reason.contains("hunter2"), "{reason}");
+    assert!(
+        waited >= Duration::from_secs(5) && waited < Duration::from_secs(10),
+        "{waited:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn broker_defaults_are_read_once_for_default_sizes() {
     let fake = Arc::new(FakeCluster::new().with_brokers(3));
     let cluster = connect(&fake, &options()).await;
     let mut d = spec("d", -1, &[]);
-    d.replication_factor = -1;
+    d.replication_factor = crate::spec::Size::from_kafka(-1);
     cluster.ensure(&[d]).await.unwrap();
     assert_eq!(fake.topic("d").unwrap().0, 1);
     // Read by the plan; a topic this run created is not planned again.

@@ -1,99 +1,23 @@
-//! Several topic files as one: `--config` given more than once, or a
-//! directory of them. Each file is read and checked on its own (its
-//! `defaults` and profiles apply to its own topics); then the files are
-//! joined, and a topic declared in two files is an error naming both.
-//!
-//! Model layer: pure apart from reading the files; no tokio, no rdkafka.
+//! Several valid topic files as one (`--config` given more than once, or
+//! a directory of them): a topic declared in two files is an error naming
+//! both places.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::file::{read_text, FileError, Parsed, Problem, TopicFile};
+use super::diagnostics::{FileError, Problem};
+use super::parse::Tree;
+use super::topic_file::TopicFile;
 use crate::ownership::{overlapping_ownership, Namespace, OwnedFile, Ownership};
-use crate::policy::Policy;
-use crate::source_map::SourceMap;
 use crate::spec::{Profile, TopicSpec};
 
-/// The topic files `paths` name: each file itself, each directory's
-/// `*.yaml` and `*.yml` files (not its subdirectories), sorted by name.
-pub fn topic_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FileError> {
-    let mut files = Vec::new();
-    for path in paths {
-        if !path.is_dir() {
-            files.push(path.clone());
-            continue;
-        }
-        let unplaced = |message: String| FileError {
-            path: path.clone(),
-            problems: vec![Problem {
-                policy: false,
-                line: 0,
-                column: 0,
-                message,
-            }],
-            others: Vec::new(),
-        };
-        let entries =
-            std::fs::read_dir(path).map_err(|e| unplaced(format!("cannot read directory: {e}")))?;
-        let mut found: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
-            .collect();
-        if found.is_empty() {
-            return Err(unplaced(
-                "the directory holds no topic file (`*.yaml` or `*.yml`)".into(),
-            ));
-        }
-        found.sort();
-        files.extend(found);
-    }
-    Ok(files)
-}
-
-impl TopicFile {
-    /// Reads every topic file `paths` name (files, and directories of
-    /// `*.yaml` / `*.yml` files) and joins them into one, resolving
-    /// `${VAR}` references from the environment. Every problem of every
-    /// file is reported.
-    pub fn load_all(paths: &[PathBuf]) -> Result<TopicFile, FileError> {
-        TopicFile::load_all_with_policy(paths, None)
-    }
-
-    /// [`TopicFile::load_all`], checking every file's topics against
-    /// `policy` as well as the file's own `kafka.policy` (the stricter of
-    /// each rule wins).
-    pub fn load_all_with_policy(
-        paths: &[PathBuf],
-        policy: Option<&Policy>,
-    ) -> Result<TopicFile, FileError> {
-        let files = topic_files(paths)?;
-        let mut texts = Vec::new();
-        let mut loaded = Vec::new();
-        let mut errors = Vec::new();
-        for path in &files {
-            let text = match read_text(path) {
-                Ok(text) => text,
-                Err(e) => {
-                    errors.push(e);
-                    continue;
-                }
-            };
-            let mut lookup = |name: &str| std::env::var(name).ok();
-            match Parsed::with_policy(&text, path, Some(&mut lookup), policy).into_result() {
-                Ok(file) => {
-                    loaded.push(file);
-                    texts.push(text);
-                }
-                Err(e) => errors.push(e),
-            }
-        }
-        if errors.is_empty() {
-            return join(loaded, &texts);
-        }
-        let mut first = errors.remove(0);
-        first.others = errors;
-        Err(first)
+fn owned(f: &TopicFile) -> OwnedFile<'_> {
+    OwnedFile {
+        path: f.path.to_str().unwrap_or_default(),
+        ownership: &f.ownership,
+        declared: f.topics.iter().map(|t| t.name.as_ref()).collect(),
     }
 }
 
@@ -107,7 +31,8 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
     let mut errors: Vec<FileError> = Vec::new();
     let mut problem = |path: &Path, line: usize, column: usize, message: String| {
         let p = Problem {
-            policy: false,
+            layer: Default::default(),
+            severity: Default::default(),
             line,
             column,
             message,
@@ -121,11 +46,13 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
             }),
         }
     };
-    let maps: Vec<SourceMap> = texts
-        .iter()
-        .map(|t| SourceMap::build(t).unwrap_or_default())
-        .collect();
-    let name_at = |file: usize, key: &str| maps[file].value(&["kafka", "topics", key, "name"]);
+    // Places are looked up only for a problem: valid files are not parsed
+    // again.
+    let trees: Vec<OnceCell<Tree>> = texts.iter().map(|_| OnceCell::new()).collect();
+    let map =
+        |file: usize| trees[file].get_or_init(|| Tree::parse(&texts[file]).unwrap_or_default());
+    let name_at = |file: usize, key: &str| map(file).value(&["kafka", "topics", key, "name"]);
+    let owns_at = |file: usize| map(file).value(&["kafka", "owns"]);
 
     // A name, or one that collides with it on `.` vs `_`, in two files.
     let mut seen: HashMap<String, (usize, &TopicSpec)> = HashMap::new();
@@ -168,7 +95,7 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
         };
         match servers {
             Some((j, first)) if first != s => {
-                let at = maps[i].value(&["kafka", "bootstrap_servers"]);
+                let at = map(i).value(&["kafka", "bootstrap_servers"]);
                 problem(
                     &file.path,
                     at.line,
@@ -183,20 +110,47 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
             None => servers = Some((i, s)),
         }
     }
-    // Files given together may not own overlapping namespaces.
-    let owned: Vec<OwnedFile> = files
-        .iter()
-        .map(|f| OwnedFile {
-            path: f.path.to_str().unwrap_or_default(),
-            ownership: &f.ownership,
-            declared: f.topics.iter().map(|t| t.name.as_ref()).collect(),
-        })
-        .collect();
-    let overlaps = overlapping_ownership(&owned);
-    drop(owned);
-    for message in overlaps {
-        let at = maps[files.len() - 1].value(&["kafka", "owns"]);
-        problem(&files[files.len() - 1].path, at.line, at.column, message);
+    // Files given together may not own overlapping namespaces: each pair
+    // is reported at the later file's `owns`, naming the other's.
+    for (j, b) in files.iter().enumerate() {
+        for (i, a) in files[..j].iter().enumerate() {
+            for message in overlapping_ownership(&[owned(a), owned(b)]) {
+                let (at, first) = (owns_at(j), owns_at(i));
+                problem(
+                    &b.path,
+                    at.line,
+                    at.column,
+                    format!(
+                        "{message} (`owns` at {}:{}:{})",
+                        a.path.display(),
+                        first.line,
+                        first.column
+                    ),
+                );
+            }
+        }
+    }
+    // Either every file says what it owns, or none does: the union of the
+    // others' would leave this file's topics outside it.
+    if let Some(owner) = files.iter().position(|f| f.ownership.owns.is_some()) {
+        for (i, file) in files.iter().enumerate() {
+            if file.ownership.owns.is_some() {
+                continue;
+            }
+            let at = map(i).key(&["kafka"]);
+            let first = owns_at(owner);
+            problem(
+                &file.path,
+                at.line,
+                at.column,
+                format!(
+                    "no `kafka.owns`, while {} owns {} (at line {}): files given together either all declare what they own or none does; add `owns` here",
+                    files[owner].path.display(),
+                    files[owner].ownership.owns.as_ref().map(ToString::to_string).unwrap_or_default(),
+                    first.line,
+                ),
+            );
+        }
     }
 
     if !errors.is_empty() {
@@ -261,6 +215,7 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
     };
     Ok(TopicFile {
         ownership,
+        warnings: files.iter().flat_map(|f| f.warnings.clone()).collect(),
         path: files[0].path.clone(),
         bootstrap_servers: servers.map(|(_, s)| s.to_owned()),
         client,
@@ -271,6 +226,8 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
 
     fn dir_with(test: &str, files: &[(&str, &str)]) -> PathBuf {
@@ -295,7 +252,7 @@ mod tests {
         let sizes = |topics: &[TopicSpec]| -> Vec<(String, i32)> {
             topics
                 .iter()
-                .map(|t| (t.name.to_string(), t.partitions))
+                .map(|t| (t.name.to_string(), t.partitions.kafka()))
                 .collect()
         };
         assert_eq!(
@@ -368,5 +325,132 @@ mod tests {
         let file = TopicFile::load_all(&[dir]).unwrap();
         assert!(file.ownership.owns("dc.x") && file.ownership.owns("sim.x"));
         assert!(!file.ownership.owns("other.x"));
+    }
+}
+
+#[cfg(test)]
+mod given_together_tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn dir_with(test: &str, files: &[(&str, &str)]) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("kafka-init-join-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn a_file_without_owns_among_owning_ones_is_named() {
+        let dir = dir_with(
+            "owns-missing",
+            &[
+                (
+                    "1.yaml",
+                    "kafka:\n  owns: [\"dc.\"]\n  topics:\n    a:\n      name: dc.a\n",
+                ),
+                ("2.yaml", "kafka:\n  topics:\n    b:\n      name: sim.b\n"),
+            ],
+        );
+        let err = TopicFile::load_all(std::slice::from_ref(&dir)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}:1:1: no `kafka.owns`, while {} owns `dc.` (at line 2): files given together either all declare what they own or none does; add `owns` here",
+                dir.join("2.yaml").display(),
+                dir.join("1.yaml").display()
+            )
+        );
+        // Following the advice loads.
+        std::fs::write(
+            dir.join("2.yaml"),
+            "kafka:\n  owns: [\"sim.\"]\n  topics:\n    b:\n      name: sim.b\n",
+        )
+        .unwrap();
+        assert!(TopicFile::load_all(&[dir]).is_ok());
+    }
+
+    #[test]
+    fn the_same_file_given_twice_is_reported_as_such() {
+        let dir = dir_with(
+            "twice-given",
+            &[("a.yaml", "kafka:\n  topics:\n    a:\n      name: a\n")],
+        );
+        let a = dir.join("a.yaml");
+        let link = dir.join("link.yml");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&a, &link).unwrap();
+        let shown = |paths: &[PathBuf]| TopicFile::load_all(paths).unwrap_err().to_string();
+        assert_eq!(
+            shown(&[a.clone(), a.clone()]),
+            format!("{}: the file is given twice", a.display())
+        );
+        // The directory holds the file and a link to it.
+        assert_eq!(
+            shown(std::slice::from_ref(&dir)),
+            format!(
+                "{}: the file is given twice: as {} and as {}",
+                link.display(),
+                a.display(),
+                link.display()
+            )
+        );
+        std::fs::remove_file(&link).unwrap();
+        // A file and its directory.
+        assert_eq!(
+            shown(&[a.clone(), dir.clone()]),
+            format!("{}: the file is given twice", a.display())
+        );
+        let relative = dir.join(".").join("a.yaml");
+        assert!(shown(&[a.clone(), relative]).contains("given twice"));
+        assert!(!shown(&[a.clone(), a]).contains("declared"));
+    }
+
+    #[test]
+    fn the_overlap_advice_can_be_followed() {
+        let dir = dir_with(
+            "overlap-advice",
+            &[
+                (
+                    "1.yaml",
+                    "kafka:\n  owns: [\"dc.\"]\n  topics:\n    a:\n      name: dc.a.x\n",
+                ),
+                (
+                    "2.yaml",
+                    "kafka:\n  owns: [\"dc.b.\"]\n  topics:\n    b:\n      name: dc.b.y\n",
+                ),
+            ],
+        );
+        let err = TopicFile::load_all(std::slice::from_ref(&dir)).unwrap_err();
+        let (one, two) = (dir.join("1.yaml"), dir.join("2.yaml"));
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{two}:2:9: {one} and {two} own overlapping namespaces (`dc.` and `dc.b.`): pruning with one would delete the other's topics; narrow `owns` so that no name matches both, or declare all these topics in one file (`owns` at {one}:2:9)",
+                one = one.display(),
+                two = two.display()
+            )
+        );
+        // Narrowing `owns` so that no name matches both.
+        std::fs::write(
+            &one,
+            "kafka:\n  owns: [\"dc.a.\"]\n  topics:\n    a:\n      name: dc.a.x\n",
+        )
+        .unwrap();
+        let file = TopicFile::load_all(std::slice::from_ref(&dir)).unwrap();
+        assert!(file.ownership.owns("dc.a.z") && file.ownership.owns("dc.b.z"));
+        // Or all these topics in one file.
+        std::fs::remove_file(&two).unwrap();
+        std::fs::write(
+            &one,
+            "kafka:\n  owns: [\"dc.\"]\n  topics:\n    a:\n      name: dc.a.x\n    b:\n      name: dc.b.y\n",
+        )
+        .unwrap();
+        assert_eq!(TopicFile::load_all(&[dir]).unwrap().topics.len(), 2);
     }
 }
