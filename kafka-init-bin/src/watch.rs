@@ -97,7 +97,9 @@ pub async fn watch(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
 }
 
 /// Connects, retrying with doubling pauses up to `interval` while the
-/// cluster does not answer; invalid settings end the run.
+/// cluster does not answer. Invalid settings (3) and refused credentials
+/// (6) end the run as they end `apply`: connection settings are read at
+/// start, so only a restart (with the Secret fixed) can mend them.
 async fn connect(
     options: &EnsureOptions,
     interval: Duration,
@@ -110,7 +112,7 @@ async fn connect(
             Ok(cluster) => return Ok(cluster),
             Err(e) => {
                 let failure = Failure::from(e);
-                if failure.code == exit::INVALID {
+                if failure.code == exit::INVALID || failure.code == exit::AUTHENTICATION {
                     return Err(failure);
                 }
                 let why = secrets.scrub(&failure.message);

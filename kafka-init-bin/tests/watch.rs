@@ -653,3 +653,45 @@ fn orphans_are_counted_and_pruned_only_with_prune() {
     });
     assert_eq!(support::topic_shape(&declared), Some((1, 1)));
 }
+
+#[test]
+fn refused_credentials_end_watch_at_start_with_6_and_the_password_never_shows() {
+    let dir = scratch("auth");
+    let config = dir.join("topics.yaml");
+    std::fs::write(&config, topic_file(&[("watch-auth-unused", 1, "3600000")])).unwrap();
+    let wrong = "wrong-password-5e0b";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-init"))
+        .args(["watch", "--listen", "127.0.0.1:0", "--timeout", "3s"])
+        .arg("--config")
+        .arg(&config)
+        .args(["--bootstrap-servers", &support::sasl_bootstrap()])
+        .env("KAFKA_CLIENT_SECURITY_PROTOCOL", "SASL_PLAINTEXT")
+        .env("KAFKA_CLIENT_SASL_MECHANISM", "SCRAM-SHA-512")
+        .env("KAFKA_CLIENT_SASL_USERNAME", "kafkainit")
+        .env("KAFKA_CLIENT_SASL_PASSWORD", wrong)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("still retrying refused credentials after 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let log = reader.join().unwrap();
+    assert_eq!(status.code(), Some(6), "{log}");
+    assert!(!log.contains(wrong), "the password leaked:\n{log}");
+}
