@@ -12,9 +12,9 @@ fn main() {
     let specs: &[kafka_init::TopicSpec] = topics::SPECS;
     assert_eq!(specs.len(), 2);
     assert_eq!(specs[0].name, topics::PAYMENTS_V2_EVENTS);
-    assert_eq!(specs[0].partitions, 6);
+    assert_eq!(specs[0].partitions.kafka(), 6);
     assert_eq!(specs[0].config_value("retention.ms"), Some("86400000"));
-    assert_eq!(specs[1].partitions, 1);
+    assert_eq!(specs[1].partitions.kafka(), 1);
     assert_eq!(
         topics::BOOTSTRAP_SERVERS,
         Some("${KAFKA_HOST:-localhost}:9092")

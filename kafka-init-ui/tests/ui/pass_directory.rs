@@ -7,7 +7,7 @@ fn main() {
     assert_eq!(topics::SVC_A, "svc.a");
     assert_eq!(topics::SVC_B, "svc.b");
     assert_eq!(topics::SPECS.len(), 2);
-    assert_eq!(topics::SPECS[1].partitions, 2);
+    assert_eq!(topics::SPECS[1].partitions.kafka(), 2);
     assert_eq!(topics::BOOTSTRAP_SERVERS, Some("kafka:9092"));
     // A profile of one file: the other file's topics as they are.
     assert_eq!(topics::PROFILES[0].topics.len(), 2);
