@@ -4,24 +4,11 @@
 
 use kafka_init_test_support as support;
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use kafka_init::{Cluster, EnsureOptions, TopicFile};
 use support::*;
-
-fn build_example() -> PathBuf {
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--example", "cluster"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .unwrap();
-    assert!(status.success(), "building the example failed");
-    let exe = std::env::current_exe().unwrap();
-    let debug = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    debug.join("examples/cluster")
-}
 
 #[tokio::test]
 async fn the_example_plans_applies_and_finds_the_cluster_converged() {
@@ -31,7 +18,7 @@ async fn the_example_plans_applies_and_finds_the_cluster_converged() {
     let path = dir.join("topics.yaml");
     std::fs::write(&path, default_yaml_with_prefix(&prefix)).unwrap();
 
-    let out = Command::new(build_example())
+    let out = Command::new(example("cluster"))
         .arg(&path)
         .arg(bootstrap())
         .output()

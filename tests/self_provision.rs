@@ -16,19 +16,7 @@ kafka_init::include_topics!("config/default.yaml");
 /// `examples/self_provision`, built (or found up to date) by cargo.
 fn example_binary() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(build_example).clone()
-}
-
-fn build_example() -> PathBuf {
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--example", "self_provision"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .unwrap();
-    assert!(status.success(), "building the example failed");
-    let exe = std::env::current_exe().unwrap();
-    let debug = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    debug.join("examples/self_provision")
+    BUILT.get_or_init(|| example("self_provision")).clone()
 }
 
 #[tokio::test]

@@ -282,6 +282,23 @@ pub async fn set_topic_config(topic: &str, key: &str, value: &str) {
     }
 }
 
+/// The facade's example `name`, built by cargo (or found up to date), in
+/// the target directory of the test binary that calls this.
+pub fn example(name: &str) -> std::path::PathBuf {
+    let status = std::process::Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--example", name])
+        .current_dir(repo_path(""))
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "building the example `{name}` failed");
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let debug = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("test binaries sit in <target>/<profile>/deps");
+    debug.join("examples").join(name)
+}
+
 /// A path in the repository, from the repository's root.
 pub fn repo_path(relative: &str) -> std::path::PathBuf {
     let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
