@@ -789,13 +789,21 @@ unsafe fn result_of(code: RDKafkaRespErr, message: *const c_char) -> Result<(), 
 }
 
 fn local_error(error: Owned<rd::rd_kafka_error_t, ErrorObject>) -> BrokerError {
-    // SAFETY: live error object; the strings are copied before it is dropped.
+    // SAFETY: live error object; it is dropped after being read.
+    unsafe { error_of(error.ptr()) }
+}
+
+/// An error object's code, name and message, copied.
+///
+/// # Safety
+/// `error` is a live error object.
+unsafe fn error_of(error: *const rd::rd_kafka_error_t) -> BrokerError {
+    // SAFETY: per the contract; the strings are copied here.
     unsafe {
-        let code = rd::rd_kafka_error_code(error.ptr());
         BrokerError {
-            code: code.into(),
-            name: string(rd::rd_kafka_error_name(error.ptr())),
-            message: string(rd::rd_kafka_error_string(error.ptr())),
+            code: rd::rd_kafka_error_code(error).into(),
+            name: string(rd::rd_kafka_error_name(error)),
+            message: string(rd::rd_kafka_error_string(error)),
         }
     }
 }

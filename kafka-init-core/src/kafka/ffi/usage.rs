@@ -10,8 +10,8 @@ use rdkafka::bindings as rd;
 use rdkafka::client::ClientContext;
 
 use super::{
-    c_string, invalid_argument, result_of, run_blocking, string, BrokerError, Destroy, Owned,
-    Request, RequestOptions, TopicPartitionList,
+    c_string, error_of, invalid_argument, result_of, run_blocking, string, BrokerError, Destroy,
+    Owned, Request, RequestOptions, TopicPartitionList,
 };
 use crate::kafka::admin::{OffsetAnswer, OffsetSpec};
 
@@ -41,12 +41,7 @@ pub(crate) async fn list_consumer_groups<C: ClientContext + 'static>(
             let mut n = 0;
             let errors = rd::rd_kafka_ListConsumerGroups_result_errors(result, &mut n);
             if n > 0 {
-                let error = *errors;
-                return Err(BrokerError {
-                    code: rd::rd_kafka_error_code(error).into(),
-                    name: string(rd::rd_kafka_error_name(error)),
-                    message: string(rd::rd_kafka_error_string(error)),
-                });
+                return Err(error_of(*errors));
             }
             let mut n = 0;
             let listings = rd::rd_kafka_ListConsumerGroups_result_valid(result, &mut n);
@@ -92,11 +87,7 @@ pub(crate) async fn committed_topics<C: ClientContext + 'static>(
                 let group = *groups.add(i);
                 let error = rd::rd_kafka_group_result_error(group);
                 if !error.is_null() {
-                    return Err(BrokerError {
-                        code: rd::rd_kafka_error_code(error).into(),
-                        name: string(rd::rd_kafka_error_name(error)),
-                        message: string(rd::rd_kafka_error_string(error)),
-                    });
+                    return Err(error_of(error));
                 }
                 let Some(list) = rd::rd_kafka_group_result_partitions(group).as_ref() else {
                     continue;
