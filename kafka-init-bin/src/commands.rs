@@ -20,15 +20,7 @@ pub async fn run(command: Command, cli: &Cli, secrets: &Secrets) -> Result<u8, F
         Command::Apply => apply(cli, secrets).await,
         Command::Plan => {
             policy_gate(cli)?;
-            show_plan(cli, secrets).await.map_err(|f| {
-                // `plan --prune` without `owns` is refused before anything
-                // is sent, as for `apply`.
-                if f.code == exit::INVALID && f.message.contains("needs `kafka.owns`") {
-                    f
-                } else {
-                    f.for_plan()
-                }
-            })
+            show_plan(cli, secrets).await.map_err(Failure::for_plan)
         }
         Command::Check => check(cli, secrets),
         Command::Wait => wait(cli, secrets).await,

@@ -31,6 +31,9 @@ pub struct Failure {
     /// The `--output json` document was already printed, with the error in
     /// it: one document per run.
     pub reported: bool,
+    /// Keeps its code under `plan`, whose errors are otherwise all 1: a
+    /// guard that refuses before anything is sent, as under `apply`.
+    pub before_sending: bool,
 }
 
 impl Failure {
@@ -40,6 +43,7 @@ impl Failure {
             message: message.into(),
             headline: "Run failed",
             reported: false,
+            before_sending: false,
         }
     }
 
@@ -50,8 +54,13 @@ impl Failure {
         }
     }
 
-    /// `plan` reports every error as 1, as its contract says.
+    /// `plan` reports every error as 1, as its contract says, but for the
+    /// guards that refuse before anything is sent (`--prune` without
+    /// `kafka.owns`: 3, as for `apply`).
     pub fn for_plan(self) -> Failure {
+        if self.before_sending {
+            return self;
+        }
         Failure {
             code: FAILURE,
             ..self
@@ -69,6 +78,7 @@ impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
         Failure {
             headline: headline_of(&e),
+            before_sending: matches!(e, Error::NoOwnership { .. }),
             ..Failure::new(code_of(&e), e.to_string())
         }
     }
