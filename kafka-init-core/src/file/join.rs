@@ -230,7 +230,7 @@ mod tests {
 
     use super::*;
 
-    fn dir_with(test: &str, files: &[(&str, &str)]) -> PathBuf {
+    pub(super) fn dir_with(test: &str, files: &[(&str, &str)]) -> PathBuf {
         let dir =
             std::env::temp_dir().join(format!("kafka-init-files-{}-{test}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -332,18 +332,8 @@ mod tests {
 mod given_together_tests {
     use std::path::PathBuf;
 
+    use super::tests::dir_with;
     use super::*;
-
-    fn dir_with(test: &str, files: &[(&str, &str)]) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("kafka-init-join-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        for (name, text) in files {
-            std::fs::write(dir.join(name), text).unwrap();
-        }
-        dir
-    }
 
     #[test]
     fn a_file_without_owns_among_owning_ones_is_named() {
