@@ -16,6 +16,7 @@
 // the diff, batching) has no caller but the unit tests.
 #![cfg_attr(not(feature = "admin"), allow(dead_code))]
 
+mod access;
 mod batch;
 mod client;
 mod cluster;
@@ -44,6 +45,10 @@ mod broker_tests;
 #[cfg(test)]
 mod fuzz;
 
+pub use access::{
+    bindings, AccessAction, AccessChange, AccessEntry, AclBinding, Grant, Names, Operation,
+    PatternType, Permission, ResourceType, CLUSTER_NAME,
+};
 pub use client::{ClientProperties, ENV_PREFIX as CLIENT_ENV_PREFIX};
 pub use cluster::Reachable;
 pub use error::Error;

@@ -240,12 +240,20 @@ pub struct Ownership {
     pub owns: Option<Namespace>,
     /// Names never deleted nor reported as orphans, whatever `owns` says.
     pub protect: Namespace,
+    /// `kafka.protect_principals`: principals whose ACL bindings are never
+    /// deleted nor reported as orphans.
+    pub protect_principals: Vec<String>,
 }
 
 impl Ownership {
     /// Whether `name` is protected: built in, or by `kafka.protect`.
     pub fn is_protected(&self, name: &str) -> bool {
         is_builtin_protected(name) || self.protect.contains(name)
+    }
+
+    /// Whether the bindings of `principal` are protected from pruning.
+    pub fn is_protected_principal(&self, principal: &str) -> bool {
+        self.protect_principals.iter().any(|p| p == principal)
     }
 
     /// Whether `name` is inside `owns`.
@@ -273,6 +281,12 @@ impl Ownership {
 }
 
 impl Namespace {
+    /// Whether every name starting with `prefix` is inside: some prefix
+    /// entry is a prefix of it. Expressions never vouch for a prefix.
+    pub fn contains_prefix(&self, prefix: &str) -> bool {
+        self.prefixes().iter().any(|p| prefix.starts_with(p))
+    }
+
     fn prefixes(&self) -> Vec<&str> {
         self.entries
             .iter()
@@ -467,6 +481,7 @@ mod tests {
         let ownership = Ownership {
             owns: Some(ns(&["a.", "^_a\\..*"])),
             protect: ns(&["a.keep"]),
+            ..Ownership::default()
         };
         let existing = [
             "a.1",
@@ -500,7 +515,7 @@ mod tests {
     fn overlapping_namespaces_name_both_files() {
         let own = |entries: &[&str]| Ownership {
             owns: Some(ns(entries)),
-            protect: Namespace::default(),
+            ..Ownership::default()
         };
         let (a, b, ab, re) = (
             own(&["a."]),

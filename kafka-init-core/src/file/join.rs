@@ -212,6 +212,15 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
     let ownership = Ownership {
         owns: union(&|o| o.owns.as_ref()),
         protect: union(&|o| Some(&o.protect)).unwrap_or_default(),
+        protect_principals: {
+            let mut all: Vec<String> = files
+                .iter()
+                .flat_map(|f| f.ownership.protect_principals.iter().cloned())
+                .collect();
+            all.sort();
+            all.dedup();
+            all
+        },
     };
     Ok(TopicFile {
         ownership,

@@ -53,6 +53,7 @@ fn owning(prefix: &str) -> Ownership {
     Ownership {
         owns: Some(Namespace::new([prefix]).unwrap()),
         protect: Namespace::default(),
+        protect_principals: Vec::new(),
     }
 }
 
