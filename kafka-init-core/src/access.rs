@@ -250,18 +250,18 @@ pub fn bindings(entries: &[AccessEntry]) -> Vec<AclBinding> {
 pub struct AclBinding {
     /// `Type:name`, e.g. `User:simulator`.
     pub principal: String,
-    /// The host, or `*` for any.
-    pub host: String,
-    /// What may (or may not) be done.
-    pub operation: Operation,
-    /// Allow or deny.
-    pub permission: Permission,
     /// The kind of resource.
     pub resource_type: ResourceType,
     /// The resource's name, or prefix when `pattern` is prefixed.
     pub name: String,
     /// Whether `name` is the whole name or a prefix.
     pub pattern: PatternType,
+    /// What may (or may not) be done.
+    pub operation: Operation,
+    /// Allow or deny.
+    pub permission: Permission,
+    /// The host, or `*` for any.
+    pub host: String,
 }
 
 impl AclBinding {
@@ -457,6 +457,159 @@ pub(crate) fn owned(binding: &AclBinding, ownership: &Ownership) -> bool {
         ResourceType::Topic => inside && !ownership.is_protected(&binding.name),
         ResourceType::Group | ResourceType::TransactionalId => inside,
         ResourceType::Cluster => false,
+    }
+}
+
+/// One broken rule of an access entry, at a field (and an item of a list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Issue {
+    /// The entry's index in the checked slice.
+    pub entry: usize,
+    /// The field: `principal`, `hosts`, `produce`, …, `allow`.
+    pub field: &'static str,
+    /// The item of a list field, when the problem is one item.
+    pub item: Option<usize>,
+    pub message: String,
+}
+
+/// The rules every access entry follows, wherever it comes from (a file,
+/// `include_topics!`, code): a `Type:name` principal, at least one right,
+/// no item twice, `*` only at the end, every name inside `owns` when the
+/// file has one (and a prefix only then), one entry per principal.
+pub(crate) fn check(entries: &[AccessEntry], ownership: &Ownership) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let mut push = |field: &'static str, item: Option<usize>, message: String| {
+            issues.push(Issue {
+                entry: i,
+                field,
+                item,
+                message: format!("access `{}`: {message}", entry.key),
+            })
+        };
+        if let Err(why) = check_principal(&entry.principal) {
+            push("principal", None, why);
+        }
+        if entries[..i].iter().any(|e| e.principal == entry.principal) {
+            let first = entries[..i]
+                .iter()
+                .find(|e| e.principal == entry.principal)
+                .map(|e| e.key.to_string())
+                .unwrap_or_default();
+            push(
+                "principal",
+                None,
+                format!(
+                    "principal `{}` already has the entry `{first}`; give each principal one entry",
+                    entry.principal
+                ),
+            );
+        }
+        if entry.roles().iter().all(|(_, l)| l.is_empty()) && entry.allow.is_empty() {
+            push(
+                "principal",
+                None,
+                "grants nothing: give it `produce`, `consume`, `groups`, `transactional_ids` or `allow`".into(),
+            );
+        }
+        for (j, host) in entry.hosts.iter().enumerate() {
+            if host.trim().is_empty() {
+                push("hosts", Some(j), "a host is empty; leave `hosts` out for any host".into());
+            } else if entry.hosts[..j].contains(host) {
+                push("hosts", Some(j), format!("host `{host}` is listed twice"));
+            }
+        }
+        for (field, list) in entry.roles() {
+            let what = match field {
+                "produce" | "consume" => "topic",
+                "groups" => "group",
+                _ => "transactional id",
+            };
+            for (j, name) in list.iter().enumerate() {
+                if list[..j].contains(name) {
+                    push(field, Some(j), format!("{what} `{name}` is listed twice"));
+                    continue;
+                }
+                if let Some(why) = check_name(name, what, ownership) {
+                    push(field, Some(j), why);
+                }
+            }
+        }
+        for (j, grant) in entry.allow.iter().enumerate() {
+            if entry.allow[..j].contains(grant) {
+                push("allow", Some(j), "this grant is listed twice".into());
+                continue;
+            }
+            if grant.resource_type == ResourceType::Cluster {
+                if grant.name != CLUSTER_NAME || grant.pattern != PatternType::Literal {
+                    push(
+                        "allow",
+                        Some(j),
+                        format!("the cluster resource is named `{CLUSTER_NAME}` (literal), not `{}`", grant.name),
+                    );
+                }
+                continue;
+            }
+            let written = match grant.pattern {
+                PatternType::Literal => grant.name.to_string(),
+                PatternType::Prefixed => format!("{}*", grant.name),
+            };
+            if grant.name.contains('*') {
+                push("allow", Some(j), format!("`{}`: `*` is not allowed in a name; set `pattern: prefixed` for a prefix", grant.name));
+            } else if let Some(why) = check_name(&written, grant.resource_type.file_name(), ownership) {
+                push("allow", Some(j), why);
+            }
+        }
+    }
+    issues
+}
+
+/// `Type:name`, both parts non-empty, no spaces.
+fn check_principal(principal: &str) -> Result<(), String> {
+    match principal.split_once(':') {
+        Some((kind, name))
+            if !kind.is_empty()
+                && !name.is_empty()
+                && kind.chars().all(|c| c.is_ascii_alphanumeric())
+                && !principal.chars().any(char::is_whitespace) =>
+        {
+            Ok(())
+        }
+        _ => Err(format!(
+            "principal `{principal}` is not `Type:name` (e.g. `User:simulator`)"
+        )),
+    }
+}
+
+/// A name of a role list: `*` only at the end, inside `owns` when the file
+/// has one; a prefix only inside `owns`.
+fn check_name(name: &str, what: &str, ownership: &Ownership) -> Option<String> {
+    let (bare, pattern) = split_pattern(name);
+    if bare.contains('*') {
+        return Some(format!(
+            "{what} `{name}`: `*` may only end a name (`dc.*` is every name starting with `dc.`)"
+        ));
+    }
+    if name.trim().is_empty() {
+        return Some(format!("a {what} name is empty"));
+    }
+    if what == "topic" && pattern == PatternType::Literal {
+        if let Err(why) = crate::validate::check_name(bare) {
+            return Some(format!("{what} `{name}`: {why}"));
+        }
+    }
+    match (&ownership.owns, pattern) {
+        (None, PatternType::Prefixed) => Some(format!(
+            "{what} `{name}`: a prefix needs `kafka.owns`, and must lie inside it"
+        )),
+        (None, PatternType::Literal) => None,
+        (Some(owns), PatternType::Prefixed) if !owns.contains_prefix(bare) => Some(format!(
+            "{what} `{name}`: the prefix is not inside `kafka.owns` ({owns}); a file grants only what it owns"
+        )),
+        (Some(owns), PatternType::Literal) if !owns.contains(bare) => Some(format!(
+            "{what} `{name}` is outside `kafka.owns` ({owns}); a file grants only what it owns"
+        )),
+        _ => None,
     }
 }
 

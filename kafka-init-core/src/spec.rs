@@ -135,6 +135,9 @@ pub struct Profile {
     /// Every topic of the base file, with the profile applied. Names and
     /// order are the base file's.
     pub topics: Cow<'static, [TopicSpec]>,
+    /// The base file's `kafka.access`, with the profile's `access`
+    /// overrides applied.
+    pub access: Cow<'static, [crate::access::AccessEntry]>,
 }
 
 impl Profile {

@@ -176,20 +176,26 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
         .into_iter()
         .map(|name| {
             let mut topics = Vec::new();
+            let mut access = Vec::new();
             let mut bootstrap_servers = None;
             for file in &files {
                 match file.profiles.iter().find(|p| p.name == name) {
                     Some(p) => {
                         topics.extend(p.topics.iter().cloned());
+                        access.extend(p.access.iter().cloned());
                         bootstrap_servers = bootstrap_servers.or(p.bootstrap_servers.clone());
                     }
-                    None => topics.extend(file.topics.iter().cloned()),
+                    None => {
+                        topics.extend(file.topics.iter().cloned());
+                        access.extend(file.access.iter().cloned());
+                    }
                 }
             }
             Profile {
                 name,
                 bootstrap_servers,
                 topics: Cow::Owned(topics),
+                access: Cow::Owned(access),
             }
         })
         .collect();
@@ -229,6 +235,7 @@ pub(crate) fn join(mut files: Vec<TopicFile>, texts: &[String]) -> Result<TopicF
         bootstrap_servers: servers.map(|(_, s)| s.to_owned()),
         client,
         topics: files.iter().flat_map(|f| f.topics.clone()).collect(),
+        access: files.iter().flat_map(|f| f.access.clone()).collect(),
         profiles,
     })
 }

@@ -5,6 +5,8 @@
 //!   same file given twice, policy files);
 //! - [`parse`]: the text becomes one positioned tree, parsed once;
 //! - [`raw`]: the file's sections decoded from it, their keys checked;
+//! - [`access`]: `kafka.access`, its topic keys resolved to names, each
+//!   profile's overrides applied, checked by the model's access rules;
 //! - [`resolve`]: each topic from its layers (`defaults` < topic < profile
 //!   `defaults` < profile topic) and checked against the policies that
 //!   apply;
@@ -15,6 +17,7 @@
 //!
 //! Model layer: pure apart from [`load`]; no tokio, no rdkafka.
 
+mod access;
 mod diagnostics;
 mod join;
 mod load;

@@ -33,9 +33,17 @@ pub(super) const KAFKA_KEYS: &[&str] = &[
     "topics",
     "owns",
     "protect",
+    "protect_principals",
+    "access",
     "policy",
 ];
-pub(super) const PROFILE_KEYS: &[&str] = &["bootstrap_servers", "defaults", "topics", "policy"];
+pub(super) const PROFILE_KEYS: &[&str] = &[
+    "bootstrap_servers",
+    "defaults",
+    "topics",
+    "policy",
+    "access",
+];
 pub(super) const PROFILE_TOPIC_KEYS: &[&str] = &[
     "partitions",
     "replication_factor",
@@ -80,6 +88,7 @@ impl<'t> Parsed<'t> {
                 topics: Vec::new(),
                 profiles: Vec::new(),
                 ownership: Ownership::default(),
+                access: Vec::new(),
                 warnings: Vec::new(),
             },
             problems: Vec::new(),
@@ -344,6 +353,9 @@ impl<'t> Parsed<'t> {
                 );
             }
         }
+        self.file.ownership.protect_principals =
+            self.protect_principals(kafka.get("protect_principals"));
+        self.decode_access(kafka, lookup.as_deref_mut());
     }
 
     /// `kafka.owns` or `kafka.protect`: a list of prefixes and `^`
@@ -598,6 +610,7 @@ impl<'t> Parsed<'t> {
             name: Cow::Owned(name.to_owned()),
             bootstrap_servers,
             topics: Cow::Owned(specs),
+            access: Cow::Borrowed(&[]),
         }
     }
 

@@ -733,3 +733,85 @@ kafka:
         assert!(e.to_string().contains("`1.0` is not allowed"), "{e}");
     }
 }
+
+const ACCESS: &str = r#"kafka:
+  owns: ["dc."]
+  topics:
+    workload: {name: "dc.workload"}
+    power:    {name: "dc.power"}
+  access:
+    simulator:
+      principal: "User:simulator"
+      produce: [workload]
+      consume: [power, "dc.shared*"]
+      groups: ["dc.simulator"]
+      transactional_ids: ["dc.sim-tx"]
+  profiles:
+    prod:
+      access:
+        simulator: {principal: "User:sim-prod"}
+"#;
+
+#[test]
+fn access_resolves_topic_keys_and_profiles_change_principals() {
+    let file = TopicFile::parse(ACCESS, "f.yaml").unwrap();
+    let base = file.access_for(None).unwrap();
+    assert_eq!(base.len(), 1);
+    assert_eq!(base[0].principal, "User:simulator");
+    assert_eq!(base[0].produce.as_ref(), ["dc.workload"]);
+    assert_eq!(base[0].consume.as_ref(), ["dc.power", "dc.shared*"]);
+    let prod = file.access_for(Some("prod")).unwrap();
+    assert_eq!(prod[0].principal, "User:sim-prod");
+    assert_eq!(prod[0].produce, base[0].produce);
+    let bindings: Vec<String> = crate::access::bindings(prod)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(bindings.contains(&"User:sim-prod  WRITE  topic dc.workload".to_owned()));
+    assert!(bindings.contains(&"User:sim-prod  READ  topic dc.shared*".to_owned()));
+}
+
+#[test]
+fn bad_access_is_reported_at_its_place() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("produce: [workload]", "produce: [nope]", "9:17: access `simulator`: `nope` is neither a topic key of this file nor a name inside `kafka.owns`"),
+        ("groups: [\"dc.simulator\"]", "groups: [\"other.g\"]", "11:16: access `simulator`: group `other.g` is outside `kafka.owns`"),
+        ("principal: \"User:simulator\"", "principal: \"simulator\"", "8:18: access `simulator`: principal `simulator` is not `Type:name`"),
+        ("groups: [\"dc.simulator\"]", "groups: []", "11:15: access `simulator`: `groups` is an empty list"),
+        ("groups: [\"dc.simulator\"]", "groups: [\"dc.a\", \"dc.a\"]", "11:24: access `simulator`: group `dc.a` is listed twice"),
+        ("\"dc.shared*\"", "\"dc.sh*red\"", "10:24: access `simulator`: topic `dc.sh*red`: `*` may only end a name"),
+        ("\"dc.shared*\"", "\"d*\"", "10:24: access `simulator`: topic `d*`: the prefix is not inside `kafka.owns`"),
+    ];
+    for (from, to, want) in cases {
+        let text = ACCESS.replacen(from, to, 1);
+        assert_ne!(text, ACCESS, "{from}");
+        let got = problems(&text);
+        assert_eq!(got.len(), 1, "{to}: {got:#?}");
+        assert!(got[0].contains(want), "{to}: want {want}, got {got:#?}");
+    }
+}
+
+#[test]
+fn a_principal_twice_and_an_unknown_profile_entry_are_refused() {
+    let twice = ACCESS.replace(
+        "  profiles:",
+        "    again:\n      principal: \"User:simulator\"\n      consume: [power]\n  profiles:",
+    );
+    let got = problems(&twice);
+    assert!(
+        got.iter().any(|p| p.contains("principal `User:simulator` already has the entry `simulator`")),
+        "{got:#?}"
+    );
+    let unknown = ACCESS.replace("simulator: {principal", "other: {principal");
+    let got = problems(&unknown);
+    assert!(
+        got.iter().any(|p| p.contains("profile prod: access `other` is not an entry")),
+        "{got:#?}"
+    );
+    let no_owns = ACCESS.replace("  owns: [\"dc.\"]\n", "");
+    let got = problems(&no_owns);
+    assert!(
+        got.iter().any(|p| p.contains("topic `dc.shared*`: a prefix needs `kafka.owns`")),
+        "{got:#?}"
+    );
+}

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::diagnostics::Warning;
+use crate::access::AccessEntry;
 use crate::client::ClientProperties;
 use crate::ownership::Ownership;
 use crate::spec::{Profile, TopicSpec, UnknownProfile};
@@ -26,6 +27,9 @@ pub struct TopicFile {
     /// `kafka.owns` and `kafka.protect`: what the file answers for on a
     /// shared cluster.
     pub ownership: Ownership,
+    /// `kafka.access`: who may produce, consume and use which groups and
+    /// transactional ids, topic keys resolved to names.
+    pub access: Vec<AccessEntry>,
     /// What Kafka accepts but is likely a mistake, each at its place; a
     /// policy with `warnings: error` makes them errors instead.
     pub warnings: Vec<Warning>,
@@ -39,6 +43,15 @@ impl TopicFile {
         Ok(match Profile::select(&self.profiles, profile)? {
             Some(p) => &p.topics,
             None => &self.topics,
+        })
+    }
+
+    /// The access entries as the profile `name` sees them (`None`: the
+    /// base file).
+    pub fn access_for(&self, profile: Option<&str>) -> Result<&[AccessEntry], UnknownProfile> {
+        Ok(match Profile::select(&self.profiles, profile)? {
+            Some(p) => &p.access,
+            None => &self.access,
         })
     }
 
