@@ -104,7 +104,7 @@ macro_rules! __ensure_topics {
         /// properties) call `kafka_init::ensure_topics_with(SPECS, options)`.
         pub async fn ensure_topics() -> ::core::result::Result<$crate::Report, $crate::Error> {
             let (specs, options) =
-                $crate::__private::generated_run(SPECS, PROFILES, BOOTSTRAP_SERVERS)?;
+                $crate::__private::generated_run(SPECS, PROFILES, BOOTSTRAP_SERVERS, &[])?;
             $crate::ensure_topics_with(specs, options).await
         }
     };

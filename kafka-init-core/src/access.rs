@@ -243,6 +243,87 @@ pub fn bindings(entries: &[AccessEntry]) -> Vec<AclBinding> {
     set.into_iter().collect()
 }
 
+/// The entries a file writes for `bindings` (what `export` writes): one
+/// per principal and host set, in principal order, each binding in its
+/// role (`produce` for WRITE on a topic, `consume` for READ, `groups`,
+/// `transactional_ids` for WRITE with DESCRIBE), the rest in `allow`. The
+/// entries grant exactly `bindings` (DENY ones are left out: a file
+/// declares only what it allows).
+pub fn entries_of(bindings: &[AclBinding]) -> Vec<AccessEntry> {
+    use std::collections::BTreeMap;
+    let mut by_who: BTreeMap<(&str, &str), Vec<&AclBinding>> = BTreeMap::new();
+    for b in bindings
+        .iter()
+        .filter(|b| b.permission == Permission::Allow)
+    {
+        by_who.entry((&b.principal, &b.host)).or_default().push(b);
+    }
+    let mut taken = BTreeSet::new();
+    let mut out = Vec::new();
+    for ((principal, host), list) in by_who {
+        let base: String = principal
+            .split_once(':')
+            .map_or(principal, |(_, n)| n)
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let base = if host == "*" {
+            base
+        } else {
+            format!("{base}_{host}")
+        };
+        let mut key = base.clone();
+        let mut n = 2;
+        while !taken.insert(key.clone()) {
+            key = format!("{base}_{n}");
+            n += 1;
+        }
+        let mut entry = AccessEntry::new(key, principal);
+        if host != "*" {
+            entry = entry.hosts([host]);
+        }
+        let has = |op: Operation, name: &str, pattern: PatternType| {
+            list.iter().any(|b| {
+                b.resource_type == ResourceType::TransactionalId
+                    && b.operation == op
+                    && b.name == name
+                    && b.pattern == pattern
+            })
+        };
+        for b in &list {
+            let name = b.resource_name();
+            match (b.resource_type, b.operation) {
+                (ResourceType::Topic, Operation::Write) => entry = entry.produce([name]),
+                (ResourceType::Topic, Operation::Read) => entry = entry.consume([name]),
+                (ResourceType::Group, Operation::Read) => entry = entry.groups([name]),
+                (ResourceType::TransactionalId, Operation::Write)
+                    if has(Operation::Describe, &b.name, b.pattern) =>
+                {
+                    entry = entry.transactional_ids([name])
+                }
+                (ResourceType::TransactionalId, Operation::Describe)
+                    if has(Operation::Write, &b.name, b.pattern) => {}
+                _ => {
+                    entry = entry.allow(Grant {
+                        operation: b.operation,
+                        resource_type: b.resource_type,
+                        name: Cow::Owned(b.name.clone()),
+                        pattern: b.pattern,
+                    })
+                }
+            }
+        }
+        out.push(entry);
+    }
+    out
+}
+
 /// One ACL binding: a principal allowed (or denied) an operation on a
 /// resource, from a host.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -514,7 +595,11 @@ pub(crate) fn check(entries: &[AccessEntry], ownership: &Ownership) -> Vec<Issue
         }
         for (j, host) in entry.hosts.iter().enumerate() {
             if host.trim().is_empty() {
-                push("hosts", Some(j), "a host is empty; leave `hosts` out for any host".into());
+                push(
+                    "hosts",
+                    Some(j),
+                    "a host is empty; leave `hosts` out for any host".into(),
+                );
             } else if entry.hosts[..j].contains(host) {
                 push("hosts", Some(j), format!("host `{host}` is listed twice"));
             }
@@ -545,7 +630,10 @@ pub(crate) fn check(entries: &[AccessEntry], ownership: &Ownership) -> Vec<Issue
                     push(
                         "allow",
                         Some(j),
-                        format!("the cluster resource is named `{CLUSTER_NAME}` (literal), not `{}`", grant.name),
+                        format!(
+                            "the cluster resource is named `{CLUSTER_NAME}` (literal), not `{}`",
+                            grant.name
+                        ),
                     );
                 }
                 continue;
@@ -555,8 +643,17 @@ pub(crate) fn check(entries: &[AccessEntry], ownership: &Ownership) -> Vec<Issue
                 PatternType::Prefixed => format!("{}*", grant.name),
             };
             if grant.name.contains('*') {
-                push("allow", Some(j), format!("`{}`: `*` is not allowed in a name; set `pattern: prefixed` for a prefix", grant.name));
-            } else if let Some(why) = check_name(&written, grant.resource_type.file_name(), ownership) {
+                push(
+                    "allow",
+                    Some(j),
+                    format!(
+                        "`{}`: `*` is not allowed in a name; set `pattern: prefixed` for a prefix",
+                        grant.name
+                    ),
+                );
+            } else if let Some(why) =
+                check_name(&written, grant.resource_type.file_name(), ownership)
+            {
                 push("allow", Some(j), why);
             }
         }

@@ -197,6 +197,7 @@ pub fn expand_files_with_policy(
                 topics: partial,
                 profiles: Vec::new(),
                 ownership: Default::default(),
+                access: Vec::new(),
                 warnings: Vec::new(),
             });
             let consts = constants(&mut parsed);
@@ -320,6 +321,7 @@ fn module(file: &str, parsed: &Parsed, consts: &[Option<String>]) -> TokenStream
                 name: ::std::borrow::Cow::Borrowed(#name),
                 bootstrap_servers: #bootstrap,
                 topics: ::std::borrow::Cow::Borrowed(&[#(#specs),*]),
+                access: ::std::borrow::Cow::Borrowed(&[]),
             }
         }
     });

@@ -46,8 +46,8 @@ mod broker_tests;
 mod fuzz;
 
 pub use access::{
-    bindings, AccessAction, AccessChange, AccessEntry, AclBinding, Grant, Names, Operation,
-    PatternType, Permission, ResourceType, CLUSTER_NAME,
+    bindings, entries_of, AccessAction, AccessChange, AccessEntry, AclBinding, Grant, Names,
+    Operation, PatternType, Permission, ResourceType, CLUSTER_NAME,
 };
 pub use client::{ClientProperties, ENV_PREFIX as CLIENT_ENV_PREFIX};
 pub use cluster::Reachable;

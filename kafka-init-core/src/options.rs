@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::access::AccessEntry;
 use crate::client::ClientProperties;
 use crate::error::Error;
 use crate::file::{FileError, Problem};
@@ -38,6 +39,7 @@ pub struct EnsureOptions {
     pub(crate) ownership: Ownership,
     pub(crate) prune_idle: Duration,
     pub(crate) prune_in_use: bool,
+    pub(crate) access: Vec<AccessEntry>,
 }
 
 impl EnsureOptions {
@@ -53,6 +55,7 @@ impl EnsureOptions {
             ownership: Ownership::default(),
             prune_idle: DEFAULT_PRUNE_IDLE,
             prune_in_use: false,
+            access: Vec::new(),
         }
     }
 
@@ -79,6 +82,15 @@ impl EnsureOptions {
     /// fails. Needs [`EnsureOptions::ownership`] with `owns`.
     pub fn prune(mut self, max_deletions: usize) -> Self {
         self.prune = Some(max_deletions);
+        self
+    }
+
+    /// The access the run grants beside its topics: a file's `kafka.access`
+    /// ([`TopicFile::access_for`](crate::TopicFile::access_for)). Granted
+    /// after the topics exist; with [`EnsureOptions::prune`], owned bindings
+    /// the entries do not grant are revoked.
+    pub fn access(mut self, entries: impl IntoIterator<Item = AccessEntry>) -> Self {
+        self.access = entries.into_iter().collect();
         self
     }
 
@@ -144,6 +156,11 @@ impl EnsureOptions {
         &self.ownership
     }
 
+    /// See [`EnsureOptions::access`].
+    pub fn access_entries(&self) -> &[AccessEntry] {
+        &self.access
+    }
+
     /// See [`EnsureOptions::prune_idle`].
     pub fn idle(&self) -> Duration {
         self.prune_idle
@@ -203,13 +220,15 @@ pub fn generated_run<'s>(
     specs: &'s [TopicSpec],
     profiles: &'s [Profile],
     bootstrap_servers: Option<&str>,
+    access: &'s [AccessEntry],
 ) -> Result<(&'s [TopicSpec], EnsureOptions), Error> {
     let name = profile_from_env();
     let selected = Profile::select(profiles, name.as_deref())?;
     let bootstrap = selected
         .and_then(|p| p.bootstrap_servers.as_deref())
         .or(bootstrap_servers);
-    let options = EnsureOptions::from_env_or(bootstrap)?;
+    let access = selected.map_or(access, |p| &p.access);
+    let options = EnsureOptions::from_env_or(bootstrap)?.access(access.iter().cloned());
     Ok((selected.map_or(specs, |p| &p.topics), options))
 }
 

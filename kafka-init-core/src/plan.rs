@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use indexmap::IndexMap;
 use serde::Serialize;
 
+use crate::access::{AccessAction, AccessChange};
 use crate::cluster::{BrokerDefaults, ClusterState, Observation};
 use crate::keys;
 use crate::ownership::ExistingTopic;
@@ -22,6 +23,11 @@ use crate::usage::InUse;
 pub struct Plan {
     /// One row per listed topic, in file order; then, when pruning, one per orphan.
     pub topics: Vec<TopicPlan>,
+    /// One row per binding the file's `access` declares (`grant` or
+    /// `unchanged`); then, when pruning, one per owned binding it does not
+    /// declare (`revoke`). Empty when the run declares no access and does
+    /// not prune, or the cluster has no authorizer.
+    pub access: Vec<AccessChange>,
     /// The brokers the cluster had registered when the plan was made, to
     /// hold each topic's replication factor against.
     pub brokers: Option<usize>,
@@ -206,11 +212,30 @@ pub enum Refusal {
 }
 
 impl Plan {
-    /// True when every topic is `Unchanged` (or an orphan kept in use).
+    /// True when every topic is `Unchanged` (or an orphan kept in use) and
+    /// every binding is in place, with none to revoke.
     pub fn is_converged(&self) -> bool {
         self.topics
             .iter()
             .all(|t| matches!(t.action, PlannedAction::Unchanged | PlannedAction::Keep(_)))
+            && self
+                .access
+                .iter()
+                .all(|a| a.action == AccessAction::Unchanged)
+    }
+
+    /// The bindings this plan grants, then those it revokes.
+    pub fn access_changes(&self) -> impl Iterator<Item = &AccessChange> {
+        self.access
+            .iter()
+            .filter(|a| a.action != AccessAction::Unchanged)
+    }
+
+    /// The bindings this plan revokes (pruning).
+    pub fn revocations(&self) -> impl Iterator<Item = &AccessChange> {
+        self.access
+            .iter()
+            .filter(|a| a.action == AccessAction::Revoke)
     }
 
     /// Records that `topics` now match the file.
@@ -277,8 +302,14 @@ impl Plan {
                 "kept in use",
             ),
         ];
+        let grants = |a: AccessAction| self.access.iter().filter(|r| r.action == a).count();
+        let access = [
+            (grants(AccessAction::Grant), "binding(s) to grant"),
+            (grants(AccessAction::Revoke), "binding(s) to revoke"),
+        ];
         let parts: Vec<String> = parts
             .iter()
+            .chain(&access)
             .filter(|(n, _)| *n > 0)
             .map(|(n, what)| format!("{n} {what}"))
             .collect();
@@ -464,6 +495,7 @@ pub(crate) fn diff(specs: &[TopicSpec], observed: &Observation) -> Plan {
     let unready = readiness::unready(&targets, &observed.cluster);
     Plan {
         topics,
+        access: Vec::new(),
         brokers: None,
         specs: specs.to_vec(),
         targets,

@@ -7,6 +7,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::access::{AccessChange, AclBinding};
 use crate::ownership::{ExistingTopic, Namespace};
 use crate::plan::{
     ConfigChange, Creation, Deletion, PartitionGrowth, Plan, PlannedAction, Refusal, TopicPlan,
@@ -19,6 +20,9 @@ use crate::usage::InUse;
 pub struct Report {
     /// Every listed topic, in file order.
     pub topics: Vec<TopicOutcome>,
+    /// Every binding of the plan: `grant` rows were created, `revoke` rows
+    /// deleted, `unchanged` ones were in place.
+    pub access: Vec<AccessChange>,
     /// The Kafka requests the run sent.
     pub requests: Requests,
 }
@@ -85,6 +89,12 @@ pub struct Requests {
     pub list_groups: usize,
     /// OffsetFetch of a pruning run's in-use check, one per consumer group.
     pub offset_fetch: usize,
+    /// DescribeAcls: reading the cluster's access.
+    pub describe_acls: usize,
+    /// CreateAcls: granting access.
+    pub create_acls: usize,
+    /// DeleteAcls: revoking access when pruning.
+    pub delete_acls: usize,
 }
 
 impl Requests {
@@ -100,6 +110,9 @@ impl Requests {
             + self.delete_topics
             + self.list_groups
             + self.offset_fetch
+            + self.describe_acls
+            + self.create_acls
+            + self.delete_acls
     }
 }
 
@@ -161,8 +174,30 @@ impl fmt::Display for Report {
             self.topics
                 .iter()
                 .map(|t| (t.name.as_str(), t.action.to_string())),
-        )
+        )?;
+        access_rows(f, &self.access, true)
     }
+}
+
+/// The access rows under a table: `ACCESS` then one line per binding;
+/// `done` words them as a report does (`granted`, `revoked`).
+fn access_rows(f: &mut fmt::Formatter<'_>, rows: &[AccessChange], done: bool) -> fmt::Result {
+    use crate::access::AccessAction;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(f, "ACCESS")?;
+    for row in rows {
+        let verb = match (row.action, done) {
+            (AccessAction::Grant, false) => "grant",
+            (AccessAction::Grant, true) => "granted",
+            (AccessAction::Revoke, false) => "revoke",
+            (AccessAction::Revoke, true) => "revoked",
+            (AccessAction::Unchanged, _) => "ok",
+        };
+        writeln!(f, "{verb:<7}  {}", row.binding)?;
+    }
+    Ok(())
 }
 
 /// A two-column `TOPIC  ACTION` table, topic names padded to one width.
@@ -314,7 +349,8 @@ impl fmt::Display for Plan {
                 .topics
                 .iter()
                 .map(|t| (t.name.as_str(), t.action.to_string()));
-            return table(f, rows);
+            table(f, rows)?;
+            return access_rows(f, &self.access, false);
         };
         // The wanted replication factor against the registered brokers.
         let width = self
@@ -336,7 +372,7 @@ impl fmt::Display for Plan {
         for t in &self.topics {
             writeln!(f, "{:width$}  {:rf_width$}  {}", t.name, rf(t), t.action)?;
         }
-        Ok(())
+        access_rows(f, &self.access, false)
     }
 }
 
@@ -515,11 +551,17 @@ pub struct Export {
 /// topic of `protected` (protected topics that exist inside `owns`) that
 /// they do not already cover: pruning with the exported file keeps exactly
 /// what pruning with the original kept.
+///
+/// `access` (the owned bindings) becomes `kafka.access`, one entry per
+/// principal ([`crate::access::entries_of`]); `protect_principals` is
+/// written as the file exported from had it.
 pub fn topic_file(
     topics: &[ExistingTopic],
     owns: &Namespace,
     protect: &Namespace,
     protected: &[String],
+    access: &[AclBinding],
+    protect_principals: &[String],
 ) -> String {
     use serde_yaml::{Mapping, Value};
     let mut sorted: Vec<&ExistingTopic> = topics.iter().collect();
@@ -573,7 +615,52 @@ pub fn topic_file(
     if !protect_entries.is_empty() {
         kafka.insert("protect".into(), Value::Sequence(protect_entries));
     }
+    if !protect_principals.is_empty() {
+        kafka.insert(
+            "protect_principals".into(),
+            Value::Sequence(
+                protect_principals
+                    .iter()
+                    .map(|p| Value::from(p.as_str()))
+                    .collect(),
+            ),
+        );
+    }
     kafka.insert("topics".into(), Value::Mapping(declared));
+    let entries = crate::access::entries_of(access);
+    if !entries.is_empty() {
+        let list = |names: &[std::borrow::Cow<'static, str>]| -> Value {
+            Value::Sequence(names.iter().map(|n| Value::from(n.as_ref())).collect())
+        };
+        let mut section = Mapping::new();
+        for e in entries {
+            let mut m = Mapping::new();
+            m.insert("principal".into(), Value::from(e.principal.as_ref()));
+            let hosts: (&str, &[std::borrow::Cow<'static, str>]) = ("hosts", &e.hosts);
+            for (field, names) in std::iter::once(hosts).chain(e.roles()) {
+                if !names.is_empty() {
+                    m.insert(field.into(), list(names));
+                }
+            }
+            if !e.allow.is_empty() {
+                let grants = e
+                    .allow
+                    .iter()
+                    .map(|g| {
+                        let mut m = Mapping::new();
+                        m.insert("operation".into(), g.operation.file_name().into());
+                        m.insert("resource_type".into(), g.resource_type.file_name().into());
+                        m.insert("name".into(), Value::from(g.name.as_ref()));
+                        m.insert("pattern".into(), g.pattern.file_name().into());
+                        Value::Mapping(m)
+                    })
+                    .collect();
+                m.insert("allow".into(), Value::Sequence(grants));
+            }
+            section.insert(Value::from(e.key.as_ref()), Value::Mapping(m));
+        }
+        kafka.insert("access".into(), Value::Mapping(section));
+    }
     let mut root = Mapping::new();
     root.insert("kafka".into(), Value::Mapping(kafka));
     let body = serde_yaml::to_string(&Value::Mapping(root)).unwrap_or_default();

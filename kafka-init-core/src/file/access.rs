@@ -53,7 +53,10 @@ impl Parsed<'_> {
         for (i, item) in items.iter().enumerate() {
             let index = i.to_string();
             match item {
-                Value::String(p) if p.split_once(':').is_some_and(|(t, n)| !t.is_empty() && !n.is_empty()) => {
+                Value::String(p)
+                    if p.split_once(':')
+                        .is_some_and(|(t, n)| !t.is_empty() && !n.is_empty()) =>
+                {
                     out.push(p.clone())
                 }
                 other => self.problem_value(
@@ -308,7 +311,13 @@ impl Parsed<'_> {
     }
 
     /// A non-empty list of strings.
-    fn strings(&mut self, path: &[&str], what: &str, field: &str, v: &Value) -> Option<Vec<String>> {
+    fn strings(
+        &mut self,
+        path: &[&str],
+        what: &str,
+        field: &str,
+        v: &Value,
+    ) -> Option<Vec<String>> {
         let items = match v {
             Value::Sequence(items) if items.is_empty() => {
                 self.problem_value(
@@ -321,7 +330,10 @@ impl Parsed<'_> {
             other => {
                 self.problem_value(
                     path,
-                    format!("{what}: `{field}`: expected a list of names, found {}", kind(other)),
+                    format!(
+                        "{what}: `{field}`: expected a list of names, found {}",
+                        kind(other)
+                    ),
                 );
                 return None;
             }
@@ -336,7 +348,10 @@ impl Parsed<'_> {
                 other => {
                     self.problem_value(
                         &item_path,
-                        format!("{what}: `{field}`: expected a name, found {}", describe(other)),
+                        format!(
+                            "{what}: `{field}`: expected a name, found {}",
+                            describe(other)
+                        ),
                     );
                     ok = false;
                 }
@@ -348,7 +363,12 @@ impl Parsed<'_> {
     /// Topic keys of this file become their names; a name that is not a
     /// key must lie inside `owns` (the model checks it), and without
     /// `owns` only keys are allowed.
-    fn topic_names(&mut self, path: &[&str], what: &str, items: Vec<String>) -> Option<Vec<String>> {
+    fn topic_names(
+        &mut self,
+        path: &[&str],
+        what: &str,
+        items: Vec<String>,
+    ) -> Option<Vec<String>> {
         let owns = self.file.ownership.owns.clone();
         let mut out = Vec::with_capacity(items.len());
         let mut ok = true;
@@ -370,8 +390,17 @@ impl Parsed<'_> {
                 out.push(item);
                 continue;
             }
-            let keys: Vec<String> = self.file.topics.iter().map(|t| format!("`{}`", t.key)).collect();
-            let keys = if keys.is_empty() { "none".to_owned() } else { keys.join(", ") };
+            let keys: Vec<String> = self
+                .file
+                .topics
+                .iter()
+                .map(|t| format!("`{}`", t.key))
+                .collect();
+            let keys = if keys.is_empty() {
+                "none".to_owned()
+            } else {
+                keys.join(", ")
+            };
             let message = match &owns {
                 Some(owns) => format!(
                     "{what}: `{item}` is neither a topic key of this file nor a name inside `kafka.owns` ({owns}); the topic keys are {keys}"
@@ -426,11 +455,32 @@ impl Parsed<'_> {
                 continue;
             };
             self.unknown_keys(m, &here, GRANT_KEYS, &format!("{what}: allow: "));
-            let operation = self.enum_field(&here, what, m, "operation", Operation::parse, Operation::ALL.iter().map(|o| o.file_name()));
-            let resource_type = self.enum_field(&here, what, m, "resource_type", ResourceType::parse, ResourceType::ALL.iter().map(|r| r.file_name()));
+            let operation = self.enum_field(
+                &here,
+                what,
+                m,
+                "operation",
+                Operation::parse,
+                Operation::ALL.iter().map(|o| o.file_name()),
+            );
+            let resource_type = self.enum_field(
+                &here,
+                what,
+                m,
+                "resource_type",
+                ResourceType::parse,
+                ResourceType::ALL.iter().map(|r| r.file_name()),
+            );
             let pattern = match m.get("pattern") {
                 None => Some(PatternType::Literal),
-                Some(_) => self.enum_field(&here, what, m, "pattern", PatternType::parse, PatternType::ALL.iter().map(|p| p.file_name())),
+                Some(_) => self.enum_field(
+                    &here,
+                    what,
+                    m,
+                    "pattern",
+                    PatternType::parse,
+                    PatternType::ALL.iter().map(|p| p.file_name()),
+                ),
             };
             let name = match m.get("name") {
                 Some(Value::String(s)) => Some(s.clone()),
@@ -441,7 +491,9 @@ impl Parsed<'_> {
                     let found = other.map_or("nothing".to_owned(), describe);
                     self.problem_value(
                         &[&here[..], &["name"]].concat(),
-                        format!("{what}: allow: `name`: expected the resource's name, found {found}"),
+                        format!(
+                            "{what}: allow: `name`: expected the resource's name, found {found}"
+                        ),
                     );
                     None
                 }
@@ -479,7 +531,10 @@ impl Parsed<'_> {
         let path = [here, &[field]].concat();
         self.problem_value(
             &path,
-            format!("{what}: allow: `{field}`: expected one of {}, found {found}", known.join(", ")),
+            format!(
+                "{what}: allow: `{field}`: expected one of {}, found {found}",
+                known.join(", ")
+            ),
         );
         None
     }

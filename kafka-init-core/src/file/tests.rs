@@ -799,19 +799,22 @@ fn a_principal_twice_and_an_unknown_profile_entry_are_refused() {
     );
     let got = problems(&twice);
     assert!(
-        got.iter().any(|p| p.contains("principal `User:simulator` already has the entry `simulator`")),
+        got.iter()
+            .any(|p| p.contains("principal `User:simulator` already has the entry `simulator`")),
         "{got:#?}"
     );
     let unknown = ACCESS.replace("simulator: {principal", "other: {principal");
     let got = problems(&unknown);
     assert!(
-        got.iter().any(|p| p.contains("profile prod: access `other` is not an entry")),
+        got.iter()
+            .any(|p| p.contains("profile prod: access `other` is not an entry")),
         "{got:#?}"
     );
     let no_owns = ACCESS.replace("  owns: [\"dc.\"]\n", "");
     let got = problems(&no_owns);
     assert!(
-        got.iter().any(|p| p.contains("topic `dc.shared*`: a prefix needs `kafka.owns`")),
+        got.iter()
+            .any(|p| p.contains("topic `dc.shared*`: a prefix needs `kafka.owns`")),
         "{got:#?}"
     );
 }

@@ -218,7 +218,14 @@ impl Cluster {
         .await?;
         protected.sort();
         Ok(Export {
-            file: topic_file(&topics, owns, &ownership.protect, &protected),
+            file: topic_file(
+                &topics,
+                owns,
+                &ownership.protect,
+                &protected,
+                &[],
+                &ownership.protect_principals,
+            ),
             topics: topics.len(),
             protected,
         })

@@ -78,6 +78,7 @@ pub(super) async fn converge(session: &Session, mut plan: Plan) -> Result<Report
         .collect();
     Ok(Report {
         topics,
+        access: Vec::new(),
         requests: session.requests(),
     })
 }

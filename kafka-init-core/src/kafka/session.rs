@@ -46,14 +46,20 @@ pub(crate) enum Request {
     DeleteTopics,
     ListGroups,
     OffsetFetch,
+    DescribeAcls,
+    CreateAcls,
+    DeleteAcls,
 }
 
+/// How many kinds [`Request`] has.
+const KINDS: usize = 13;
+
 #[derive(Default)]
-struct RequestCounter([AtomicUsize; 10]);
+struct RequestCounter([AtomicUsize; KINDS]);
 
 /// Requests counted by one session, to be reported by a later one.
 #[derive(Debug, Default, Clone, Copy)]
-pub(super) struct Counts([usize; 10]);
+pub(super) struct Counts([usize; KINDS]);
 
 impl Session {
     /// A run on `admin` under `options`' deadline, starting now;
@@ -135,6 +141,9 @@ impl Session {
             delete_topics: n(Request::DeleteTopics),
             list_groups: n(Request::ListGroups),
             offset_fetch: n(Request::OffsetFetch),
+            describe_acls: n(Request::DescribeAcls),
+            create_acls: n(Request::CreateAcls),
+            delete_acls: n(Request::DeleteAcls),
         }
     }
 

@@ -1,0 +1,229 @@
+//! Access on the cluster: reading its ACL bindings (one DescribeAcls),
+//! creating the ones a plan grants and waiting until the brokers list
+//! them, and deleting exactly the ones a pruning plan revokes. What to
+//! grant or revoke is the model's diff (`crate::access`); this only fetches
+//! and executes.
+//!
+//! Engine layer (`kafka`, behind `admin`): uses the model; the model never uses it.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use super::admin::{BrokerError, ErrorCode};
+use super::retry::{is_retriable, Attempt, Backoff};
+use super::session::{human, Request, Session};
+use crate::access::{self, AccessAction, AccessChange, AclBinding};
+use crate::error::Error;
+use crate::options::EnsureOptions;
+
+/// What the principal lacked, by the request refused.
+fn lacked(what: &'static str, e: BrokerError) -> Error {
+    let message = match e.code {
+        ErrorCode::CLUSTER_AUTHORIZATION_FAILED => format!(
+            "the principal lacks {what} on the cluster (`{}`): {}",
+            access::CLUSTER_NAME,
+            e.message
+        ),
+        _ => e.message,
+    };
+    let phase = match what {
+        "DESCRIBE" => "reading access (ACLs)",
+        "ALTER" => "changing access (ACLs)",
+        _ => "access (ACLs)",
+    };
+    Error::Request {
+        phase,
+        code: e.name,
+        message,
+    }
+}
+
+impl Session {
+    /// Every binding the cluster has (DescribeAcls, match-any), or `None`
+    /// when its brokers have no authorizer. Retried while the answer may
+    /// change by waiting.
+    pub(super) async fn acl_bindings(&self) -> Result<Option<Vec<AclBinding>>, Error> {
+        self.retry("reading access (ACLs)", Backoff::default(), || async {
+            let timeout = self.remaining().min(Duration::from_secs(10));
+            let options = self.request_within(Request::DescribeAcls, timeout, false);
+            match self.admin.describe_acls(options).await {
+                Ok(bindings) => Ok(Some(bindings)),
+                Err(e) if e.code == ErrorCode::SECURITY_DISABLED => Ok(None),
+                Err(e) if is_retriable(e.code) => Err(Attempt::Retry(e.to_string())),
+                Err(e) => Err(Attempt::Fail(lacked("DESCRIBE", e))),
+            }
+        })
+        .await
+    }
+}
+
+/// The plan's access rows for `options`: the declared bindings against
+/// what the cluster has, and with pruning, the owned ones it would revoke.
+/// Nothing is read when the run neither declares access nor prunes.
+pub(super) async fn plan(
+    session: &Session,
+    options: &EnsureOptions,
+) -> Result<Vec<AccessChange>, Error> {
+    let declared = access::bindings(&options.access);
+    let prune = options.prune.is_some() && options.ownership.owns.is_some();
+    if declared.is_empty() && !prune {
+        return Ok(Vec::new());
+    }
+    match session.acl_bindings().await {
+        Ok(Some(existing)) => Ok(access::diff(
+            &declared,
+            &existing,
+            &options.ownership,
+            prune,
+        )),
+        Ok(None) => {
+            if !declared.is_empty() {
+                tracing::warn!(
+                    "the cluster has no authorizer (SECURITY_DISABLED): every principal may do everything, so the file's access is not applied"
+                );
+            }
+            Ok(Vec::new())
+        }
+        // A file without access prunes topics on a cluster it may not
+        // read ACLs of: there is nothing of its own to revoke there.
+        Err(e) if declared.is_empty() && e.is_authorization() => {
+            tracing::warn!("access not pruned: {e}");
+            Ok(Vec::new())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Creates the bindings `rows` grant, then waits until the cluster lists
+/// every one of them; returns the rows, granted ones marked done.
+pub(super) async fn grant(
+    session: &Session,
+    rows: &[AccessChange],
+) -> Result<Vec<AccessChange>, Error> {
+    let wanted: Vec<AclBinding> = rows
+        .iter()
+        .filter(|r| r.action == AccessAction::Grant)
+        .map(|r| r.binding.clone())
+        .collect();
+    if wanted.is_empty() {
+        return Ok(rows.to_vec());
+    }
+    let started = tokio::time::Instant::now();
+    session
+        .retry("granting access (ACLs)", Backoff::default(), || async {
+            let options = session.request(Request::CreateAcls, false);
+            let results = match session.admin.create_acls(wanted.clone(), options).await {
+                Ok(results) => results,
+                Err(e) if is_retriable(e.code) => return Err(Attempt::Retry(e.to_string())),
+                Err(e) => return Err(Attempt::Fail(lacked("ALTER", e))),
+            };
+            let mut retry = None;
+            for (binding, result) in results {
+                match result {
+                    Ok(()) => {}
+                    Err(e) if is_retriable(e.code) => retry = Some(format!("{binding}: {e}")),
+                    Err(e) => {
+                        return Err(Attempt::Fail(Error::Request {
+                            phase: "granting access (ACLs)",
+                            code: e.name,
+                            message: format!("{binding}: {}", e.message),
+                        }))
+                    }
+                }
+            }
+            match retry {
+                Some(why) => Err(Attempt::Retry(why)),
+                None => Ok(()),
+            }
+        })
+        .await?;
+    // The controller has committed them; wait until a broker's authorizer
+    // lists them, so a client that starts next is let in.
+    session
+        .retry(
+            "waiting for granted access to show",
+            Backoff::default(),
+            || async {
+                let listed: BTreeSet<AclBinding> = match session.acl_bindings().await? {
+                    Some(all) => all.into_iter().collect(),
+                    None => return Ok(()),
+                };
+                match wanted.iter().find(|b| !listed.contains(*b)) {
+                    Some(b) => Err(Attempt::Retry(format!("`{b}` is not listed yet"))),
+                    None => Ok(()),
+                }
+            },
+        )
+        .await?;
+    for binding in &wanted {
+        tracing::info!("🔑 Granted: {binding}");
+    }
+    tracing::info!(
+        "grant: {} binding(s) in {}",
+        wanted.len(),
+        human(started.elapsed())
+    );
+    Ok(rows.to_vec())
+}
+
+/// Deletes exactly the bindings `rows` revoke (one exact filter each),
+/// then waits until the cluster no longer lists them.
+pub(super) async fn revoke(session: &Session, rows: &[AccessChange]) -> Result<(), Error> {
+    let doomed: Vec<AclBinding> = rows
+        .iter()
+        .filter(|r| r.action == AccessAction::Revoke)
+        .map(|r| r.binding.clone())
+        .collect();
+    if doomed.is_empty() {
+        return Ok(());
+    }
+    let started = tokio::time::Instant::now();
+    session
+        .retry("revoking access (ACLs)", Backoff::default(), || async {
+            let options = session.request(Request::DeleteAcls, false);
+            let results = match session.admin.delete_acls(doomed.clone(), options).await {
+                Ok(results) => results,
+                Err(e) if is_retriable(e.code) => return Err(Attempt::Retry(e.to_string())),
+                Err(e) => return Err(Attempt::Fail(lacked("ALTER", e))),
+            };
+            for (binding, result) in results {
+                if let Err(e) = result {
+                    if is_retriable(e.code) {
+                        return Err(Attempt::Retry(format!("{binding}: {e}")));
+                    }
+                    return Err(Attempt::Fail(Error::Request {
+                        phase: "revoking access (ACLs)",
+                        code: e.name,
+                        message: format!("{binding}: {}", e.message),
+                    }));
+                }
+            }
+            Ok(())
+        })
+        .await?;
+    session
+        .retry(
+            "waiting for revoked access to go",
+            Backoff::default(),
+            || async {
+                let listed: BTreeSet<AclBinding> = match session.acl_bindings().await? {
+                    Some(all) => all.into_iter().collect(),
+                    None => return Ok(()),
+                };
+                match doomed.iter().find(|b| listed.contains(*b)) {
+                    Some(b) => Err(Attempt::Retry(format!("`{b}` is still listed"))),
+                    None => Ok(()),
+                }
+            },
+        )
+        .await?;
+    for binding in &doomed {
+        tracing::info!("🗑 Revoked: {binding}");
+    }
+    tracing::info!(
+        "revoke: {} binding(s) in {}",
+        doomed.len(),
+        human(started.elapsed())
+    );
+    Ok(())
+}
