@@ -571,18 +571,14 @@ pub(crate) fn check(entries: &[AccessEntry], ownership: &Ownership) -> Vec<Issue
         if let Err(why) = check_principal(&entry.principal) {
             push("principal", None, why);
         }
-        if entries[..i].iter().any(|e| e.principal == entry.principal) {
-            let first = entries[..i]
-                .iter()
-                .find(|e| e.principal == entry.principal)
-                .map(|e| e.key.to_string())
-                .unwrap_or_default();
+        let same = |e: &&AccessEntry| e.principal == entry.principal && e.hosts == entry.hosts;
+        if let Some(first) = entries[..i].iter().find(same) {
             push(
                 "principal",
                 None,
                 format!(
-                    "principal `{}` already has the entry `{first}`; give each principal one entry",
-                    entry.principal
+                    "principal `{}` already has the entry `{}` (for the same hosts); give each principal one entry",
+                    entry.principal, first.key
                 ),
             );
         }

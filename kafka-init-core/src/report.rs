@@ -676,6 +676,7 @@ mod tests {
 
     fn report() -> Report {
         Report {
+            access: Vec::new(),
             topics: vec![
                 TopicOutcome {
                     name: "orders".into(),
@@ -787,7 +788,7 @@ audit        unchanged
         let owns = Namespace::new(["dc.", "dc-", "^x\\.y$"]).unwrap();
         let protect = Namespace::new(["dc.keep"]).unwrap();
         let protected = ["dc.keep.me".to_string(), "dc.app-changelog".to_string()];
-        let text = topic_file(&topics, &owns, &protect, &protected);
+        let text = topic_file(&topics, &owns, &protect, &protected, &[], &[]);
         let file = crate::TopicFile::parse(&text, "export.yaml").unwrap();
         let names: Vec<_> = file.topics.iter().map(|t| t.name.as_ref()).collect();
         assert_eq!(names, ["dc-a", "dc.a", "dc.b"]);
@@ -805,8 +806,67 @@ audit        unchanged
             &file.ownership.owns.unwrap(),
             &Namespace::default(),
             &[],
+            &[],
+            &[],
         );
         assert!(!none.contains("protect"), "{none}");
+    }
+
+    #[test]
+    fn exported_access_grants_exactly_the_bindings_it_was_made_from() {
+        use crate::access::{
+            bindings, AclBinding, Operation as Op, PatternType, Permission, ResourceType as R,
+        };
+        let b = |p: &str, host: &str, op: Op, r: R, name: &str, pattern: PatternType| {
+            AclBinding::new(p, host, op, Permission::Allow, r, name, pattern)
+        };
+        use PatternType::{Literal, Prefixed};
+        let mut owned = vec![
+            b("User:sim", "*", Op::Write, R::Topic, "dc.a", Literal),
+            b("User:sim", "*", Op::Read, R::Topic, "dc.b.", Prefixed),
+            b("User:sim", "*", Op::Read, R::Group, "dc.sim", Literal),
+            b(
+                "User:sim",
+                "*",
+                Op::Write,
+                R::TransactionalId,
+                "dc.tx",
+                Literal,
+            ),
+            b(
+                "User:sim",
+                "*",
+                Op::Describe,
+                R::TransactionalId,
+                "dc.tx",
+                Literal,
+            ),
+            b(
+                "User:sim",
+                "*",
+                Op::Describe,
+                R::TransactionalId,
+                "dc.only",
+                Literal,
+            ),
+            b("User:sim", "10.0.0.1", Op::Read, R::Topic, "dc.a", Literal),
+            b("User:ops", "*", Op::AlterConfigs, R::Topic, "dc.", Prefixed),
+        ];
+        owned.sort();
+        let owns = Namespace::new(["dc."]).unwrap();
+        let text = topic_file(
+            &[],
+            &owns,
+            &Namespace::default(),
+            &[],
+            &owned,
+            &["User:admin".into()],
+        );
+        let file =
+            crate::TopicFile::parse(&text, "export.yaml").unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(bindings(&file.access), owned, "{text}");
+        assert_eq!(file.ownership.protect_principals, ["User:admin"]);
+        assert!(text.contains("transactional_ids:"), "{text}");
     }
 
     #[test]
@@ -817,6 +877,7 @@ audit        unchanged
             replication_factor: 1,
         };
         let plan = Plan {
+            access: Vec::new(),
             topics: vec![
                 row("same", PlannedAction::Unchanged),
                 row(

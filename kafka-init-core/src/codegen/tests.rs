@@ -99,7 +99,14 @@ fn an_export_expands_without_problems() {
         },
     ];
     let none = Namespace::default();
-    let text = crate::report::topic_file(&topics, &Namespace::new(["dc."]).unwrap(), &none, &[]);
+    let text = crate::report::topic_file(
+        &topics,
+        &Namespace::new(["dc."]).unwrap(),
+        &none,
+        &[],
+        &[],
+        &[],
+    );
     assert_eq!(errors(&text), Vec::<String>::new(), "{text}");
     let code = pretty(expand(&text, Path::new("export.yaml")).module);
     assert!(
