@@ -4,8 +4,9 @@ use std::io::Write;
 use std::time::Instant;
 
 use kafka_init_core::{
-    ensure_topics, export as export_topics, orphans, plan, wait_for_cluster, Action, ExistingTopic,
-    Namespace, Ownership, Plan, PlanMarkdown, PlannedAction, TopicFile, TopicTable,
+    ensure_topics, export as export_topics, plan, wait_for_cluster, AclBinding, Action, Cluster,
+    Error, ExistingTopic, Namespace, Ownership, Plan, PlanMarkdown, PlannedAction, TopicFile,
+    TopicTable,
 };
 use serde::Serialize;
 
@@ -341,35 +342,66 @@ async fn list_orphans(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     let started = Instant::now();
     let (settings, file, options) = load_with_file(cli, secrets)?;
     let options = options.prune_idle(cli.prune_idle);
-    let found = orphans(&file.topics, &file.ownership, &options).await?;
+    if file.ownership.owns.is_none() {
+        return Err(Error::NoOwnership {
+            operation: "listing orphans",
+        }
+        .into());
+    }
+    let cluster = Cluster::connect(&options).await?;
+    let topics = file.topics_for(cli.profile())?;
+    let found = cluster.orphans(topics, &file.ownership).await?;
+    let access = cluster
+        .access_orphans(options.access_entries(), &file.ownership)
+        .await?;
     match cli.output {
         // `--output markdown` is refused before anything runs.
         Output::Text | Output::Markdown => {
             let mut out = std::io::stdout().lock();
             let _ = write!(out, "{}", TopicTable(&found));
-            let _ = writeln!(out, "\n{} orphan(s).", found.len());
+            if !access.is_empty() {
+                let _ = writeln!(out, "ACCESS");
+                for binding in &access {
+                    let _ = writeln!(out, "{binding}");
+                }
+            }
+            let _ = writeln!(
+                out,
+                "\n{} orphan(s), {} orphan binding(s).",
+                found.len(),
+                access.len()
+            );
         }
         Output::Json => {
             #[derive(Serialize)]
             struct OrphansBody<'a> {
                 orphans: &'a [ExistingTopic],
+                access: &'a [AclBinding],
             }
+            let none = found.is_empty() && access.is_empty();
             print_json(
                 secrets,
                 &Envelope {
-                    status: if found.is_empty() { "ok" } else { "orphans" },
+                    status: if none { "ok" } else { "orphans" },
                     bootstrap_servers: &settings.bootstrap,
                     elapsed_ms: started.elapsed().as_millis(),
-                    body: &OrphansBody { orphans: &found },
+                    body: &OrphansBody {
+                        orphans: &found,
+                        access: &access,
+                    },
                 },
             );
         }
     }
-    if found.is_empty() {
+    if found.is_empty() && access.is_empty() {
         tracing::info!("No orphans");
         Ok(exit::SUCCESS)
     } else {
-        tracing::info!("{} orphan(s)", found.len());
+        tracing::info!(
+            "{} orphan(s), {} orphan binding(s)",
+            found.len(),
+            access.len()
+        );
         Ok(exit::CHANGES_PENDING)
     }
 }
@@ -417,6 +449,7 @@ async fn export(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
         #[derive(Serialize)]
         struct ExportBody<'a> {
             topics: usize,
+            bindings: usize,
             protected: &'a [String],
             #[serde(skip_serializing_if = "Option::is_none")]
             output_file: Option<String>,
@@ -432,6 +465,7 @@ async fn export(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
                 elapsed_ms: started.elapsed().as_millis(),
                 body: &ExportBody {
                     topics: exported.topics,
+                    bindings: exported.bindings,
                     protected: &exported.protected,
                     output_file: cli.output_file.as_ref().map(|p| p.display().to_string()),
                     file: cli.output_file.is_none().then_some(exported.file.as_str()),
@@ -442,8 +476,9 @@ async fn export(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
         // document, which the reader's parser reports.
     }
     tracing::info!(
-        "Exported {} topic(s){}",
+        "Exported {} topic(s), {} binding(s){}",
         exported.topics,
+        exported.bindings,
         match exported.protected.len() {
             0 => String::new(),
             n => format!(", {n} protected one(s) listed in `protect`"),

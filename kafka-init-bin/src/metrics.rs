@@ -5,7 +5,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
 
-use kafka_init_core::{Action, Outcome, Pass};
+use kafka_init_core::{AccessAction, Action, Outcome, Pass};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -37,8 +37,15 @@ struct ApiLabel {
 
 /// The drift kinds, each always exported (0 when none), so an alert rule
 /// sees the series before the first drift.
-const DRIFT_KINDS: [&str; 5] = ["missing", "config", "partitions", "orphan", "refused"];
-const CHANGE_ACTIONS: [&str; 4] = ["create", "alter", "grow", "delete"];
+const DRIFT_KINDS: [&str; 6] = [
+    "missing",
+    "config",
+    "partitions",
+    "orphan",
+    "refused",
+    "access",
+];
+const CHANGE_ACTIONS: [&str; 6] = ["create", "alter", "grow", "delete", "grant", "revoke"];
 
 /// The state `watch` serves over HTTP.
 pub struct Status {
@@ -155,6 +162,7 @@ impl Status {
                 drift.partitions.len(),
                 drift.orphan.len(),
                 drift.refused.len(),
+                drift.access.len(),
             ];
             for (kind, n) in DRIFT_KINDS.into_iter().zip(counts) {
                 self.drift
@@ -181,6 +189,14 @@ impl Status {
                 for &action in actions {
                     self.changes.get_or_create(&ActionLabel { action }).inc();
                 }
+            }
+            for row in &report.access {
+                let action = match row.action {
+                    AccessAction::Grant => "grant",
+                    AccessAction::Revoke => "revoke",
+                    _ => continue,
+                };
+                self.changes.get_or_create(&ActionLabel { action }).inc();
             }
         }
         // Every field of the report's request counts, by its JSON name.

@@ -149,7 +149,8 @@ pub fn load_with_file(
     secrets: &Secrets,
 ) -> Result<(Settings, TopicFile, EnsureOptions), Failure> {
     let mut settings = load(cli, secrets, false)?;
-    let options = options(&settings, cli);
     let file = settings.file.take().expect("loaded with its file");
+    // The file's access, as the profile sees it, is granted with its topics.
+    let options = options(&settings, cli).access(file.access_for(cli.profile())?.iter().cloned());
     Ok((settings, file, options))
 }

@@ -540,6 +540,8 @@ pub struct Export {
     /// The protected topics inside the namespace, left out of `topics` and
     /// named in `protect`.
     pub protected: Vec<String>,
+    /// How many owned ACL bindings its `access` grants.
+    pub bindings: usize,
 }
 
 /// A topic file declaring `topics` as they are, owning `owns`: what

@@ -12,10 +12,12 @@ use tracing::Instrument;
 
 use super::admin::Admin;
 use super::converge::converge;
+use super::grants;
 use super::librdkafka::Librdkafka;
 use super::observe::plan_in;
 use super::prune::{delete, inventory, mark_in_use};
 use super::session::{human, Counts, Session};
+use crate::access::{self, AccessEntry, AclBinding};
 use crate::error::{self, Error};
 use crate::options::EnsureOptions;
 use crate::ownership::{ExistingTopic, Ownership};
@@ -127,7 +129,7 @@ impl Cluster {
     /// deleted last, only after everything else succeeded.
     pub async fn apply(&self, plan: &Plan) -> Result<Report, Error> {
         if let Some(max) = self.options.prune {
-            let orphans: Vec<String> = plan.deletions().map(|t| t.name.clone()).collect();
+            let orphans = deletions_of(plan);
             if orphans.len() > max {
                 return Err(Error::TooManyDeletions { orphans, max });
             }
@@ -176,6 +178,29 @@ impl Cluster {
         orphans_in(&self.session(), specs, &options).await
     }
 
+    /// The access orphans: bindings the cluster has that `ownership` owns
+    /// (an ALLOW binding on a topic, group or transactional id inside
+    /// `owns`, of a principal not in `protect_principals`) and `entries` do
+    /// not grant, sorted. Empty when the cluster has no authorizer.
+    /// Read-only: one DescribeAcls.
+    pub async fn access_orphans(
+        &self,
+        entries: &[AccessEntry],
+        ownership: &Ownership,
+    ) -> Result<Vec<AclBinding>, Error> {
+        if ownership.owns.is_none() {
+            return Err(Error::NoOwnership {
+                operation: "listing orphans",
+            });
+        }
+        let existing = self.session().acl_bindings().await?.unwrap_or_default();
+        Ok(access::orphans(
+            &access::bindings(entries),
+            &existing,
+            ownership,
+        ))
+    }
+
     /// Every topic inside `ownership`'s `owns` that is not protected, with
     /// its partitions, replication factor and own configs, sorted by name.
     /// Read-only.
@@ -197,15 +222,30 @@ impl Cluster {
     /// A topic file declaring every topic inside `ownership`'s `owns`, as
     /// [`topic_file`] writes it: protected topics are left out of `topics`
     /// and named in `protect`, so pruning with the export keeps what
-    /// pruning with the original kept. Read-only.
+    /// pruning with the original kept. The owned ACL bindings become its
+    /// `access` (none when the cluster has no authorizer, or the principal
+    /// may not read them: a warning says so). Read-only.
     pub async fn export(&self, ownership: &Ownership) -> Result<Export, Error> {
         let Some(owns) = &ownership.owns else {
             return Err(Error::NoOwnership {
                 operation: "exporting",
             });
         };
+        let session = self.session();
+        let bindings = match session.acl_bindings().await {
+            Ok(all) => all.unwrap_or_default(),
+            Err(e) if e.is_authorization() => {
+                tracing::warn!("access not exported: {e}");
+                Vec::new()
+            }
+            Err(e) => return Err(e),
+        };
+        let owned: Vec<AclBinding> = bindings
+            .into_iter()
+            .filter(|b| access::owned(b, ownership))
+            .collect();
         let mut protected = Vec::new();
-        let topics = inventory(&self.session(), |name| {
+        let topics = inventory(&session, |name| {
             if !ownership.owns(name) {
                 return false;
             }
@@ -223,9 +263,10 @@ impl Cluster {
                 owns,
                 &ownership.protect,
                 &protected,
-                &[],
+                &owned,
                 &ownership.protect_principals,
             ),
+            bindings: owned.len(),
             topics: topics.len(),
             protected,
         })
@@ -238,7 +279,10 @@ pub(super) async fn plan_and_prune(
     specs: &[TopicSpec],
     options: &EnsureOptions,
 ) -> Result<Plan, Error> {
-    let plan = plan_in(session, specs, "plan").await?;
+    let mut plan = plan_in(session, specs, "plan").await?;
+    plan.access = grants::plan(session, options)
+        .instrument(tracing::info_span!("access"))
+        .await?;
     let Some(max) = options.prune else {
         return Ok(plan);
     };
@@ -257,7 +301,7 @@ pub(super) async fn plan_and_prune(
     if !collisions.is_empty() {
         return Err(Error::Rejected(collisions));
     }
-    let deletions: Vec<String> = plan.deletions().map(|t| t.name.clone()).collect();
+    let deletions = deletions_of(&plan);
     if deletions.len() > max {
         return Err(Error::TooManyDeletions {
             orphans: deletions,
@@ -265,6 +309,15 @@ pub(super) async fn plan_and_prune(
         });
     }
     Ok(plan)
+}
+
+/// What a pruning plan deletes, counted against `--max-deletions`: the
+/// orphan topics, then the bindings it revokes (`access: ` and the binding).
+fn deletions_of(plan: &Plan) -> Vec<String> {
+    plan.deletions()
+        .map(|t| t.name.clone())
+        .chain(plan.revocations().map(|r| format!("access: {}", r.binding)))
+        .collect()
 }
 
 /// Pruning needs a namespace, and every declared topic inside it; checked
@@ -313,12 +366,20 @@ async fn orphans_in(
 
 /// Converges to the file part of `plan`, then, only if that succeeded,
 /// deletes the topics the plan lists for deletion.
-pub(super) async fn converge_then_delete(session: &Session, plan: Plan) -> Result<Report, Error> {
+pub(super) async fn converge_then_delete(
+    session: &Session,
+    mut plan: Plan,
+) -> Result<Report, Error> {
+    let access = std::mem::take(&mut plan.access);
     let (plan, orphans) = plan.split_deletions();
     let (deletions, kept): (Vec<_>, Vec<_>) = orphans
         .into_iter()
         .partition(|t| matches!(t.action, PlannedAction::Delete(_)));
     let mut report = converge(session, plan).await?;
+    // Rights to topics that now exist and serve.
+    report.access = grants::grant(session, &access)
+        .instrument(tracing::info_span!("grant"))
+        .await?;
     for topic in kept {
         if let PlannedAction::Keep(in_use) = topic.action {
             tracing::info!("Kept orphan {}: {}", topic.name, in_use.reason);
@@ -334,7 +395,10 @@ pub(super) async fn converge_then_delete(session: &Session, plan: Plan) -> Resul
             .instrument(tracing::info_span!("delete"))
             .await?;
         report.topics.extend(deleted);
-        report.requests = session.requests();
     }
+    grants::revoke(session, &access)
+        .instrument(tracing::info_span!("revoke"))
+        .await?;
+    report.requests = session.requests();
     Ok(report)
 }

@@ -15,6 +15,7 @@ mod converge;
 mod credentials;
 mod dispatch;
 mod engine;
+mod grants;
 #[cfg(test)]
 mod fake;
 #[allow(unsafe_code)]

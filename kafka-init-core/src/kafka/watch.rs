@@ -83,6 +83,10 @@ pub struct Drift {
     /// Declared topics that differ in a way kafka-init never changes
     /// (fewer partitions, another replication factor).
     pub refused: Vec<String>,
+    /// ACL bindings the file's `access` declares that the cluster lacks,
+    /// then (when pruning) owned ones it does not declare, each as
+    /// `User:svc  WRITE  topic dc.x`.
+    pub access: Vec<String>,
 }
 
 impl Drift {
@@ -109,6 +113,10 @@ impl Drift {
                 PlannedAction::Unchanged => {}
             }
         }
+        drift.access = plan
+            .access_changes()
+            .map(|a| a.binding.to_string())
+            .collect();
         drift
     }
 
@@ -119,6 +127,7 @@ impl Drift {
             && self.partitions.is_empty()
             && self.orphan.is_empty()
             && self.refused.is_empty()
+            && self.access.is_empty()
     }
 }
 
