@@ -48,8 +48,9 @@ environment:
                        users: kafkainit/kafkainit-secret (PLAIN and SCRAM), admin/admin-secret (PLAIN)
   KAFKA_ACL            1 (needs KAFKA_SASL=1) turns the StandardAuthorizer on: User:ANONYMOUS (the
                        PLAINTEXT and controller listeners, hence the nodes themselves), admin and
-                       kafkainit are super users; limited/limited-secret (PLAIN) may do only what
-                       ACLs grant it (nothing at first: no matching ACL means deny)
+                       kafkainit are super users; limited/limited-secret, svc-a/svc-a-secret and
+                       svc-b/svc-b-secret (PLAIN) may do only what ACLs grant them (nothing at
+                       first: no matching ACL means deny)
   KAFKA_TLS            1 (needs KAFKA_SASL=1) adds TLS listeners, with a CA and certificates made
                        by openssl when the state dir is created (tls-dir): SSL (server
                        authentication only) on KAFKA_PORT+150+i-1; SSL with a required client
@@ -376,7 +377,7 @@ EOF
 sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
 EOF
     plain_users='user_admin="admin-secret" user_kafkainit="kafkainit-secret"'
-    [[ $acl == 0 ]] || plain_users+=' user_limited="limited-secret"'
+    [[ $acl == 0 ]] || plain_users+=' user_limited="limited-secret" user_svc-a="svc-a-secret" user_svc-b="svc-b-secret"'
     cat >>"$dir/server.properties" <<EOF
 listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required $plain_users;
 listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
@@ -411,7 +412,8 @@ EOF
     cat >>"$dir/server.properties" <<'EOF'
 
 # KAFKA_ACL=1. ANONYMOUS is every PLAINTEXT client: the controller and inter-broker listeners
-# (the nodes themselves), the readiness probe, the PLAINTEXT tests. Only `limited` is restricted.
+# (the nodes themselves), the readiness probe, the PLAINTEXT tests. Only `limited`, `svc-a` and
+# `svc-b` are restricted.
 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 super.users=User:ANONYMOUS;User:admin;User:kafkainit
 allow.everyone.if.no.acl.found=false

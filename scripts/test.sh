@@ -11,8 +11,11 @@
 # SCRAM, user kafkainit/kafkainit-secret), for the binary's SASL tests:
 # KAFKA_INIT_TEST_BOOTSTRAP is the PLAINTEXT listener,
 # KAFKA_INIT_TEST_SASL_BOOTSTRAP the SASL one. The authorizer is on too
-# (KAFKA_ACL=1): every user but `limited` is a super user, so only the
-# tests that log in as `limited` meet ACLs. And it has TLS listeners
+# (KAFKA_ACL=1): every user but `limited`, `svc-a` and `svc-b` (PLAIN,
+# passwords `<user>-secret`; svc-a and svc-b are principals for the access
+# tests) is a super user, so only the tests that log in as one of those
+# meet ACLs. A running test broker keeps the users it started with:
+# `scripts/kafka.sh stop` after they change. And it has TLS listeners
 # (KAFKA_TLS=1), for the tests of secured clusters:
 # KAFKA_INIT_TEST_TLS_BOOTSTRAP (SSL), KAFKA_INIT_TEST_MTLS_BOOTSTRAP (SSL
 # with a required client certificate), KAFKA_INIT_TEST_SASL_SSL_BOOTSTRAP

@@ -423,3 +423,229 @@ async fn latest(partitions: Vec<(String, i32)>) -> Vec<crate::kafka::admin::Offs
         .await
         .unwrap()
 }
+
+// --- ACLs, through the engine's `Librdkafka` admin over the SASL listener --
+
+mod acls {
+    use std::collections::BTreeSet;
+    use std::time::{Duration, Instant};
+
+    use kafka_init_test_support::{sasl_bootstrap, unique, LIMITED_PASSWORD, LIMITED_USER};
+
+    use super::send;
+    use crate::access::{AclBinding, Operation, PatternType, Permission, ResourceType};
+    use crate::client::ClientProperties;
+    use crate::kafka::admin::{Admin, ErrorCode};
+    use crate::kafka::librdkafka::Librdkafka;
+    use crate::options::EnsureOptions;
+
+    /// A client logged in over SASL/PLAIN.
+    fn login(user: &str, password: &str) -> Librdkafka {
+        let options = EnsureOptions::new(sasl_bootstrap()).client(
+            ClientProperties::new()
+                .with("security.protocol", "SASL_PLAINTEXT")
+                .with("sasl.mechanism", "PLAIN")
+                .with("sasl.username", user)
+                .with("sasl.password", password),
+        );
+        Librdkafka::new(&options).expect("client")
+    }
+
+    /// A super user (scripts/kafka.sh).
+    fn super_user() -> Librdkafka {
+        login("kafkainit", "kafkainit-secret")
+    }
+
+    fn binding(
+        operation: Operation,
+        resource_type: ResourceType,
+        name: &str,
+        pattern: PatternType,
+        host: &str,
+    ) -> AclBinding {
+        AclBinding::new(
+            "User:svc-a",
+            host,
+            operation,
+            Permission::Allow,
+            resource_type,
+            name,
+            pattern,
+        )
+    }
+
+    /// The bindings the broker lists, once `done` holds for them. A change
+    /// reaches the broker's authorizer shortly after the controller commits it.
+    async fn listed_once(
+        admin: &Librdkafka,
+        what: &str,
+        done: impl Fn(&[AclBinding]) -> bool,
+    ) -> Vec<AclBinding> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let listed = admin.describe_acls(send(false)).await.unwrap();
+            if done(&listed) {
+                return listed;
+            }
+            assert!(Instant::now() < deadline, "never {what}: {listed:#?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn bindings_are_created_listed_and_deleted_exactly() {
+        let admin = super_user();
+        let topic = unique("acl-topic");
+        let prefix = format!("{}.", unique("acl-group"));
+        let literal = binding(
+            Operation::Write,
+            ResourceType::Topic,
+            &topic,
+            PatternType::Literal,
+            "*",
+        );
+        let prefixed = binding(
+            Operation::Read,
+            ResourceType::Group,
+            &prefix,
+            PatternType::Prefixed,
+            "127.0.0.1",
+        );
+        let ours = |listed: &[AclBinding]| -> BTreeSet<AclBinding> {
+            listed
+                .iter()
+                .filter(|b| b.name == topic || b.name == prefix)
+                .cloned()
+                .collect()
+        };
+
+        let created = admin
+            .create_acls(vec![literal.clone(), prefixed.clone()], send(false))
+            .await
+            .unwrap();
+        assert_eq!(
+            created,
+            [(literal.clone(), Ok(())), (prefixed.clone(), Ok(()))]
+        );
+        // Every field as created: principal, host, operation, permission,
+        // resource type, name, pattern.
+        let both = BTreeSet::from([literal.clone(), prefixed.clone()]);
+        listed_once(&admin, "listed both", |l| ours(l) == both).await;
+
+        // Filters that differ in one field each delete nothing.
+        let near_misses = vec![
+            AclBinding {
+                operation: Operation::Read,
+                ..literal.clone()
+            },
+            AclBinding {
+                host: "127.0.0.1".into(),
+                ..literal.clone()
+            },
+            AclBinding {
+                pattern: PatternType::Literal,
+                ..prefixed.clone()
+            },
+            AclBinding {
+                permission: Permission::Deny,
+                ..prefixed.clone()
+            },
+            AclBinding {
+                principal: "User:svc-b".into(),
+                ..prefixed.clone()
+            },
+        ];
+        let deleted = admin
+            .delete_acls(near_misses.clone(), send(false))
+            .await
+            .unwrap();
+        assert_eq!(deleted.len(), near_misses.len());
+        assert!(deleted.iter().all(|(_, r)| r.is_ok()), "{deleted:?}");
+
+        // The exact one goes; the controller applies changes in order, so
+        // once it is gone any near miss that deleted would show too.
+        let deleted = admin
+            .delete_acls(vec![literal.clone()], send(false))
+            .await
+            .unwrap();
+        assert_eq!(deleted, [(literal.clone(), Ok(()))]);
+        let listed = listed_once(&admin, "dropped the literal", |l| {
+            !ours(l).contains(&literal)
+        })
+        .await;
+        assert_eq!(ours(&listed), BTreeSet::from([prefixed.clone()]));
+
+        admin
+            .delete_acls(vec![prefixed.clone()], send(false))
+            .await
+            .unwrap();
+        listed_once(&admin, "dropped the prefix", |l| ours(l).is_empty()).await;
+    }
+
+    #[tokio::test]
+    async fn a_principal_without_rights_on_the_cluster_is_refused_every_acl_request() {
+        let admin = super_user();
+        let limited = login(LIMITED_USER, LIMITED_PASSWORD);
+        let name = unique("acl-refused");
+        let kept = binding(
+            Operation::Read,
+            ResourceType::Topic,
+            &name,
+            PatternType::Literal,
+            "*",
+        );
+        let refused = AclBinding {
+            operation: Operation::Write,
+            ..kept.clone()
+        };
+        let ours = |listed: &[AclBinding]| -> BTreeSet<AclBinding> {
+            listed.iter().filter(|b| b.name == name).cloned().collect()
+        };
+        admin
+            .create_acls(vec![kept.clone()], send(false))
+            .await
+            .unwrap();
+        listed_once(&admin, "listed the binding", |l| ours(l).contains(&kept)).await;
+
+        let denied = |e: crate::kafka::admin::BrokerError| {
+            assert_eq!(e.code, ErrorCode::CLUSTER_AUTHORIZATION_FAILED, "{e}");
+            assert_eq!(e.name, "CLUSTER_AUTHORIZATION_FAILED");
+            assert!(!e.message.is_empty());
+        };
+        denied(
+            limited
+                .create_acls(vec![refused.clone()], send(false))
+                .await
+                .unwrap_err(),
+        );
+        denied(
+            limited
+                .delete_acls(vec![kept.clone()], send(false))
+                .await
+                .unwrap_err(),
+        );
+        denied(limited.describe_acls(send(false)).await.unwrap_err());
+
+        // A marker made after the refusals: once the broker lists it, it
+        // would list whatever they changed too.
+        let marker = AclBinding {
+            operation: Operation::Describe,
+            ..kept.clone()
+        };
+        admin
+            .create_acls(vec![marker.clone()], send(false))
+            .await
+            .unwrap();
+        let listed = listed_once(&admin, "listed the marker", |l| ours(l).contains(&marker)).await;
+        assert_eq!(
+            ours(&listed),
+            BTreeSet::from([kept.clone(), marker.clone()])
+        );
+
+        admin
+            .delete_acls(vec![kept, marker], send(false))
+            .await
+            .unwrap();
+        listed_once(&admin, "dropped both", |l| ours(l).is_empty()).await;
+    }
+}

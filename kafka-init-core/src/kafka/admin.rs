@@ -11,6 +11,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
+use crate::access::AclBinding;
 use crate::cluster::{TopicConfigs, TopicState};
 use crate::ownership::ExistingTopic;
 
@@ -53,6 +54,7 @@ impl ErrorCode {
     pub(crate) const INVALID_REQUEST: ErrorCode = ErrorCode(42);
     pub(crate) const UNSUPPORTED_FOR_MESSAGE_FORMAT: ErrorCode = ErrorCode(43);
     pub(crate) const POLICY_VIOLATION: ErrorCode = ErrorCode(44);
+    pub(crate) const SECURITY_DISABLED: ErrorCode = ErrorCode(54);
     pub(crate) const SASL_AUTHENTICATION_FAILED: ErrorCode = ErrorCode(58);
     pub(crate) const GROUP_ID_NOT_FOUND: ErrorCode = ErrorCode(69);
     pub(crate) const THROTTLING_QUOTA_EXCEEDED: ErrorCode = ErrorCode(89);
@@ -72,6 +74,9 @@ pub(crate) struct BrokerError {
 
 /// One topic's outcome within a multi-topic request.
 pub(crate) type TopicResult = (String, Result<(), BrokerError>);
+
+/// One binding's outcome within a CreateAcls or DeleteAcls request.
+pub(crate) type AclResult = (AclBinding, Result<(), BrokerError>);
 
 /// How a request is sent.
 #[derive(Debug, Clone, Copy)]
@@ -201,6 +206,39 @@ pub(crate) trait Admin: Send + Sync {
 
     /// OffsetFetch: the topics on which `group` has committed offsets.
     fn committed_topics(&self, group: String, options: RequestOptions) -> Reply<'_, Vec<String>>;
+
+    /// DescribeAcls with a filter matching every binding. Bindings the model
+    /// has no words for (a resource type such as DELEGATION_TOKEN or USER,
+    /// an operation or pattern it does not know) are left out: no file owns
+    /// them, so nothing prunes them. A principal not allowed to DESCRIBE
+    /// the cluster fails the call (CLUSTER_AUTHORIZATION_FAILED).
+    // Until the engine's access step (issue 23) calls it.
+    #[cfg_attr(not(test), allow(dead_code))]
+    fn describe_acls(&self, options: RequestOptions) -> Reply<'_, Vec<AclBinding>>;
+
+    /// CreateAcls: each binding's result. Creating a binding the cluster
+    /// has already succeeds. A refusal of the whole request
+    /// (CLUSTER_AUTHORIZATION_FAILED without ALTER on the cluster,
+    /// SECURITY_DISABLED without an authorizer) fails the call.
+    // Until the engine's access step (issue 23) calls it.
+    #[cfg_attr(not(test), allow(dead_code))]
+    fn create_acls(
+        &self,
+        bindings: Vec<AclBinding>,
+        options: RequestOptions,
+    ) -> Reply<'_, Vec<AclResult>>;
+
+    /// DeleteAcls with one exact filter per binding (every field given, the
+    /// pattern LITERAL or PREFIXED, never MATCH or ANY), so it deletes that
+    /// binding and nothing else; one that is not there is no error. Whole
+    /// refusals fail the call, as for `create_acls`.
+    // Until the engine's access step (issue 23) calls it.
+    #[cfg_attr(not(test), allow(dead_code))]
+    fn delete_acls(
+        &self,
+        bindings: Vec<AclBinding>,
+        options: RequestOptions,
+    ) -> Reply<'_, Vec<AclResult>>;
 
     /// The client's last complaint about reaching the cluster, if any.
     fn last_error(&self) -> Option<String>;

@@ -3,7 +3,9 @@
 //! deletes, offsets, groups), and can be scripted to answer what a real
 //! broker cannot be made to answer on cue: retriable errors and their end,
 //! refusals, a create raced by another client, partitions that are slow to
-//! serve, leaders that do not answer, the controller's record limit.
+//! serve, leaders that do not answer, the controller's record limit. It
+//! keeps ACL bindings too, and can refuse the ACL requests as a principal
+//! without rights on the cluster is refused.
 //! Every call is logged, so a test can say what was asked, and in which
 //! order.
 
@@ -11,9 +13,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use super::admin::{
-    Admin, AlterOp, BrokerError, ConfigAlteration, ErrorCode, NewPartitions, NewTopic,
+    AclResult, Admin, AlterOp, BrokerError, ConfigAlteration, ErrorCode, NewPartitions, NewTopic,
     OffsetAnswer, OffsetSpec, Reply, RequestOptions, TopicResult,
 };
+use crate::access::AclBinding;
 use crate::cluster::{PartitionState, TopicConfigs, TopicState};
 use crate::ownership::ExistingTopic;
 
@@ -32,13 +35,17 @@ pub(super) enum Api {
     DeleteTopics,
     ListGroups,
     OffsetFetch,
+    DescribeAcls,
+    CreateAcls,
+    DeleteAcls,
 }
 
 /// One request as the fake saw it.
 #[derive(Debug, Clone)]
 pub(super) struct Call {
     pub api: Api,
-    /// The topics (or partitions as `topic/n`, or the group) it named.
+    /// The topics (or partitions as `topic/n`, the group, or the ACL
+    /// bindings as they display) it named.
     pub names: Vec<String>,
     pub validate_only: bool,
 }
@@ -74,6 +81,7 @@ struct State {
     brokers: Vec<i32>,
     topics: BTreeMap<String, Topic>,
     groups: BTreeMap<String, BTreeSet<String>>,
+    acls: BTreeSet<AclBinding>,
     defaults: (i32, i32),
     /// Controller records one CreateTopics may hold.
     record_limit: usize,
@@ -109,6 +117,7 @@ impl FakeCluster {
                 brokers: vec![1],
                 topics: BTreeMap::new(),
                 groups: BTreeMap::new(),
+                acls: BTreeSet::new(),
                 defaults: (1, 1),
                 record_limit: 10_000,
                 serve_after: 0,
@@ -179,6 +188,27 @@ impl FakeCluster {
         self
     }
 
+    /// A binding that exists already, as another tool made it.
+    pub(super) fn with_acl(self, binding: AclBinding) -> Self {
+        self.state().acls.insert(binding);
+        self
+    }
+
+    /// Every ACL request fails as a whole with `code`, as the broker
+    /// answers a principal without DESCRIBE and ALTER on the cluster
+    /// (CLUSTER_AUTHORIZATION_FAILED) or a cluster without an authorizer
+    /// (SECURITY_DISABLED).
+    pub(super) fn refuse_acls(&self, code: ErrorCode, name: &str) {
+        for api in [Api::DescribeAcls, Api::CreateAcls, Api::DeleteAcls] {
+            self.fail(api, usize::MAX, error(code, name));
+        }
+    }
+
+    /// The bindings the cluster has, sorted.
+    pub(super) fn acls(&self) -> Vec<AclBinding> {
+        self.state().acls.iter().cloned().collect()
+    }
+
     /// The next `times` calls of `api` fail as a whole with `error`.
     pub(super) fn fail(&self, api: Api, times: usize, error: BrokerError) {
         self.state().rules.push(Rule {
@@ -191,7 +221,8 @@ impl FakeCluster {
     }
 
     /// `topic` gets `error` in the next `times` calls of `api` naming it
-    /// (only in validate-only or only in real calls, when given).
+    /// (only in validate-only or only in real calls, when given). An ACL
+    /// binding is named as it displays.
     pub(super) fn fail_topic(
         &self,
         api: Api,
@@ -340,6 +371,30 @@ impl State {
             }
         }
         None
+    }
+}
+
+impl State {
+    /// A CreateAcls or DeleteAcls: `change` applied to each binding not
+    /// scripted to fail. Both are idempotent, as on a broker.
+    fn change_acls(
+        &mut self,
+        api: Api,
+        bindings: Vec<AclBinding>,
+        change: impl Fn(&mut BTreeSet<AclBinding>, &AclBinding),
+    ) -> Result<Vec<AclResult>, BrokerError> {
+        let names = bindings.iter().map(AclBinding::to_string).collect();
+        self.begin(api, names, false)?;
+        Ok(bindings
+            .into_iter()
+            .map(|b| match self.scripted(api, &b.to_string(), false) {
+                Some(e) => (b, Err(e)),
+                None => {
+                    change(&mut self.acls, &b);
+                    (b, Ok(()))
+                }
+            })
+            .collect())
     }
 }
 
@@ -758,6 +813,36 @@ impl Admin for FakeCluster {
                     .unwrap_or_default()),
             });
         ready(answer)
+    }
+
+    fn describe_acls(&self, _: RequestOptions) -> Reply<'_, Vec<AclBinding>> {
+        let mut state = self.state();
+        let answer = state
+            .begin(Api::DescribeAcls, vec![], false)
+            .map(|()| state.acls.iter().cloned().collect());
+        ready(answer)
+    }
+
+    fn create_acls(
+        &self,
+        bindings: Vec<AclBinding>,
+        _: RequestOptions,
+    ) -> Reply<'_, Vec<AclResult>> {
+        let mut state = self.state();
+        ready(state.change_acls(Api::CreateAcls, bindings, |acls, b| {
+            acls.insert(b.clone());
+        }))
+    }
+
+    fn delete_acls(
+        &self,
+        bindings: Vec<AclBinding>,
+        _: RequestOptions,
+    ) -> Reply<'_, Vec<AclResult>> {
+        let mut state = self.state();
+        ready(state.change_acls(Api::DeleteAcls, bindings, |acls, b| {
+            acls.remove(b);
+        }))
     }
 
     fn refused(&self) -> Option<String> {

@@ -475,6 +475,17 @@ impl Request {
         rk: *mut rd::rd_kafka_t,
         submit: impl FnOnce(*const rd::rd_kafka_AdminOptions_t, *mut rd::rd_kafka_queue_t),
     ) -> Result<Owned<rd::rd_kafka_event_t, Event>, BrokerError> {
+        self.send_with(rk, |_| Ok(()), submit)
+    }
+
+    /// [`Request::send`], with `configure` setting the request's own
+    /// options first.
+    fn send_with(
+        &self,
+        rk: *mut rd::rd_kafka_t,
+        configure: impl FnOnce(*mut rd::rd_kafka_AdminOptions_t) -> Result<(), BrokerError>,
+        submit: impl FnOnce(*const rd::rd_kafka_AdminOptions_t, *mut rd::rd_kafka_queue_t),
+    ) -> Result<Owned<rd::rd_kafka_event_t, Event>, BrokerError> {
         let timeout_ms = millis(self.options.timeout);
         // SAFETY: `rk` is a live client handle (kept alive by `run_blocking`).
         let options = Owned::new(
@@ -516,6 +527,7 @@ impl Request {
                 )?;
             }
         }
+        configure(options.ptr())?;
         // SAFETY: `rk` is live. The queue holds its own reference to the
         // client internals, and librdkafka keeps the queue alive while a
         // request still targets it, so dropping it early is safe too.
@@ -683,6 +695,7 @@ destroy_with!(
     "error"
 );
 
+pub(crate) mod acl;
 pub(crate) mod usage;
 
 /// A buffer for librdkafka's `errstr` out-parameters.

@@ -15,11 +15,12 @@ use rdkafka::error::KafkaError;
 use rdkafka::types::RDKafkaErrorCode;
 
 use super::admin::{
-    Admin, BrokerError, ConfigAlteration, ErrorCode, NewPartitions, NewTopic, OffsetAnswer,
-    OffsetSpec, Reply, RequestOptions, TopicResult,
+    AclResult, Admin, BrokerError, ConfigAlteration, ErrorCode, NewPartitions, NewTopic,
+    OffsetAnswer, OffsetSpec, Reply, RequestOptions, TopicResult,
 };
 use super::credentials;
 use super::ffi::{self, code_name, MainQueueForwarder};
+use crate::access::AclBinding;
 use crate::client::{self, ClientProperties};
 use crate::cluster::{TopicConfigs, TopicState};
 use crate::error::Error;
@@ -383,6 +384,26 @@ impl Admin for Librdkafka {
 
     fn committed_topics(&self, group: String, options: RequestOptions) -> Reply<'_, Vec<String>> {
         Box::pin(ffi::usage::committed_topics(&self.admin, group, options))
+    }
+
+    fn describe_acls(&self, options: RequestOptions) -> Reply<'_, Vec<AclBinding>> {
+        Box::pin(ffi::acl::describe_acls(&self.admin, options))
+    }
+
+    fn create_acls(
+        &self,
+        bindings: Vec<AclBinding>,
+        options: RequestOptions,
+    ) -> Reply<'_, Vec<AclResult>> {
+        Box::pin(ffi::acl::create_acls(&self.admin, bindings, options))
+    }
+
+    fn delete_acls(
+        &self,
+        bindings: Vec<AclBinding>,
+        options: RequestOptions,
+    ) -> Reply<'_, Vec<AclResult>> {
+        Box::pin(ffi::acl::delete_acls(&self.admin, bindings, options))
     }
 
     fn refused(&self) -> Option<String> {

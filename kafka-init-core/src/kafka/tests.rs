@@ -8,10 +8,11 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use super::admin::{Admin, ErrorCode};
+use super::admin::{Admin, ErrorCode, RequestOptions};
 use super::cluster::Cluster;
 use super::fake::{error, Api, FakeCluster};
 use super::watch::{Drift, Outcome, Pass, Trigger, WatchOptions};
+use crate::access::{AclBinding, Operation, PatternType, Permission, ResourceType};
 use crate::error::Error;
 use crate::options::EnsureOptions;
 use crate::ownership::{Namespace, Ownership};
@@ -961,4 +962,111 @@ async fn watch_counts_orphans_in_the_namespace_without_pruning_them() {
     )
     .await;
     assert_eq!(fake.topic_names(), ["app.a", "app.stray", "other"]);
+}
+
+// --- the fake's ACL store ---------------------------------------------------
+
+fn acl(principal: &str, resource_type: ResourceType, name: &str) -> AclBinding {
+    AclBinding::new(
+        principal,
+        "*",
+        Operation::Read,
+        Permission::Allow,
+        resource_type,
+        name,
+        PatternType::Literal,
+    )
+}
+
+fn acl_request() -> RequestOptions {
+    RequestOptions {
+        timeout: Duration::from_secs(5),
+        validate_only: false,
+    }
+}
+
+#[tokio::test]
+async fn the_fakes_acls_are_created_once_and_deleted_only_on_an_exact_match() {
+    let theirs = acl("User:other", ResourceType::Topic, "t");
+    let fake = FakeCluster::new().with_acl(theirs.clone());
+    let (topic, group) = (
+        acl("User:a", ResourceType::Topic, "t"),
+        acl("User:a", ResourceType::Group, "t"),
+    );
+    let created = fake
+        .create_acls(
+            vec![topic.clone(), group.clone(), topic.clone()],
+            acl_request(),
+        )
+        .await
+        .unwrap();
+    assert!(created.iter().all(|(_, r)| r.is_ok()), "{created:?}");
+    let mut want = vec![theirs.clone(), topic.clone(), group.clone()];
+    want.sort();
+    assert_eq!(fake.describe_acls(acl_request()).await.unwrap(), want);
+
+    // Another host is another binding: deleting it leaves this one.
+    let elsewhere = AclBinding {
+        host: "10.0.0.1".into(),
+        ..topic.clone()
+    };
+    let deleted = fake
+        .delete_acls(vec![elsewhere.clone(), group.clone()], acl_request())
+        .await
+        .unwrap();
+    assert_eq!(deleted, [(elsewhere, Ok(())), (group, Ok(()))]);
+    let mut want = vec![theirs, topic];
+    want.sort();
+    assert_eq!(fake.acls(), want);
+    assert_eq!(fake.calls_of(Api::CreateAcls)[0].names.len(), 3);
+}
+
+#[tokio::test]
+async fn the_fake_refuses_every_acl_request_when_told_and_changes_nothing() {
+    let kept = acl("User:a", ResourceType::Topic, "t");
+    let fake = FakeCluster::new().with_acl(kept.clone());
+    fake.refuse_acls(
+        ErrorCode::CLUSTER_AUTHORIZATION_FAILED,
+        "CLUSTER_AUTHORIZATION_FAILED",
+    );
+    let new = acl("User:b", ResourceType::Topic, "t");
+    let e = fake
+        .create_acls(vec![new], acl_request())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::CLUSTER_AUTHORIZATION_FAILED);
+    let e = fake
+        .delete_acls(vec![kept.clone()], acl_request())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::CLUSTER_AUTHORIZATION_FAILED);
+    let e = fake.describe_acls(acl_request()).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::CLUSTER_AUTHORIZATION_FAILED);
+    assert_eq!(fake.acls(), [kept]);
+}
+
+#[tokio::test]
+async fn one_binding_of_a_fake_acl_request_can_be_refused_alone() {
+    let fake = FakeCluster::new();
+    let (good, bad) = (
+        acl("User:a", ResourceType::Topic, "good"),
+        acl("User:a", ResourceType::Topic, "bad"),
+    );
+    fake.fail_topic(
+        Api::CreateAcls,
+        &bad.to_string(),
+        1,
+        None,
+        error(ErrorCode::INVALID_REQUEST, "INVALID_REQUEST"),
+    );
+    let created = fake
+        .create_acls(vec![good.clone(), bad.clone()], acl_request())
+        .await
+        .unwrap();
+    assert!(created[0].1.is_ok());
+    assert_eq!(
+        created[1].1.as_ref().unwrap_err().code,
+        ErrorCode::INVALID_REQUEST
+    );
+    assert_eq!(fake.acls(), [good]);
 }
