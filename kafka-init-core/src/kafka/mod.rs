@@ -15,11 +15,11 @@ mod converge;
 mod credentials;
 mod dispatch;
 mod engine;
-mod grants;
 #[cfg(test)]
 mod fake;
 #[allow(unsafe_code)]
 pub(crate) mod ffi;
+mod grants;
 pub(crate) mod librdkafka;
 mod observe;
 mod prune;

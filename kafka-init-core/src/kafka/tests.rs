@@ -1070,3 +1070,149 @@ async fn one_binding_of_a_fake_acl_request_can_be_refused_alone() {
     );
     assert_eq!(fake.acls(), [good]);
 }
+
+// --- access -----------------------------------------------------------------
+
+fn entry(principal: &str) -> crate::access::AccessEntry {
+    crate::access::AccessEntry::new("svc", principal)
+        .produce(["dc.a"])
+        .groups(["dc.g"])
+}
+
+fn allow(principal: &str, op: Operation, kind: ResourceType, name: &str) -> AclBinding {
+    AclBinding::new(
+        principal,
+        "*",
+        op,
+        Permission::Allow,
+        kind,
+        name,
+        PatternType::Literal,
+    )
+}
+
+#[tokio::test(start_paused = true)]
+async fn access_is_granted_after_the_topics_and_a_rerun_reads_it_once_and_creates_nothing() {
+    let fake = Arc::new(FakeCluster::new());
+    let options = options()
+        .ownership(owning("dc."))
+        .access([entry("User:svc")]);
+    let cluster = connect(&fake, &options).await;
+    let specs = [spec("dc.a", 1, &[])];
+    let plan = cluster.plan(&specs).await.unwrap();
+    let grants: Vec<String> = plan.access_changes().map(|a| a.to_string()).collect();
+    assert_eq!(
+        grants,
+        [
+            "grant   User:svc  WRITE  topic dc.a",
+            "grant   User:svc  READ  group dc.g"
+        ]
+    );
+    assert!(fake.acls().is_empty(), "planning changed nothing");
+    let report = cluster.apply(&plan).await.unwrap();
+    assert_eq!(report.access.len(), 2);
+    assert_eq!(
+        fake.acls(),
+        vec![
+            allow("User:svc", Operation::Write, ResourceType::Topic, "dc.a"),
+            allow("User:svc", Operation::Read, ResourceType::Group, "dc.g"),
+        ]
+    );
+    // The grant came after the topic existed.
+    let calls = fake.calls();
+    let created = calls
+        .iter()
+        .position(|c| c.api == Api::CreateTopics)
+        .unwrap();
+    let granted = calls.iter().position(|c| c.api == Api::CreateAcls).unwrap();
+    assert!(created < granted);
+
+    let before = fake.calls().len();
+    let again = cluster.plan(&specs).await.unwrap();
+    assert!(again.is_converged(), "{}", again.summary());
+    let rerun: Vec<Api> = fake.calls()[before..].iter().map(|c| c.api).collect();
+    assert_eq!(rerun.iter().filter(|a| **a == Api::DescribeAcls).count(), 1);
+    assert!(!rerun.contains(&Api::CreateAcls));
+}
+
+#[tokio::test(start_paused = true)]
+async fn pruning_revokes_owned_bindings_only_and_counts_them_as_deletions() {
+    let stale = allow("User:old", Operation::Read, ResourceType::Topic, "dc.a");
+    let outside = allow("User:old", Operation::Read, ResourceType::Topic, "other.t");
+    let protected = allow("User:admin", Operation::Read, ResourceType::Group, "dc.g");
+    let mut deny = allow("User:old", Operation::Write, ResourceType::Topic, "dc.a");
+    deny.permission = Permission::Deny;
+    let fake = Arc::new(
+        FakeCluster::new()
+            .with_topic("dc.a", 1, &[])
+            .with_acl(stale.clone())
+            .with_acl(outside.clone())
+            .with_acl(protected.clone())
+            .with_acl(deny.clone()),
+    );
+    let mut ownership = owning("dc.");
+    ownership.protect_principals = vec!["User:admin".into()];
+    let specs = [spec("dc.a", 1, &[])];
+
+    // One deletion allowed: the stale binding alone already fills it.
+    let tight = options()
+        .ownership(ownership.clone())
+        .access([entry("User:svc")])
+        .prune(0);
+    let cluster = connect(&fake, &tight).await;
+    let err = cluster.plan(&specs).await.unwrap_err();
+    assert!(matches!(err, Error::TooManyDeletions { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("access: User:old  READ  topic dc.a"),
+        "{err}"
+    );
+
+    let options = tight.prune(1);
+    let cluster = connect(&fake, &options).await;
+    let plan = cluster.plan(&specs).await.unwrap();
+    let revoked: Vec<&AclBinding> = plan.revocations().map(|r| &r.binding).collect();
+    assert_eq!(revoked, [&stale]);
+    cluster.apply(&plan).await.unwrap();
+    let left = fake.acls();
+    assert!(!left.contains(&stale));
+    for kept in [&outside, &protected, &deny] {
+        assert!(left.contains(kept), "{kept} was revoked");
+    }
+    assert!(left.contains(&allow(
+        "User:svc",
+        Operation::Write,
+        ResourceType::Topic,
+        "dc.a"
+    )));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_principal_without_alter_on_the_cluster_fails_at_once_naming_it() {
+    let fake = Arc::new(FakeCluster::new().with_topic("dc.a", 1, &[]));
+    let options = options().access([entry("User:svc")]);
+    let cluster = connect(&fake, &options).await;
+    let plan = cluster.plan(&[spec("dc.a", 1, &[])]).await.unwrap();
+    fake.refuse_acls(
+        ErrorCode::CLUSTER_AUTHORIZATION_FAILED,
+        "CLUSTER_AUTHORIZATION_FAILED",
+    );
+    let started = tokio::time::Instant::now();
+    let err = cluster.apply(&plan).await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(1), "retried: {err}");
+    assert!(err.is_authorization(), "{err}");
+    assert!(err.to_string().contains("lacks"), "{err}");
+    assert!(fake.acls().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_an_authorizer_access_is_skipped_not_failed() {
+    let fake = Arc::new(FakeCluster::new());
+    fake.refuse_acls(ErrorCode::SECURITY_DISABLED, "SECURITY_DISABLED");
+    let options = options().access([entry("User:svc")]);
+    let cluster = connect(&fake, &options).await;
+    let specs = [spec("dc.a", 1, &[])];
+    let report = cluster.ensure(&specs).await.unwrap();
+    assert!(report.access.is_empty());
+    assert!(cluster.plan(&specs).await.unwrap().is_converged());
+}
