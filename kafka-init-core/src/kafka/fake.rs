@@ -533,6 +533,10 @@ impl Admin for FakeCluster {
                         "default.replication.factor".to_owned(),
                         state.defaults.1.to_string(),
                     ),
+                    (
+                        "authorizer.class.name".to_owned(),
+                        "org.apache.kafka.metadata.authorizer.StandardAuthorizer".to_owned(),
+                    ),
                 ])
             });
         ready(answer)

@@ -46,11 +46,34 @@ impl Session {
         self.retry("reading access (ACLs)", Backoff::default(), || async {
             let timeout = self.remaining().min(Duration::from_secs(10));
             let options = self.request_within(Request::DescribeAcls, timeout, false);
+            let retry = |e: BrokerError| match is_retriable(e.code) {
+                true => Attempt::Retry(e.to_string()),
+                false => Attempt::Fail(lacked("DESCRIBE", e)),
+            };
             match self.admin.describe_acls(options).await {
+                // A broker without an authorizer answers DescribeAcls with
+                // no bindings rather than SECURITY_DISABLED; its
+                // `authorizer.class.name` tells the two apart.
+                Ok(bindings) if bindings.is_empty() => {
+                    let options = self.request_within(Request::DescribeCluster, timeout, false);
+                    let ids = self.admin.describe_cluster(options).await.map_err(retry)?;
+                    let Some(&id) = ids.first() else {
+                        return Err(Attempt::Retry("no broker is registered".into()));
+                    };
+                    let options = self.request_within(Request::DescribeConfigs, timeout, false);
+                    let configs = self
+                        .admin
+                        .broker_configs(id, options)
+                        .await
+                        .map_err(retry)?;
+                    let authorizer = configs
+                        .get("authorizer.class.name")
+                        .is_some_and(|c| !c.trim().is_empty());
+                    Ok(authorizer.then_some(bindings))
+                }
                 Ok(bindings) => Ok(Some(bindings)),
                 Err(e) if e.code == ErrorCode::SECURITY_DISABLED => Ok(None),
-                Err(e) if is_retriable(e.code) => Err(Attempt::Retry(e.to_string())),
-                Err(e) => Err(Attempt::Fail(lacked("DESCRIBE", e))),
+                Err(e) => Err(retry(e)),
             }
         })
         .await
@@ -114,6 +137,12 @@ pub(super) async fn grant(
             let options = session.request(Request::CreateAcls, false);
             let results = match session.admin.create_acls(wanted.clone(), options).await {
                 Ok(results) => results,
+                Err(e) if e.code == ErrorCode::SECURITY_DISABLED => {
+                    tracing::warn!(
+                        "the cluster has no authorizer (SECURITY_DISABLED): access not applied"
+                    );
+                    return Ok(());
+                }
                 Err(e) if is_retriable(e.code) => return Err(Attempt::Retry(e.to_string())),
                 Err(e) => return Err(Attempt::Fail(lacked("ALTER", e))),
             };
