@@ -211,17 +211,14 @@ pub(crate) trait Admin: Send + Sync {
     /// has no words for (a resource type such as DELEGATION_TOKEN or USER,
     /// an operation or pattern it does not know) are left out: no file owns
     /// them, so nothing prunes them. A principal not allowed to DESCRIBE
-    /// the cluster fails the call (CLUSTER_AUTHORIZATION_FAILED).
-    // Until the engine's access step (issue 23) calls it.
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// the cluster fails the call (CLUSTER_AUTHORIZATION_FAILED). A broker
+    /// without an authorizer answers with no bindings.
     fn describe_acls(&self, options: RequestOptions) -> Reply<'_, Vec<AclBinding>>;
 
     /// CreateAcls: each binding's result. Creating a binding the cluster
     /// has already succeeds. A refusal of the whole request
     /// (CLUSTER_AUTHORIZATION_FAILED without ALTER on the cluster,
     /// SECURITY_DISABLED without an authorizer) fails the call.
-    // Until the engine's access step (issue 23) calls it.
-    #[cfg_attr(not(test), allow(dead_code))]
     fn create_acls(
         &self,
         bindings: Vec<AclBinding>,
@@ -232,8 +229,6 @@ pub(crate) trait Admin: Send + Sync {
     /// pattern LITERAL or PREFIXED, never MATCH or ANY), so it deletes that
     /// binding and nothing else; one that is not there is no error. Whole
     /// refusals fail the call, as for `create_acls`.
-    // Until the engine's access step (issue 23) calls it.
-    #[cfg_attr(not(test), allow(dead_code))]
     fn delete_acls(
         &self,
         bindings: Vec<AclBinding>,
