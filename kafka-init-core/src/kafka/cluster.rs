@@ -16,7 +16,7 @@ use super::librdkafka::Librdkafka;
 use super::observe::plan_in;
 use super::prune::{delete, inventory, mark_in_use};
 use super::session::{human, Counts, Session};
-use crate::error::{self, Error};
+use crate::error::{self, Error, TopicProblem};
 use crate::options::EnsureOptions;
 use crate::ownership::{ExistingTopic, Ownership};
 use crate::plan::{Plan, PlannedAction};
@@ -237,18 +237,20 @@ pub(super) async fn plan_and_prune(
     };
     let orphans = orphans_in(session, specs, options).await?;
     let plan = plan.with_deletions(&orphans, options.prune_in_use);
-    let collisions: Vec<Error> = plan
+    let collisions: Vec<TopicProblem> = plan
         .create_delete_collisions()
         .into_iter()
-        .map(|(created, deleted)| Error::Invalid {
-            topic: created.to_owned(),
-            message: format!(
+        .map(|(created, deleted)| TopicProblem::invalid(
+            created,
+            format!(
                 "topic `{created}`: collides with `{deleted}`, which this run would delete (Kafka treats `.` and `_` alike, and deletions come last); prune `{deleted}` in a run that does not declare `{created}` first, or rename it"
             ),
-        })
+        ))
         .collect();
     if !collisions.is_empty() {
-        return Err(Error::Rejected(collisions));
+        return Err(Error::Rejected {
+            problems: collisions,
+        });
     }
     let deletions: Vec<String> = plan.deletions().map(|t| t.name.clone()).collect();
     if deletions.len() > max {
@@ -271,18 +273,20 @@ pub(super) fn check_prune(specs: &[TopicSpec], options: &EnsureOptions) -> Resul
             operation: "pruning",
         });
     };
-    let outside: Vec<Error> = specs
+    let outside: Vec<TopicProblem> = specs
         .iter()
         .filter(|s| !owns.contains(&s.name))
-        .map(|s| Error::Invalid {
-            topic: s.name.to_string(),
-            message: format!("topic `{}`: outside `kafka.owns` ({owns})", s.name),
+        .map(|s| {
+            TopicProblem::invalid(
+                s.name.to_string(),
+                format!("topic `{}`: outside `kafka.owns` ({owns})", s.name),
+            )
         })
         .collect();
     if outside.is_empty() {
         Ok(())
     } else {
-        Err(Error::Rejected(outside))
+        Err(Error::Rejected { problems: outside })
     }
 }
 
