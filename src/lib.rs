@@ -13,8 +13,8 @@ pub use kafka_init_core::{
 #[cfg(feature = "engine")]
 #[doc(inline)]
 pub use kafka_init_core::{
-    apply, ensure_topics, ensure_topics_with, existing_topics, export, orphans, plan,
-    wait_for_cluster, Cluster, Drift, Outcome, Pass, Trigger, WatchOptions,
+    apply, ensure_topics, existing_topics, export, orphans, plan, wait_for_cluster, Cluster, Drift,
+    Outcome, Pass, Trigger, WatchOptions,
 };
 #[doc(inline)]
 pub use kafka_init_core::{
@@ -38,7 +38,7 @@ pub use kafka_init_core::{
 
 // Errors.
 #[doc(inline)]
-pub use kafka_init_core::Error;
+pub use kafka_init_core::{Error, ProblemKind, TopicProblem};
 
 /// What the code `include_topics!` generates refers to. Not a public API:
 /// it may change in any release.
@@ -83,7 +83,7 @@ pub mod __private {
 ///
 /// Every problem in the file is a compile error naming the file, line and
 /// column. Editing the file rebuilds the crate. `kafka.client` values are
-/// never compiled in; pass client properties to [`ensure_topics_with`].
+/// never compiled in; pass client properties to [`ensure_topics`].
 pub use kafka_init_macros::include_topics;
 
 /// The `ensure_topics()` of the module `include_topics!` generates, which
@@ -101,11 +101,11 @@ macro_rules! __ensure_topics {
         /// `KAFKA_BOOTSTRAP_SERVERS` when set, otherwise to the profile's
         /// bootstrap servers or [`BOOTSTRAP_SERVERS`]. The specs are compiled in; no file is
         /// read at run time. For other options (a deadline, client
-        /// properties) call `kafka_init::ensure_topics_with(SPECS, options)`.
+        /// properties) call `kafka_init::ensure_topics(SPECS, &options)`.
         pub async fn ensure_topics() -> ::core::result::Result<$crate::Report, $crate::Error> {
             let (specs, options) =
                 $crate::__private::generated_run(SPECS, PROFILES, BOOTSTRAP_SERVERS, &[])?;
-            $crate::ensure_topics_with(specs, options).await
+            $crate::ensure_topics(specs, &options).await
         }
     };
     (fallback $message:literal) => {
@@ -143,7 +143,7 @@ macro_rules! __ensure_topics {
 /// // A broker's refusal carries Kafka's error name, not rdkafka's code.
 /// fn code(e: kafka_init::Error) -> rdkafka::types::RDKafkaErrorCode {
 ///     match e {
-///         kafka_init::Error::Topic { code, .. } => code,
+///         kafka_init::Error::Request { code, .. } => code,
 ///         _ => rdkafka::types::RDKafkaErrorCode::Fail,
 ///     }
 /// }
@@ -154,7 +154,7 @@ macro_rules! __ensure_topics {
 /// ```
 /// fn code(e: kafka_init::Error) -> String {
 ///     match e {
-///         kafka_init::Error::Topic { code, .. } => code,
+///         kafka_init::Error::Request { code, .. } => code,
 ///         _ => String::new(),
 ///     }
 /// }

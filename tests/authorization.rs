@@ -19,7 +19,10 @@ use kafka_init_test_support as support;
 
 use std::time::Duration;
 
-use kafka_init::{apply, ensure_topics, plan, ClientProperties, EnsureOptions, Error, TopicFile};
+use kafka_init::{
+    apply, ensure_topics, plan, ClientProperties, EnsureOptions, Error, ProblemKind, TopicFile,
+    TopicProblem,
+};
 use support::*;
 
 /// Long enough that a gate waiting for the deadline shows as a `Deadline`
@@ -52,15 +55,28 @@ fn file(names: &[&str]) -> TopicFile {
     TopicFile::parse(&format!("kafka:\n  topics:\n{topics}"), "acl.yaml").unwrap()
 }
 
-/// The one `Error::Topic` of `result`, as (topic, operation, code, message).
+/// The one failure of `result`, as (topic, operation, code, message).
 fn topic_error<T: std::fmt::Debug>(result: Result<T, Error>) -> (String, String, String, String) {
-    match result {
-        Err(Error::Topic {
+    let failures = match result {
+        Err(Error::Topics { failures }) => failures,
+        other => panic!("expected one topic's refusal, got {other:?}"),
+    };
+    match &failures[..] {
+        [TopicProblem {
             topic,
-            operation,
-            code,
-            message,
-        }) => (topic, operation.to_owned(), code, message),
+            kind:
+                ProblemKind::Broker {
+                    operation,
+                    code,
+                    message,
+                },
+            ..
+        }] => (
+            topic.clone(),
+            operation.to_string(),
+            code.clone(),
+            message.clone(),
+        ),
         other => panic!("expected one topic's refusal, got {other:?}"),
     }
 }

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use kafka_init::{
-    apply, ensure_topics, plan, Action, ConfigChange, EnsureOptions, Error, PlannedAction, Refusal,
-    TopicFile, TopicSpec, DEFAULT_BROKER_GRACE,
+    apply, ensure_topics, plan, Action, ConfigChange, EnsureOptions, Error, PlannedAction,
+    ProblemKind, Refusal, TopicFile, TopicProblem, TopicSpec, DEFAULT_BROKER_GRACE,
 };
 use support::*;
 
@@ -227,19 +227,20 @@ async fn a_decrease_in_one_topic_stops_a_valid_change_in_another() {
         .await
         .unwrap_err();
 
-    let Error::Rejected(problems) = &err else {
+    let Error::Rejected { problems } = &err else {
         panic!("expected Rejected, got {err}");
     };
     assert!(
         matches!(
             &problems[..],
-            [Error::Refused {
+            [TopicProblem {
                 topic,
-                refusal: Refusal::PartitionDecrease {
+                kind: ProblemKind::Refused(Refusal::PartitionDecrease {
                     current: 2,
                     wanted: 1,
                     broker_default: false,
-                }
+                }),
+                ..
             }] if *topic == shrink
         ),
         "{err}"
@@ -330,7 +331,7 @@ async fn one_bad_topic_fails_the_run_before_any_topic_is_created() {
 
     let err = ensure_topics(&topics(&file), &options()).await.unwrap_err();
 
-    let Error::Rejected(problems) = &err else {
+    let Error::Rejected { problems } = &err else {
         panic!("expected Rejected, got {err}");
     };
     assert_eq!(problems.len(), 2, "{err}");
@@ -376,7 +377,7 @@ async fn a_bad_config_change_stops_a_create_and_a_growth_in_the_same_run() {
     .unwrap_err();
 
     let text = err.to_string();
-    assert!(matches!(err, Error::Rejected(_)), "{text}");
+    assert!(matches!(err, Error::Rejected { .. }), "{text}");
     assert!(
         text.contains(&format!(
             "topic `{existing}`: alter configs failed: INVALID_CONFIG"

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use kafka_init::{ensure_topics_with, Action, EnsureOptions, TopicSpec};
+use kafka_init::{ensure_topics, Action, EnsureOptions, TopicSpec};
 use support::*;
 
 kafka_init::include_topics!("config/default.yaml");
@@ -63,7 +63,7 @@ async fn compiled_in_specs_provision_through_the_explicit_form() {
         })
         .collect();
     let options = EnsureOptions::new(bootstrap()).timeout(Duration::from_secs(60));
-    let report = ensure_topics_with(&specs, options.clone()).await.unwrap();
+    let report = ensure_topics(&specs, &options).await.unwrap();
     assert!(
         report
             .topics
@@ -73,7 +73,7 @@ async fn compiled_in_specs_provision_through_the_explicit_form() {
     );
     assert_default_topics(&prefix).await;
 
-    let again = ensure_topics_with(&specs, options).await.unwrap();
+    let again = ensure_topics(&specs, &options).await.unwrap();
     assert!(
         again.topics.iter().all(|t| t.action == Action::Unchanged),
         "{again}"

@@ -1,5 +1,5 @@
 //! The library over the test broker's TLS listeners (`KAFKA_TLS=1`,
-//! exported by scripts/test.sh): `ensure_topics_with` connects with every
+//! exported by scripts/test.sh): `ensure_topics` connects with every
 //! kind of login, and refused credentials are `Error::Authentication`,
 //! after the broker grace and well before the deadline, without the secret.
 
@@ -7,7 +7,7 @@ use kafka_init_test_support as support;
 
 use std::time::Duration;
 
-use kafka_init::{ensure_topics_with, ClientProperties, EnsureOptions, Error, TopicFile};
+use kafka_init::{ensure_topics, ClientProperties, EnsureOptions, Error, TopicFile};
 use support::{unique, Tls, CLIENT_KEY_PASSWORD, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET};
 
 const PASSWORD: &str = "kafkainit-secret";
@@ -68,7 +68,7 @@ fn logins(tls: &Tls) -> Vec<(&'static str, String, ClientProperties)> {
 }
 
 #[tokio::test]
-async fn ensure_topics_with_provisions_over_every_kind_of_login() {
+async fn ensure_topics_provisions_over_every_kind_of_login() {
     let tls = support::tls();
     for (kind, bootstrap, client) in logins(&tls) {
         let name = unique(&format!("lib-tls-{kind}"));
@@ -76,7 +76,7 @@ async fn ensure_topics_with_provisions_over_every_kind_of_login() {
         let options = EnsureOptions::new(bootstrap)
             .client(client)
             .timeout(Duration::from_secs(60));
-        let report = ensure_topics_with(&file.topics, options)
+        let report = ensure_topics(&file.topics, &options)
             .await
             .unwrap_or_else(|e| panic!("{kind}: {e}"));
         assert_eq!(report.topics.len(), 1, "{kind}: {report}");
@@ -124,7 +124,7 @@ async fn refused_credentials_are_an_authentication_error_without_the_secret() {
             .client(client)
             .timeout(deadline)
             .broker_grace(Duration::from_secs(1));
-        let err = ensure_topics_with(&file.topics, options)
+        let err = ensure_topics(&file.topics, &options)
             .await
             .expect_err("refused");
         let Error::Authentication {

@@ -2,7 +2,7 @@
 //! compose's `service_completed_successfully` only looks for 0); the finer
 //! codes tell scripts why.
 
-use kafka_init_core::{Error, UnknownProfile};
+use kafka_init_core::{Error, ProblemKind, UnknownProfile};
 
 pub const SUCCESS: u8 = 0;
 /// Any other failure; also every error of `plan`.
@@ -78,7 +78,7 @@ impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
         Failure {
             headline: headline_of(&e),
-            before_sending: matches!(e, Error::NoOwnership { .. }),
+            before_sending: matches!(e, Error::NoOwnership { .. } | Error::InvalidAccess { .. }),
             ..Failure::new(code_of(&e), e.to_string())
         }
     }
@@ -86,20 +86,16 @@ impl From<Error> for Failure {
 
 /// The first line `apply` logs for `e`: what kind of step failed.
 fn headline_of(e: &Error) -> &'static str {
-    let failed = |op: &str| {
-        fn any(e: &Error, op: &str) -> bool {
-            match e {
-                Error::Topic { operation, .. } => *operation == op,
-                Error::Request { phase, .. } => match op {
-                    "create" => *phase == "creating topics",
-                    "delete" => *phase == "deleting topics",
-                    _ => false,
-                },
-                Error::Rejected(all) | Error::Topics(all) => all.iter().any(|e| any(e, op)),
-                _ => false,
-            }
-        }
-        any(e, op)
+    let failed = |op: &str| match e {
+        Error::Request { phase, .. } => match op {
+            "create" => *phase == "creating topics",
+            "delete" => *phase == "deleting topics",
+            _ => false,
+        },
+        _ => e
+            .problems()
+            .iter()
+            .any(|p| matches!(&p.kind, ProblemKind::Broker { operation, .. } if *operation == op)),
     };
     if failed("create") {
         "Topic creation failed"
@@ -121,27 +117,31 @@ fn code_of(e: &Error) -> u8 {
     match e {
         // Raised before anything is sent.
         Error::File(_)
-        | Error::Invalid { .. }
         | Error::ClientSettings { .. }
         | Error::Setting { .. }
         | Error::UnknownProfile(_)
         | Error::NoBootstrapServers
-        | Error::NoOwnership { .. } => INVALID,
+        | Error::NoOwnership { .. }
+        | Error::InvalidAccess { .. } => INVALID,
         Error::Unreachable { .. } => UNREACHABLE,
         Error::Authentication { .. } => AUTHENTICATION,
-        Error::Refused { .. } | Error::TooManyDeletions { .. } => REFUSED,
-        Error::Rejected(problems) => {
-            if problems.iter().any(|p| matches!(p, Error::Refused { .. })) {
+        Error::TooManyDeletions { .. } => REFUSED,
+        Error::Rejected { problems } => {
+            if problems
+                .iter()
+                .any(|p| matches!(p.kind, ProblemKind::Refused(_)))
+            {
                 REFUSED
-            } else if problems.iter().all(|p| code_of(p) == INVALID) {
+            } else if problems
+                .iter()
+                .all(|p| matches!(p.kind, ProblemKind::Invalid { .. }))
+            {
                 INVALID
             } else {
                 FAILURE
             }
         }
-        Error::Topic { .. } | Error::Request { .. } | Error::Topics(_) | Error::Deadline { .. } => {
-            FAILURE
-        }
+        Error::Request { .. } | Error::Topics { .. } | Error::Deadline { .. } => FAILURE,
         _ => FAILURE,
     }
 }

@@ -151,6 +151,8 @@ pub fn load_with_file(
     let mut settings = load(cli, secrets, false)?;
     let file = settings.file.take().expect("loaded with its file");
     // The file's access, as the profile sees it, is granted with its topics.
-    let options = options(&settings, cli).access(file.access_for(cli.profile())?.iter().cloned());
+    let options = options(&settings, cli)
+        .ownership(file.ownership.clone())
+        .access(file.access_for(cli.profile())?.iter().cloned());
     Ok((settings, file, options))
 }

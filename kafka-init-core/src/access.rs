@@ -551,6 +551,9 @@ pub(crate) struct Issue {
     /// The item of a list field, when the problem is one item.
     pub item: Option<usize>,
     pub message: String,
+    /// A prefix without `owns` to lie in: a file's problem; entries built
+    /// in code without an ownership are not held to it.
+    pub needs_owns: bool,
 }
 
 /// The rules every access entry follows, wherever it comes from (a file,
@@ -565,6 +568,7 @@ pub(crate) fn check(entries: &[AccessEntry], ownership: &Ownership) -> Vec<Issue
                 entry: i,
                 field,
                 item,
+                needs_owns: message.contains(NEEDS_OWNS),
                 message: format!("access `{}`: {message}", entry.key),
             })
         };
@@ -657,6 +661,8 @@ pub(crate) fn check(entries: &[AccessEntry], ownership: &Ownership) -> Vec<Issue
     issues
 }
 
+const NEEDS_OWNS: &str = "a prefix needs `kafka.owns`";
+
 /// `Type:name`, both parts non-empty, no spaces.
 fn check_principal(principal: &str) -> Result<(), String> {
     match principal.split_once(':') {
@@ -693,7 +699,7 @@ fn check_name(name: &str, what: &str, ownership: &Ownership) -> Option<String> {
     }
     match (&ownership.owns, pattern) {
         (None, PatternType::Prefixed) => Some(format!(
-            "{what} `{name}`: a prefix needs `kafka.owns`, and must lie inside it"
+            "{what} `{name}`: {NEEDS_OWNS}, and must lie inside it"
         )),
         (None, PatternType::Literal) => None,
         (Some(owns), PatternType::Prefixed) if !owns.contains_prefix(bare) => Some(format!(

@@ -19,16 +19,6 @@ pub enum Error {
     #[error(transparent)]
     File(#[from] FileError),
 
-    /// The topic list itself breaks a rule, before the cluster is asked.
-    /// The message names the topic.
-    #[error("{message}")]
-    Invalid {
-        /// The topic the problem is about.
-        topic: String,
-        /// What is wrong, naming the topic.
-        message: String,
-    },
-
     /// librdkafka refused the client properties (an unknown key, a value it
     /// cannot parse), so no client was built. The message names the
     /// property and never shows a secret value.
@@ -88,28 +78,6 @@ pub enum Error {
         reason: String,
     },
 
-    /// The file asks for a change kafka-init never makes.
-    #[error("topic `{topic}`: refused: {refusal}")]
-    Refused {
-        /// The topic.
-        topic: String,
-        /// The change refused, with the topic's and the file's values.
-        refusal: Refusal,
-    },
-
-    /// The broker refused an operation on one topic.
-    #[error("topic `{topic}`: {operation} failed: {code} ({message})")]
-    Topic {
-        /// The topic refused.
-        topic: String,
-        /// What was refused: `create`, `alter configs`, `add partitions`, `delete`, `list offsets`.
-        operation: &'static str,
-        /// Kafka's error name, e.g. `INVALID_CONFIG`.
-        code: String,
-        /// The broker's message, e.g. `Unknown topic config name: foo`.
-        message: String,
-    },
-
     /// The broker refused a request as a whole, for every topic in it.
     #[error("{phase}: {code}: {message}")]
     Request {
@@ -130,6 +98,15 @@ pub enum Error {
         operation: &'static str,
     },
 
+    /// Access entries given in code ([`crate::EnsureOptions::access`])
+    /// break the rules a topic file's `kafka.access` is held to; each is
+    /// listed. Nothing was sent.
+    #[error("invalid access; nothing was sent; {} problem(s):\n{}", .problems.len(), .problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    InvalidAccess {
+        /// What is wrong, each naming its entry.
+        problems: Vec<String>,
+    },
+
     /// Pruning would delete more topics than allowed; nothing was changed.
     #[error(
         "refused: pruning would delete {} topic(s), more than the {max} allowed (raise --max-deletions if that is meant); nothing was changed: {}",
@@ -143,14 +120,23 @@ pub enum Error {
         max: usize,
     },
 
-    /// Problems found before anything was changed; each is listed. The
-    /// cluster is exactly as it was.
-    #[error("nothing was changed; {} problem(s):\n{}", .0.len(), list(.0))]
-    Rejected(Vec<Error>),
+    /// Problems found before anything was changed, one per topic and
+    /// problem. The cluster is exactly as it was.
+    #[error("nothing was changed; {} problem(s):\n{}", .problems.len(), list(.problems))]
+    Rejected {
+        /// Every problem found: invalid topics, refused changes, changes
+        /// the brokers refused when asked to validate them.
+        problems: Vec<TopicProblem>,
+    },
 
-    /// Several topics failed while changes were being applied; each is listed.
-    #[error("{} topics failed:\n{}", .0.len(), list(.0))]
-    Topics(Vec<Error>),
+    /// The brokers refused operations on topics while changes were being
+    /// applied, one entry per topic and operation; the other topics' changes
+    /// may have been made.
+    #[error("{}", failed(.failures))]
+    Topics {
+        /// Every refusal, each naming its topic and operation.
+        failures: Vec<TopicProblem>,
+    },
 
     /// The overall deadline passed while a phase was still running.
     #[error("deadline of {timeout:.1?} passed while {phase}: {last_error}")]
@@ -164,12 +150,118 @@ pub enum Error {
     },
 }
 
-fn list(errors: &[Error]) -> String {
-    errors
+fn list(problems: &[TopicProblem]) -> String {
+    problems
         .iter()
-        .map(|e| format!("  {e}"))
+        .map(|p| format!("  {p}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// One failure reads as itself; several are counted and listed.
+fn failed(failures: &[TopicProblem]) -> String {
+    match failures {
+        [one] => one.to_string(),
+        all => format!("{} topics failed:\n{}", all.len(), list(all)),
+    }
+}
+
+/// One problem with one topic: which topic, and what kind of problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TopicProblem {
+    /// The topic the problem is about.
+    pub topic: String,
+    /// What is wrong, with what a caller needs to act on it.
+    pub kind: ProblemKind,
+}
+
+/// What kind of problem a [`TopicProblem`] is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProblemKind {
+    /// The topic list breaks a rule, before the cluster is asked.
+    Invalid {
+        /// What is wrong, naming the topic.
+        message: String,
+    },
+    /// The file asks for a change kafka-init never makes.
+    Refused(Refusal),
+    /// The broker refused an operation on the topic.
+    Broker {
+        /// What was refused: `create`, `alter configs`, `add partitions`,
+        /// `delete`, `list offsets`, `describe configs`, `read metadata`.
+        operation: &'static str,
+        /// Kafka's error name, e.g. `INVALID_CONFIG`.
+        code: String,
+        /// The broker's message, e.g. `Unknown topic config name: foo`.
+        message: String,
+    },
+}
+
+impl std::fmt::Display for TopicProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let topic = &self.topic;
+        match &self.kind {
+            // The validator's messages name the topic themselves.
+            ProblemKind::Invalid { message } => f.write_str(message),
+            ProblemKind::Refused(refusal) => write!(f, "topic `{topic}`: refused: {refusal}"),
+            ProblemKind::Broker {
+                operation,
+                code,
+                message,
+            } => write!(f, "topic `{topic}`: {operation} failed: {code} ({message})"),
+        }
+    }
+}
+
+impl std::error::Error for TopicProblem {}
+
+impl TopicProblem {
+    pub(crate) fn invalid(topic: impl Into<String>, message: String) -> TopicProblem {
+        TopicProblem {
+            topic: topic.into(),
+            kind: ProblemKind::Invalid { message },
+        }
+    }
+
+    pub(crate) fn broker(
+        topic: impl Into<String>,
+        operation: &'static str,
+        code: String,
+        message: String,
+    ) -> TopicProblem {
+        TopicProblem {
+            topic: topic.into(),
+            kind: ProblemKind::Broker {
+                operation,
+                code,
+                message,
+            },
+        }
+    }
+
+    /// Kafka's name for the error code the broker answered with, e.g.
+    /// `TOPIC_AUTHORIZATION_FAILED`; none for a problem of the file.
+    pub fn code(&self) -> Option<&str> {
+        match &self.kind {
+            ProblemKind::Broker { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// Whether the principal lacks a right (an ACL) on the topic: asking
+    /// again will not help until someone grants it.
+    pub fn is_authorization(&self) -> bool {
+        self.code().is_some_and(is_authorization)
+    }
+
+    /// Whether the same operation may succeed later unchanged: the broker's
+    /// code may change by waiting. False for every problem of the file and
+    /// every refusal.
+    pub fn is_retriable(&self) -> bool {
+        self.code().is_some_and(is_retriable)
+    }
 }
 
 /// Checks the rules a topic list must meet before the cluster is asked
@@ -177,76 +269,61 @@ fn list(errors: &[Error]) -> String {
 /// so hand-built specs get the same checks. Every problem is reported;
 /// warnings (what the broker accepts) are the loader's to report.
 pub(crate) fn check(specs: &[TopicSpec]) -> Result<(), Error> {
-    let problems: Vec<Error> = validate::topics(specs)
+    let problems: Vec<TopicProblem> = validate::topics(specs)
         .into_iter()
         .filter(|issue| !issue.warning)
-        .map(|issue| Error::Invalid {
-            topic: specs[issue.topic].name.to_string(),
-            message: issue.message,
-        })
+        .map(|issue| TopicProblem::invalid(specs[issue.topic].name.to_string(), issue.message))
         .collect();
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(Error::Rejected(problems))
+        Err(Error::Rejected { problems })
     }
 }
 
 impl Error {
-    /// This error and every error it lists (a [`Error::Rejected`] or
-    /// [`Error::Topics`] names one per topic), depth first: the flat list
-    /// a caller walks to decide per topic.
-    pub fn errors(&self) -> Vec<&Error> {
+    /// The per-topic problems this error lists: those of
+    /// [`Error::Rejected`] and [`Error::Topics`]; none for any other.
+    pub fn problems(&self) -> &[TopicProblem] {
         match self {
-            Error::Rejected(all) | Error::Topics(all) => {
-                all.iter().flat_map(Error::errors).collect()
-            }
-            other => vec![other],
+            Error::Rejected { problems } => problems,
+            Error::Topics { failures } => failures,
+            _ => &[],
         }
     }
 
-    /// The topic this error is about, when it is about one.
-    pub fn topic(&self) -> Option<&str> {
-        match self {
-            Error::Invalid { topic, .. }
-            | Error::Refused { topic, .. }
-            | Error::Topic { topic, .. } => Some(topic),
-            _ => None,
-        }
-    }
-
-    /// Kafka's name for the error code the broker (or the client, for
-    /// names starting with `_`) answered with, e.g. `INVALID_CONFIG`.
-    pub fn code(&self) -> Option<&str> {
-        match self {
-            Error::Topic { code, .. } | Error::Request { code, .. } => Some(code),
-            _ => None,
-        }
-    }
-
-    /// Whether the principal lacks a right (an ACL) for what failed: asking
-    /// again will not help until someone grants it.
+    /// Whether the principal lacks a right (an ACL) for what failed, on a
+    /// topic or for a whole request: asking again will not help until
+    /// someone grants it.
     pub fn is_authorization(&self) -> bool {
-        self.errors().iter().any(|e| {
-            e.code()
-                .is_some_and(|c| c.ends_with("_AUTHORIZATION_FAILED"))
-        })
+        match self {
+            Error::Request { code, .. } => is_authorization(code),
+            other => other.problems().iter().any(TopicProblem::is_authorization),
+        }
     }
 
     /// Whether the same call may succeed later unchanged: the cluster did not
-    /// answer in time, or answered with a code that may change by waiting
+    /// answer in time, or answered with codes that may change by waiting
     /// (a cluster still starting, a leader moving). False for every problem
     /// of the input and for every refusal.
     pub fn is_retriable(&self) -> bool {
         match self {
             Error::Unreachable { .. } | Error::Deadline { .. } => true,
-            Error::Topic { code, .. } | Error::Request { code, .. } => {
-                RETRIABLE.contains(&code.as_str())
+            Error::Request { code, .. } => is_retriable(code),
+            other => {
+                let problems = other.problems();
+                !problems.is_empty() && problems.iter().all(TopicProblem::is_retriable)
             }
-            Error::Topics(all) => !all.is_empty() && all.iter().all(Error::is_retriable),
-            _ => false,
         }
     }
+}
+
+fn is_authorization(code: &str) -> bool {
+    code.ends_with("_AUTHORIZATION_FAILED")
+}
+
+fn is_retriable(code: &str) -> bool {
+    RETRIABLE.contains(&code)
 }
 
 /// Kafka's names of the codes waiting may change.
@@ -266,16 +343,16 @@ const RETRIABLE: &[&str] = &[
 ];
 
 impl Plan {
-    /// Every refusal in the plan, as errors naming their topic.
-    pub fn refusals(&self) -> Vec<Error> {
+    /// Every refusal in the plan, each naming its topic.
+    pub fn refusals(&self) -> Vec<TopicProblem> {
         self.topics
             .iter()
             .flat_map(|t| match &t.action {
                 PlannedAction::Refused { reasons } => reasons
                     .iter()
-                    .map(|r| Error::Refused {
+                    .map(|r| TopicProblem {
                         topic: t.name.clone(),
-                        refusal: *r,
+                        kind: ProblemKind::Refused(*r),
                     })
                     .collect(),
                 _ => Vec::new(),
@@ -288,30 +365,45 @@ impl Plan {
 mod tests {
     use super::*;
 
-    fn topic(code: &str) -> Error {
-        Error::Topic {
-            topic: "t".into(),
-            operation: "create",
-            code: code.into(),
-            message: String::new(),
-        }
+    fn failed(code: &str) -> TopicProblem {
+        TopicProblem::broker("t", "create", code.into(), "why".into())
     }
 
     #[test]
     fn callers_decide_from_flat_typed_answers() {
-        let err = Error::Rejected(vec![
-            topic("TOPIC_AUTHORIZATION_FAILED"),
-            Error::Topics(vec![topic("INVALID_CONFIG")]),
-        ]);
-        let codes: Vec<_> = err.errors().iter().filter_map(|e| e.code()).collect();
-        assert_eq!(codes, ["TOPIC_AUTHORIZATION_FAILED", "INVALID_CONFIG"]);
+        let err = Error::Rejected {
+            problems: vec![
+                failed("TOPIC_AUTHORIZATION_FAILED"),
+                TopicProblem::invalid("u", "topic `u`: bad".into()),
+            ],
+        };
+        let codes: Vec<_> = err.problems().iter().map(TopicProblem::code).collect();
+        assert_eq!(codes, [Some("TOPIC_AUTHORIZATION_FAILED"), None]);
         assert!(err.is_authorization());
         assert!(!err.is_retriable());
-        assert_eq!(topic("INVALID_CONFIG").topic(), Some("t"));
-        assert!(topic("NOT_CONTROLLER").is_retriable());
-        assert!(
-            Error::Topics(vec![topic("NOT_CONTROLLER"), topic("REQUEST_TIMED_OUT")]).is_retriable()
-        );
+        assert_eq!(err.problems()[1].topic, "u");
+        assert!(failed("NOT_CONTROLLER").is_retriable());
+        let retriable = Error::Topics {
+            failures: vec![failed("NOT_CONTROLLER"), failed("REQUEST_TIMED_OUT")],
+        };
+        assert!(retriable.is_retriable());
+        assert!(!Error::Topics { failures: vec![] }.is_retriable());
         assert!(!Error::NoBootstrapServers.is_retriable());
+        assert!(Error::NoBootstrapServers.problems().is_empty());
+    }
+
+    #[test]
+    fn one_failure_reads_as_itself() {
+        let one = Error::Topics {
+            failures: vec![failed("INVALID_CONFIG")],
+        };
+        assert_eq!(
+            one.to_string(),
+            "topic `t`: create failed: INVALID_CONFIG (why)"
+        );
+        let two = Error::Topics {
+            failures: vec![failed("INVALID_CONFIG"), failed("POLICY_VIOLATION")],
+        };
+        assert!(two.to_string().starts_with("2 topics failed:\n  topic `t`"));
     }
 }

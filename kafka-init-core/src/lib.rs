@@ -51,7 +51,7 @@ pub use access::{
 };
 pub use client::{ClientProperties, ENV_PREFIX as CLIENT_ENV_PREFIX};
 pub use cluster::Reachable;
-pub use error::Error;
+pub use error::{Error, ProblemKind, TopicProblem};
 pub use file::{
     load_policy, parse_policy, topic_files, FileError, Layer, Problem, Severity, TopicFile,
     Warning, MAX_FILE_BYTES,
@@ -78,6 +78,6 @@ pub use usage::{InUse, Usage, DEFAULT_PRUNE_IDLE};
 
 #[cfg(feature = "admin")]
 pub use kafka::{
-    apply, ensure_topics, ensure_topics_with, existing_topics, export, orphans, plan,
-    wait_for_cluster, Cluster, Drift, Outcome, Pass, Trigger, WatchOptions,
+    apply, ensure_topics, existing_topics, export, orphans, plan, wait_for_cluster, Cluster, Drift,
+    Outcome, Pass, Trigger, WatchOptions,
 };

@@ -832,7 +832,7 @@ mod tests {
             spec("c", 1, 1, &[]),
             spec("c", 1, 1, &[]),
         ];
-        let Err(Error::Rejected(problems)) = check(&specs) else {
+        let Err(Error::Rejected { problems }) = check(&specs) else {
             panic!("expected Rejected");
         };
         let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -840,7 +840,7 @@ mod tests {
         assert!(text[0].contains("collides with `a.b`"));
         assert!(text[1].contains("is already declared"), "{text:#?}");
         assert!(check(&specs[2..3]).is_ok());
-        let Err(Error::Rejected(problems)) = check(&[spec("__consumer_offsets", 50, 1, &[])])
+        let Err(Error::Rejected { problems }) = check(&[spec("__consumer_offsets", 50, 1, &[])])
         else {
             panic!("internal topic accepted");
         };

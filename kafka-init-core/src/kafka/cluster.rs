@@ -18,7 +18,7 @@ use super::observe::plan_in;
 use super::prune::{delete, inventory, mark_in_use};
 use super::session::{human, Counts, Session};
 use crate::access::{self, AccessEntry, AclBinding};
-use crate::error::{self, Error};
+use crate::error::{self, Error, TopicProblem};
 use crate::options::EnsureOptions;
 use crate::ownership::{ExistingTopic, Ownership};
 use crate::plan::{Plan, PlannedAction};
@@ -116,7 +116,7 @@ impl Cluster {
     /// fails (changing nothing) when more would be deleted than allowed.
     pub async fn plan(&self, specs: &[TopicSpec]) -> Result<Plan, Error> {
         error::check(specs)?;
-        check_prune(specs, &self.options)?;
+        check_run(specs, &self.options)?;
         plan_and_prune(&self.session(), specs, &self.options).await
     }
 
@@ -148,7 +148,7 @@ impl Cluster {
     /// last, and only when everything else succeeded.
     pub async fn ensure(&self, specs: &[TopicSpec]) -> Result<Report, Error> {
         error::check(specs)?;
-        check_prune(specs, &self.options)?;
+        check_run(specs, &self.options)?;
         let session = self.session();
         let plan = plan_and_prune(&session, specs, &self.options).await?;
         let report = converge_then_delete(&session, plan).await?;
@@ -288,18 +288,20 @@ pub(super) async fn plan_and_prune(
     };
     let orphans = orphans_in(session, specs, options).await?;
     let plan = plan.with_deletions(&orphans, options.prune_in_use);
-    let collisions: Vec<Error> = plan
+    let collisions: Vec<TopicProblem> = plan
         .create_delete_collisions()
         .into_iter()
-        .map(|(created, deleted)| Error::Invalid {
-            topic: created.to_owned(),
-            message: format!(
+        .map(|(created, deleted)| TopicProblem::invalid(
+            created,
+            format!(
                 "topic `{created}`: collides with `{deleted}`, which this run would delete (Kafka treats `.` and `_` alike, and deletions come last); prune `{deleted}` in a run that does not declare `{created}` first, or rename it"
             ),
-        })
+        ))
         .collect();
     if !collisions.is_empty() {
-        return Err(Error::Rejected(collisions));
+        return Err(Error::Rejected {
+            problems: collisions,
+        });
     }
     let deletions = deletions_of(&plan);
     if deletions.len() > max {
@@ -320,9 +322,18 @@ fn deletions_of(plan: &Plan) -> Vec<String> {
         .collect()
 }
 
-/// Pruning needs a namespace, and every declared topic inside it; checked
-/// before anything is sent.
-pub(super) fn check_prune(specs: &[TopicSpec], options: &EnsureOptions) -> Result<(), Error> {
+/// Access entries follow the file's rules; pruning needs a namespace, and
+/// every declared topic inside it. Checked before anything is sent.
+pub(super) fn check_run(specs: &[TopicSpec], options: &EnsureOptions) -> Result<(), Error> {
+    let owns = options.ownership.owns.is_some();
+    let problems: Vec<String> = access::check(&options.access, &options.ownership)
+        .into_iter()
+        .filter(|issue| owns || !issue.needs_owns)
+        .map(|issue| issue.message)
+        .collect();
+    if !problems.is_empty() {
+        return Err(Error::InvalidAccess { problems });
+    }
     if options.prune.is_none() {
         return Ok(());
     }
@@ -331,18 +342,20 @@ pub(super) fn check_prune(specs: &[TopicSpec], options: &EnsureOptions) -> Resul
             operation: "pruning",
         });
     };
-    let outside: Vec<Error> = specs
+    let outside: Vec<TopicProblem> = specs
         .iter()
         .filter(|s| !owns.contains(&s.name))
-        .map(|s| Error::Invalid {
-            topic: s.name.to_string(),
-            message: format!("topic `{}`: outside `kafka.owns` ({owns})", s.name),
+        .map(|s| {
+            TopicProblem::invalid(
+                s.name.to_string(),
+                format!("topic `{}`: outside `kafka.owns` ({owns})", s.name),
+            )
         })
         .collect();
     if outside.is_empty() {
         Ok(())
     } else {
-        Err(Error::Rejected(outside))
+        Err(Error::Rejected { problems: outside })
     }
 }
 

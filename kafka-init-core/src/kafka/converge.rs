@@ -17,7 +17,7 @@ use super::dispatch::{send, topic_error, AddPartitions, AlterConfigs, CreateTopi
 use super::observe::plan_in;
 use super::serving::wait_until_ready;
 use super::session::{human, Backoff, Session};
-use crate::error::Error;
+use crate::error::{Error, TopicProblem};
 use crate::plan::{ConfigChange, Plan, PlannedAction};
 use crate::report::{Action, Report, TopicOutcome};
 use crate::spec::{Size, TopicSpec};
@@ -40,12 +40,15 @@ pub(super) async fn converge(session: &Session, mut plan: Plan) -> Result<Report
             .await
         {
             Ok(found) => problems.extend(found),
-            // The refusals stand whatever stopped the validation.
-            Err(e) if !problems.is_empty() => problems.push(e),
+            // The refusals stand whatever stopped the validation: they
+            // need the file changed, whatever the cluster says.
+            Err(e) if !problems.is_empty() => {
+                tracing::warn!("validation stopped: {e}")
+            }
             Err(e) => return Err(e),
         }
         if !problems.is_empty() {
-            return Err(Error::Rejected(problems));
+            return Err(Error::Rejected { problems });
         }
         execute(session, &plan, &mut done).await?;
         // A topic this run created has the file's settings by construction
@@ -204,7 +207,7 @@ fn alter_op(change: &ConfigChange) -> (String, AlterOp) {
 
 /// Asks the broker to check every change with `validate_only`, committing
 /// nothing. Returns the problems found, all of them.
-async fn validate(session: &Session, plan: &Plan) -> Result<Vec<Error>, Error> {
+async fn validate(session: &Session, plan: &Plan) -> Result<Vec<TopicProblem>, Error> {
     let started = Instant::now();
     let changes = Changes::of(plan);
     let mut problems = Vec::new();
@@ -302,10 +305,10 @@ async fn execute(
         };
         record(topic, AddPartitions::OPERATION, outcome, action);
     }
-    match failures.len() {
-        0 => Ok(()),
-        1 => Err(failures.remove(0)),
-        _ => Err(Error::Topics(failures)),
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Topics { failures })
     }
 }
 

@@ -16,7 +16,7 @@ use super::admin::{
 use super::retry::is_retriable;
 use super::session::{Backoff, Request, Session};
 use crate::batch::{self, Cost};
-use crate::error::Error;
+use crate::error::{Error, TopicProblem};
 
 /// How one topic fared in a request.
 pub(super) enum Outcome {
@@ -26,13 +26,8 @@ pub(super) enum Outcome {
     Failed(BrokerError),
 }
 
-pub(super) fn topic_error(topic: String, operation: &'static str, e: BrokerError) -> Error {
-    Error::Topic {
-        topic,
-        operation,
-        code: e.name,
-        message: e.message,
-    }
+pub(super) fn topic_error(topic: String, operation: &'static str, e: BrokerError) -> TopicProblem {
+    TopicProblem::broker(topic, operation, e.name, e.message)
 }
 
 /// One kind of per-topic admin request.

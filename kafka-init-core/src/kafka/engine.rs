@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use tracing::Instrument;
 
-use super::cluster::{check_prune, Cluster};
+use super::cluster::{check_run, Cluster};
 use super::librdkafka::Librdkafka;
 use super::session::Session;
 use crate::cluster::Reachable;
@@ -23,7 +23,7 @@ use crate::spec::TopicSpec;
 pub async fn plan(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Plan, Error> {
     // Checked before connecting: bad input never waits for a cluster.
     error::check(specs)?;
-    check_prune(specs, options)?;
+    check_run(specs, options)?;
     Cluster::connect(options).await?.plan(specs).await
 }
 
@@ -91,14 +91,8 @@ pub async fn apply(plan: &Plan, options: &EnsureOptions) -> Result<Report, Error
 /// work (a missing CA or key file, a key its pass phrase does not open, a
 /// SASL mechanism without a SASL protocol) are [`Error::ClientSettings`]
 /// before anything is sent (exit 3).
-pub async fn ensure_topics(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Report, Error> {
-    error::check(specs)?;
-    check_prune(specs, options)?;
-    Cluster::connect(options).await?.ensure(specs).await
-}
-
-/// Makes every topic in `specs` exist, as `options` say: the explicit form
-/// of the generated `topics::ensure_topics()`.
+///
+/// The explicit form of the generated `topics::ensure_topics()`:
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), kafka_init_core::Error> {
@@ -109,20 +103,23 @@ pub async fn ensure_topics(specs: &[TopicSpec], options: &EnsureOptions) -> Resu
 /// let options = EnsureOptions::new("broker-1:9092,broker-2:9092")
 ///     .timeout(Duration::from_secs(30))
 ///     .client(ClientProperties::new().with("security.protocol", "SASL_SSL"));
-/// let report = kafka_init_core::ensure_topics_with(specs, options).await?;
+/// let report = kafka_init_core::ensure_topics(specs, &options).await?;
 /// println!("{report}");
 /// # Ok(()) }
 /// ```
-pub async fn ensure_topics_with(
-    specs: &[TopicSpec],
-    options: EnsureOptions,
-) -> Result<Report, Error> {
+pub async fn ensure_topics(specs: &[TopicSpec], options: &EnsureOptions) -> Result<Report, Error> {
     let span = tracing::info_span!(
         "ensure_topics",
         topics = specs.len(),
         bootstrap = %options.bootstrap_servers
     );
-    ensure_topics(specs, &options).instrument(span).await
+    async {
+        error::check(specs)?;
+        check_run(specs, options)?;
+        Cluster::connect(options).await?.ensure(specs).await
+    }
+    .instrument(span)
+    .await
 }
 
 /// Waits until the cluster at `options.bootstrap_servers` answers, within

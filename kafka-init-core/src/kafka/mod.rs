@@ -31,8 +31,5 @@ mod tests;
 mod watch;
 
 pub use cluster::Cluster;
-pub use engine::{
-    apply, ensure_topics, ensure_topics_with, existing_topics, export, orphans, plan,
-    wait_for_cluster,
-};
+pub use engine::{apply, ensure_topics, existing_topics, export, orphans, plan, wait_for_cluster};
 pub use watch::{Drift, Outcome, Pass, Trigger, WatchOptions};

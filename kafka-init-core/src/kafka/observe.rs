@@ -12,7 +12,7 @@ use super::admin::BrokerError;
 use super::retry::is_retriable;
 use super::session::{human, Attempt, Backoff, Request, Session};
 use crate::cluster::{BrokerDefaults, Observation, TopicConfigs};
-use crate::error::Error;
+use crate::error::{Error, TopicProblem};
 use crate::plan::{self, Plan};
 use crate::spec::TopicSpec;
 
@@ -96,12 +96,13 @@ impl Session {
                     )));
                 }
                 Some(e) => {
-                    return Err(Attempt::Fail(Error::Topic {
-                        topic: name.to_string(),
-                        operation: "read metadata",
-                        code: e.name.clone(),
-                        message: e.message.clone(),
-                    }));
+                    let failures = vec![TopicProblem::broker(
+                        *name,
+                        "read metadata",
+                        e.name.clone(),
+                        e.message.clone(),
+                    )];
+                    return Err(Attempt::Fail(Error::Topics { failures }));
                 }
                 None => {}
             }
@@ -156,11 +157,13 @@ impl Session {
                 Err(e) if is_retriable(e.code) => {
                     Err(Attempt::Retry(format!("DescribeConfigs `{topic}`: {e}")))
                 }
-                Err(e) => Err(Attempt::Fail(Error::Topic {
-                    topic,
-                    operation: "describe configs",
-                    code: e.name,
-                    message: e.message,
+                Err(e) => Err(Attempt::Fail(Error::Topics {
+                    failures: vec![TopicProblem::broker(
+                        topic,
+                        "describe configs",
+                        e.name,
+                        e.message,
+                    )],
                 })),
             })
             .collect()

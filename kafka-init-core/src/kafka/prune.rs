@@ -12,7 +12,7 @@ use tracing::Instrument;
 use super::admin::{BrokerError, ErrorCode, OffsetSpec};
 use super::retry::{is_permanent, is_retriable};
 use super::session::{human, Attempt, Backoff, Request, Session};
-use crate::error::Error;
+use crate::error::{Error, TopicProblem};
 use crate::ownership::ExistingTopic;
 use crate::plan::{PlannedAction, TopicPlan};
 use crate::report::{Action, TopicOutcome};
@@ -58,12 +58,13 @@ pub(super) async fn inventory(
                             return Err(Attempt::Retry(format!("DescribeConfigs `{topic}`: {e}")))
                         }
                         Err(e) => {
-                            return Err(Attempt::Fail(Error::Topic {
+                            let failures = vec![TopicProblem::broker(
                                 topic,
-                                operation: "describe configs",
-                                code: e.name,
-                                message: e.message,
-                            }))
+                                "describe configs",
+                                e.name,
+                                e.message,
+                            )];
+                            return Err(Attempt::Fail(Error::Topics { failures }));
                         }
                     }
                 }
@@ -135,12 +136,7 @@ pub(super) async fn delete(
                 (name, Ok(())) => name,
                 (name, Err(e)) if e.code == ErrorCode::UNKNOWN_TOPIC_OR_PARTITION => name,
                 (name, Err(e)) => {
-                    failures.push(Error::Topic {
-                        topic: name,
-                        operation: "delete",
-                        code: e.name,
-                        message: e.message,
-                    });
+                    failures.push(TopicProblem::broker(name, "delete", e.name, e.message));
                     continue;
                 }
             };
@@ -158,10 +154,8 @@ pub(super) async fn delete(
             });
         }
     }
-    match failures.len() {
-        0 => {}
-        1 => return Err(failures.remove(0)),
-        _ => return Err(Error::Topics(failures)),
+    if !failures.is_empty() {
+        return Err(Error::Topics { failures });
     }
     // The controller has committed the deletions; wait until the brokers'
     // metadata shows them gone, so a caller that looks next sees it.

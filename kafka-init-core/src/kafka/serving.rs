@@ -13,7 +13,7 @@ use tracing::Instrument;
 use super::retry::is_permanent;
 use super::session::{human, Backoff, Session};
 use crate::cluster::ClusterState;
-use crate::error::Error;
+use crate::error::{Error, TopicProblem};
 use crate::plan::Plan;
 use crate::readiness::{self, Refused, Serving};
 
@@ -96,17 +96,18 @@ pub(super) async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<S
                 }
                 let refused = readiness::refused_metadata(targets, &cluster);
                 if !refused.is_empty() {
-                    return Err(one_or_all(
-                        refused
-                            .into_iter()
-                            .map(|(topic, e)| Error::Topic {
+                    let failures = refused
+                        .into_iter()
+                        .map(|(topic, e)| {
+                            TopicProblem::broker(
                                 topic,
-                                operation: "read metadata",
-                                code: e.name.clone(),
-                                message: e.message.clone(),
-                            })
-                            .collect(),
-                    ));
+                                "read metadata",
+                                e.name.clone(),
+                                e.message.clone(),
+                            )
+                        })
+                        .collect();
+                    return Err(Error::Topics { failures });
                 }
             }
             let ask = serving.to_ask(targets);
@@ -153,7 +154,8 @@ pub(super) async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<S
                 }
                 let refused = serving.refusals();
                 if !refused.is_empty() {
-                    return Err(one_or_all(refused.into_iter().map(refusal_error).collect()));
+                    let failures = refused.into_iter().map(refusal_problem).collect();
+                    return Err(Error::Topics { failures });
                 }
                 stalled.extend(
                     ask.iter()
@@ -191,30 +193,21 @@ pub(super) async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<S
     Ok(serving)
 }
 
-/// A partition refusal of the serving probe as an error naming the topic
+/// A partition refusal of the serving probe as a problem naming the topic
 /// and its partitions.
-fn refusal_error(refused: Refused) -> Error {
+fn refusal_problem(refused: Refused) -> TopicProblem {
     let partitions: Vec<String> = refused.partitions.iter().map(i32::to_string).collect();
     let noun = if partitions.len() == 1 {
         "partition"
     } else {
         "partitions"
     };
-    Error::Topic {
-        topic: refused.topic,
-        operation: "list offsets",
-        code: refused.code,
-        message: format!("{noun} {}: {}", partitions.join(", "), refused.message),
-    }
-}
-
-/// One error as itself, several as [`Error::Topics`].
-fn one_or_all(mut errors: Vec<Error>) -> Error {
-    if errors.len() == 1 {
-        errors.remove(0)
-    } else {
-        Error::Topics(errors)
-    }
+    TopicProblem::broker(
+        refused.topic,
+        "list offsets",
+        refused.code,
+        format!("{noun} {}: {}", partitions.join(", "), refused.message),
+    )
 }
 
 /// How many leader brokers `partitions` have, as `cluster` shows them: the

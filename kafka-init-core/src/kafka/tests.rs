@@ -13,7 +13,7 @@ use super::cluster::Cluster;
 use super::fake::{error, Api, FakeCluster};
 use super::watch::{Drift, Outcome, Pass, Trigger, WatchOptions};
 use crate::access::{AclBinding, Operation, PatternType, Permission, ResourceType};
-use crate::error::Error;
+use crate::error::{Error, ProblemKind, TopicProblem};
 use crate::options::EnsureOptions;
 use crate::ownership::{Namespace, Ownership};
 use crate::plan::PlannedAction;
@@ -148,7 +148,7 @@ async fn metadata_refused_for_a_topic_fails_the_plan_naming_it() {
     let cluster = connect(&fake, &options()).await;
     let err = cluster.plan(&[spec("secret", 1, &[])]).await.unwrap_err();
     assert!(
-        matches!(&err, Error::Topic { topic, code, .. } if topic == "secret" && code == "TOPIC_AUTHORIZATION_FAILED"),
+        matches!(err.problems(), [p] if p.topic == "secret" && p.code() == Some("TOPIC_AUTHORIZATION_FAILED")),
         "{err}"
     );
 }
@@ -250,7 +250,7 @@ async fn validation_refused_by_the_broker_commits_nothing_and_names_every_proble
         ])
         .await
         .unwrap_err();
-    let Error::Rejected(problems) = &err else {
+    let Error::Rejected { problems } = &err else {
         panic!("{err}");
     };
     assert_eq!(problems.len(), 2, "{err}");
@@ -453,7 +453,7 @@ async fn a_partition_refused_for_good_fails_the_gate_at_once_naming_it() {
     let started = tokio::time::Instant::now();
     let err = cluster.ensure(&[spec("locked", 2, &[])]).await.unwrap_err();
     assert!(
-        matches!(&err, Error::Topic { topic, operation: "list offsets", message, .. } if topic == "locked" && message.starts_with("partition 1:")),
+        matches!(err.problems(), [TopicProblem { topic, kind: ProblemKind::Broker { operation: "list offsets", message, .. } }] if topic == "locked" && message.starts_with("partition 1:")),
         "{err}"
     );
     assert!(started.elapsed() < Duration::from_secs(1));

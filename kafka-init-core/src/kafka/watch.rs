@@ -13,7 +13,7 @@ use tokio::sync::watch::Receiver;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use super::cluster::{check_prune, converge_then_delete, plan_and_prune, Cluster};
+use super::cluster::{check_run, converge_then_delete, plan_and_prune, Cluster};
 use super::session::{Attempt, Backoff, Session};
 use crate::error::{self, Error};
 use crate::plan::{Plan, PlannedAction};
@@ -313,7 +313,7 @@ impl Cluster {
         drift: &mut Option<Drift>,
     ) -> Result<Outcome, Error> {
         error::check(specs)?;
-        check_prune(specs, &self.options)?;
+        check_run(specs, &self.options)?;
         let plan = plan_and_prune(session, specs, &self.options).await?;
         let mut found = Drift::of(&plan);
         if self.options.prune.is_none() && self.options.ownership.owns.is_some() {
