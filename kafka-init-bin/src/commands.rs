@@ -4,9 +4,9 @@ use std::io::Write;
 use std::time::Instant;
 
 use kafka_init_core::{
-    ensure_topics, export as export_topics, plan, wait_for_cluster, AclBinding, Action, Cluster,
-    Error, ExistingTopic, Namespace, Ownership, Plan, PlanMarkdown, PlannedAction, TopicFile,
-    TopicTable,
+    ensure_topics, export as export_topics, plan, wait_for_cluster, AccessAction, AclBinding,
+    Action, Cluster, Error, ExistingTopic, Namespace, Ownership, Plan, PlanMarkdown, PlannedAction,
+    TopicFile, TopicTable,
 };
 use serde::Serialize;
 
@@ -93,6 +93,15 @@ async fn apply(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
         tracing::info!("All topics created successfully; {deleted} orphan(s) deleted");
     } else {
         tracing::info!("All topics already in place; {deleted} orphan(s) deleted");
+    }
+    if !report.access.is_empty() {
+        let count = |a: AccessAction| report.access.iter().filter(|r| r.action == a).count();
+        tracing::info!(
+            "Access in place: {} binding(s), {} granted, {} revoked",
+            report.access.len() - count(AccessAction::Revoke),
+            count(AccessAction::Grant),
+            count(AccessAction::Revoke)
+        );
     }
     if cli.output == Output::Json {
         print_json(
