@@ -356,7 +356,7 @@ impl<'t> Parsed<'t> {
         }
         self.file.ownership.protect_principals =
             self.protect_principals(kafka.get("protect_principals"));
-        self.decode_access(kafka, lookup.as_deref_mut());
+        self.decode_access(kafka, lookup);
     }
 
     /// `kafka.owns` or `kafka.protect`: a list of prefixes and `^`
