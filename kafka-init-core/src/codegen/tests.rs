@@ -186,3 +186,32 @@ fn granted_names_that_share_a_constant() {
     let text = ACCESS_FILE.replace("\"dc.sim-tx\"", "\"dc.simulator\"");
     assert_eq!(errors(&text), Vec::<String>::new());
 }
+
+#[test]
+fn a_granted_constant_clash_across_files_names_both_places() {
+    let file = |topic: &str, group: &str| {
+        format!("kafka:\n  topics:\n    {topic}: {{name: {topic}}}\n  access:\n    {topic}:\n      principal: \"User:{topic}\"\n      groups: [\"{group}\"]\n")
+    };
+    let files = [
+        (
+            file("a", "g.one"),
+            std::path::PathBuf::from("topics/1.yaml"),
+        ),
+        (
+            file("b", "g-one"),
+            std::path::PathBuf::from("topics/2.yaml"),
+        ),
+    ];
+    let e = super::expand_files("topics", &files).errors.unwrap();
+    assert_eq!(
+        e.to_string(),
+        "topics/2.yaml:7:16: access `b`: group `g-one` gives the constant `groups::G_ONE`, as does `g.one` at topics/1.yaml:7:16; rename one of them"
+    );
+    // The same group granted by both files is one constant.
+    let files = [files[0].clone(), (file("b", "g.one"), files[1].1.clone())];
+    let e = super::expand_files("topics", &files);
+    assert!(e.errors.is_none(), "{}", e.errors.unwrap());
+    let code = pretty(e.module);
+    assert_eq!(code.matches("pub const G_ONE").count(), 1, "{code}");
+    assert!(code.contains("/// - `User:b` (`b`)"), "{code}");
+}
