@@ -36,6 +36,13 @@ pub use kafka_init_core::{
     Ownership, TopicTable, Usage, DEFAULT_PRUNE_IDLE,
 };
 
+// Access: who may produce, consume and use which groups and transactional ids.
+#[doc(inline)]
+pub use kafka_init_core::{
+    bindings, entries_of, AccessAction, AccessChange, AccessEntry, AclBinding, Grant, Operation,
+    PatternType, Permission, ResourceType, CLUSTER_NAME,
+};
+
 // Errors.
 #[doc(inline)]
 pub use kafka_init_core::{Error, ProblemKind, TopicProblem};
@@ -45,7 +52,9 @@ pub use kafka_init_core::{Error, ProblemKind, TopicProblem};
 #[doc(hidden)]
 pub mod __private {
     pub use kafka_init_core::generated_run;
-    pub use kafka_init_core::{Profile, TopicSpec};
+    pub use kafka_init_core::{
+        AccessEntry, Grant, Operation, PatternType, Profile, ResourceType, TopicSpec,
+    };
 }
 
 /// Checks a topic file at compile time and turns it into typed constants
@@ -66,19 +75,32 @@ pub mod __private {
 ///   the same in every profile);
 /// - `pub const BOOTSTRAP_SERVERS: Option<&str>`, the file's
 ///   `kafka.bootstrap_servers` as written;
+/// - `pub static ACCESS: &[AccessEntry]`, the file's `kafka.access` (topic
+///   keys resolved to names); each profile's own entries are in its
+///   `Profile::access`;
+/// - `pub mod groups` and `pub mod transactional_ids`, one `pub const
+///   NAME: &str` per consumer group and transactional id the file grants
+///   (in the base file or any profile), named like the topic constants and
+///   documented with who is granted it: a consumer writes
+///   `topics::groups::DC_SIMULATOR` and cannot drift from its grant. A
+///   prefixed grant (`dc.sim*`) has no constant; two names giving one
+///   constant are a compile error;
 /// - `pub async fn ensure_topics() -> Result<Report, Error>`, which uses
 ///   the profile `KAFKA_INIT_PROFILE` names (none: the base file), connects
 ///   to `KAFKA_BOOTSTRAP_SERVERS` (else the profile's or the file's
-///   bootstrap servers, with `${VAR}` references resolved) and makes every
-///   topic exist.
+///   bootstrap servers, with `${VAR}` references resolved), makes every
+///   topic exist and grants the profile's access.
 ///
-/// Every profile is checked, whichever one runs.
+/// Every profile is checked, whichever one runs, access included (an
+/// unknown topic key, a name outside `owns`, a principal that is not
+/// `Type:name`, ...).
 ///
 /// `include_topics!("config/topics.yaml", policy = "../platform/policy.yaml")`
 /// also checks every topic against a platform's policy file (a `policy:`
 /// mapping; the path is relative to `CARGO_MANIFEST_DIR` too), with the
 /// file's own `kafka.policy`: the stricter of each rule applies, and a
-/// violation is a compile error naming the rule and where it was set.
+/// violation is a compile error naming the rule and where it was set. The
+/// policy's `access` rules bind the file's `kafka.access` the same way.
 /// Editing the policy file rebuilds the crate as well.
 ///
 /// Every problem in the file is a compile error naming the file, line and
@@ -94,7 +116,8 @@ pub use kafka_init_macros::include_topics;
 #[macro_export]
 macro_rules! __ensure_topics {
     () => {
-        /// Makes every topic in [`SPECS`] exist, then returns what was done.
+        /// Makes every topic in [`SPECS`] exist and grants [`ACCESS`], then
+        /// returns what was done.
         ///
         /// Uses the profile `KAFKA_INIT_PROFILE` names (none: [`SPECS`]; an
         /// unknown name is `Error::UnknownProfile`). Connects to
@@ -104,7 +127,7 @@ macro_rules! __ensure_topics {
         /// properties) call `kafka_init::ensure_topics(SPECS, &options)`.
         pub async fn ensure_topics() -> ::core::result::Result<$crate::Report, $crate::Error> {
             let (specs, options) =
-                $crate::__private::generated_run(SPECS, PROFILES, BOOTSTRAP_SERVERS, &[])?;
+                $crate::__private::generated_run(SPECS, PROFILES, BOOTSTRAP_SERVERS, ACCESS)?;
             $crate::ensure_topics(specs, &options).await
         }
     };

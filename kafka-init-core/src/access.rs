@@ -693,7 +693,7 @@ fn check_name(name: &str, what: &str, ownership: &Ownership) -> Option<String> {
         return Some(format!("a {what} name is empty"));
     }
     if what == "topic" && pattern == PatternType::Literal {
-        if let Err(why) = crate::validate::check_name(bare) {
+        if let Err(why) = crate::topic_name::check_name(bare) {
             return Some(format!("{what} `{name}`: {why}"));
         }
     }

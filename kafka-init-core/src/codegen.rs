@@ -14,12 +14,15 @@ use std::path::Path;
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
+use crate::access::AccessEntry;
 use crate::file::{FileError, Parsed, Problem};
 use crate::policy::Policy;
 use crate::spec::TopicSpec;
 
-/// Names the generated module defines besides the topic constants.
-pub const RESERVED: &[&str] = &["SPECS", "PROFILES", "BOOTSTRAP_SERVERS"];
+/// Names the generated module defines besides the topic constants (its
+/// `groups` and `transactional_ids` modules are lower-case: no constant
+/// can take their names).
+pub const RESERVED: &[&str] = &["SPECS", "PROFILES", "BOOTSTRAP_SERVERS", "ACCESS"];
 
 /// What `include_topics!` expands to, before rebuild tracking.
 pub struct Expansion {
@@ -76,16 +79,19 @@ pub fn expand(text: &str, path: &Path) -> Expansion {
 pub fn expand_with_policy(text: &str, path: &Path, policy: Option<&Policy>) -> Expansion {
     let mut parsed = Parsed::with_policy(text, path, None, policy);
     let consts = constants(&mut parsed);
+    let sites = grant_sites(&mut parsed, 0);
+    let (granted, problems) = granted_constants(&sites, &[path.to_owned()]);
+    parsed.problems.extend(problems.into_iter().map(|(_, p)| p));
     parsed.problems.sort_by_key(|p| (p.line, p.column));
     let file = path.display().to_string();
     if parsed.problems.is_empty() {
         Expansion {
-            module: module(&file, &parsed, &consts),
+            module: module(&file, &parsed, &consts, &granted),
             errors: None,
         }
     } else {
         Expansion {
-            module: fallback(&file, &parsed, &consts),
+            module: fallback(&file, &parsed, &consts, &granted),
             errors: Some(FileError {
                 path: parsed.file.path,
                 problems: parsed.problems,
@@ -117,10 +123,13 @@ pub fn expand_files_with_policy(
     let mut partial = Vec::new();
     // Where each valid file's topics are named, in the joined order.
     let (mut places, mut paths) = (Vec::new(), Vec::new());
+    // Where each valid file grants each group and transactional id.
+    let mut sites = Vec::new();
     for (text, path) in files {
         let mut parsed = Parsed::with_policy(text, path, None, policy);
         partial.extend(parsed.file.topics.iter().cloned());
         if parsed.problems.is_empty() {
+            sites.extend(grant_sites(&mut parsed, paths.len()));
             let map = parsed.source_map().clone();
             places.extend(parsed.file.topics.iter().map(|spec| Place {
                 file: paths.len(),
@@ -155,15 +164,17 @@ pub fn expand_files_with_policy(
     let file = name;
     match joined {
         Some(joined) => {
-            let (consts, problems) = constants_of(&joined.topics, &places, &paths);
+            let (consts, mut problems) = constants_of(&joined.topics, &places, &paths);
+            let (granted, found) = granted_constants(&sites, &paths);
+            problems.extend(found);
             let parsed = Parsed::joined(joined);
             if problems.is_empty() {
                 return Expansion {
-                    module: module(file, &parsed, &consts),
+                    module: module(file, &parsed, &consts, &granted),
                     errors: None,
                 };
             }
-            let module = fallback(file, &parsed, &consts);
+            let module = fallback(file, &parsed, &consts, &granted);
             // One error per file that has problems, in file order.
             let mut errors: Vec<FileError> = Vec::new();
             for (index, path) in paths.iter().enumerate() {
@@ -201,7 +212,7 @@ pub fn expand_files_with_policy(
                 warnings: Vec::new(),
             });
             let consts = constants(&mut parsed);
-            let module = fallback(file, &parsed, &consts);
+            let module = fallback(file, &parsed, &consts, &Granted::default());
             let mut first = errors.remove(0);
             first.others = errors;
             Expansion {
@@ -298,7 +309,12 @@ fn constants_of(
     (out, problems)
 }
 
-fn module(file: &str, parsed: &Parsed, consts: &[Option<String>]) -> TokenStream {
+fn module(
+    file: &str,
+    parsed: &Parsed,
+    consts: &[Option<String>],
+    granted: &Granted,
+) -> TokenStream {
     let topics = &parsed.file.topics;
     let items = topics.iter().zip(consts).map(|(spec, name)| {
         let ident = ident(name.as_deref().expect("valid files name every constant"));
@@ -316,12 +332,13 @@ fn module(file: &str, parsed: &Parsed, consts: &[Option<String>]) -> TokenStream
         let name = Literal::string(&p.name);
         let bootstrap = option_str(p.bootstrap_servers.as_deref());
         let specs = spec_tokens(&p.topics, consts);
+        let access = p.access.iter().map(entry_tokens);
         quote! {
             ::kafka_init::__private::Profile {
                 name: ::std::borrow::Cow::Borrowed(#name),
                 bootstrap_servers: #bootstrap,
                 topics: ::std::borrow::Cow::Borrowed(&[#(#specs),*]),
-                access: ::std::borrow::Cow::Borrowed(&[]),
+                access: ::std::borrow::Cow::Borrowed(&[#(#access),*]),
             }
         }
     });
@@ -337,6 +354,12 @@ fn module(file: &str, parsed: &Parsed, consts: &[Option<String>]) -> TokenStream
     );
     let module_doc = format!(" The topics declared in `{file}`, checked when this crate compiled.");
     let specs_doc = format!(" Every topic in `{file}`, in file order.");
+    let access = parsed.file.access.iter().map(entry_tokens);
+    let access_doc = format!(
+        " `kafka.access` of `{file}`: who may produce, consume and use which groups and transactional ids (each profile's own are in [`PROFILES`]); `ensure_topics()` grants the selected profile's."
+    );
+    let groups = granted_module(file, "groups", &granted.groups, true);
+    let ids = granted_module(file, "transactional_ids", &granted.transactional_ids, true);
     let bootstrap_doc = format!(
         " `kafka.bootstrap_servers` from `{file}`, as written: `${{VAR}}` references are resolved when `ensure_topics` runs."
     );
@@ -355,6 +378,12 @@ fn module(file: &str, parsed: &Parsed, consts: &[Option<String>]) -> TokenStream
             #[doc = #bootstrap_doc]
             pub const BOOTSTRAP_SERVERS: ::core::option::Option<&str> = #bootstrap;
 
+            #[doc = #access_doc]
+            pub static ACCESS: &[::kafka_init::__private::AccessEntry] = &[#(#access),*];
+
+            #groups
+            #ids
+
             ::kafka_init::__ensure_topics!();
         }
     }
@@ -363,12 +392,17 @@ fn module(file: &str, parsed: &Parsed, consts: &[Option<String>]) -> TokenStream
 /// The module for a file that cannot be read: no constants, but the
 /// other items, so only uses of constants fail.
 pub fn stub(file: &str) -> TokenStream {
-    fallback_module(file, Vec::new())
+    fallback_module(file, Vec::new(), &Granted::default())
 }
 
 /// The module for a file with problems: every constant that could be
 /// named, so uses of them compile and only the file's problems show.
-fn fallback(file: &str, parsed: &Parsed, consts: &[Option<String>]) -> TokenStream {
+fn fallback(
+    file: &str,
+    parsed: &Parsed,
+    consts: &[Option<String>],
+    granted: &Granted,
+) -> TokenStream {
     let items = parsed
         .file
         .topics
@@ -380,11 +414,13 @@ fn fallback(file: &str, parsed: &Parsed, consts: &[Option<String>]) -> TokenStre
             Some(quote!(pub const #ident: &str = #value;))
         })
         .collect();
-    fallback_module(file, items)
+    fallback_module(file, items, granted)
 }
 
-fn fallback_module(file: &str, items: Vec<TokenStream>) -> TokenStream {
+fn fallback_module(file: &str, items: Vec<TokenStream>, granted: &Granted) -> TokenStream {
     let message = format!("`{file}` has errors; see the `include_topics!` errors above");
+    let groups = granted_module(file, "groups", &granted.groups, false);
+    let ids = granted_module(file, "transactional_ids", &granted.transactional_ids, false);
     quote! {
         #[allow(dead_code, missing_docs, unused_variables, unreachable_code)]
         pub mod topics {
@@ -392,6 +428,9 @@ fn fallback_module(file: &str, items: Vec<TokenStream>) -> TokenStream {
             pub static SPECS: &[::kafka_init::__private::TopicSpec] = &[];
             pub static PROFILES: &[::kafka_init::__private::Profile] = &[];
             pub const BOOTSTRAP_SERVERS: ::core::option::Option<&str> = ::core::option::Option::None;
+            pub static ACCESS: &[::kafka_init::__private::AccessEntry] = &[];
+            #groups
+            #ids
             ::kafka_init::__ensure_topics!(fallback #message);
         }
     }
@@ -424,6 +463,274 @@ fn spec_tokens<'a>(
             )
         }
     })
+}
+
+/// An `AccessEntry` literal, all of it `&'static` data.
+fn entry_tokens(entry: &AccessEntry) -> TokenStream {
+    let names = |list: &[std::borrow::Cow<'static, str>]| {
+        let items = list.iter().map(|n| {
+            let n = Literal::string(n);
+            quote!(::std::borrow::Cow::Borrowed(#n))
+        });
+        quote!(&[#(#items),*])
+    };
+    let key = Literal::string(&entry.key);
+    let principal = Literal::string(&entry.principal);
+    let hosts = names(&entry.hosts);
+    let produce = names(&entry.produce);
+    let consume = names(&entry.consume);
+    let groups = names(&entry.groups);
+    let ids = names(&entry.transactional_ids);
+    let allow = entry.allow.iter().map(|g| {
+        // The variants' names are their Debug names.
+        let op = ident(&format!("{:?}", g.operation));
+        let ty = ident(&format!("{:?}", g.resource_type));
+        let pattern = ident(&format!("{:?}", g.pattern));
+        let name = Literal::string(&g.name);
+        quote! {
+            ::kafka_init::__private::Grant::__new(
+                ::kafka_init::__private::Operation::#op,
+                ::kafka_init::__private::ResourceType::#ty,
+                #name,
+                ::kafka_init::__private::PatternType::#pattern,
+            )
+        }
+    });
+    quote! {
+        ::kafka_init::__private::AccessEntry::__new(
+            #key,
+            #principal,
+            #hosts,
+            #produce,
+            #consume,
+            #groups,
+            #ids,
+            {
+                // A `Grant` from a call is no promotable temporary; a
+                // const's own value lives for 'static.
+                const ALLOW: &[::kafka_init::__private::Grant] = &[#(#allow),*];
+                ALLOW
+            },
+        )
+    }
+}
+
+/// `pub mod groups` or `pub mod transactional_ids`: one constant per
+/// literal name the file grants (`docs`: each documented with who).
+fn granted_module(file: &str, module: &str, consts: &[GrantedConst], docs: bool) -> TokenStream {
+    let what = if module == "groups" {
+        "consumer group"
+    } else {
+        "transactional id"
+    };
+    let items = consts.iter().map(|c| {
+        let ident = ident(&c.ident);
+        let value = Literal::string(&c.name);
+        let lines: Vec<String> = if docs {
+            let mut lines = vec![format!(
+                " The {what} `{}`, which `kafka.access` in `{file}` grants to:",
+                c.name
+            )];
+            lines.push(String::new());
+            lines.extend(c.grantees.iter().map(|g| format!(" - {g}")));
+            lines
+        } else {
+            Vec::new()
+        };
+        quote! {
+            #(#[doc = #lines])*
+            pub const #ident: &str = #value;
+        }
+    });
+    let module_ident = ident(module);
+    let doc = format!(
+        " The {what}s `kafka.access` in `{file}` grants, one constant each (a prefixed grant, `dc.sim*`, has none)."
+    );
+    let doc = docs.then(|| quote!(#[doc = #doc]));
+    quote! {
+        #doc
+        pub mod #module_ident {
+            #(#items)*
+        }
+    }
+}
+
+/// The constants for the groups and transactional ids a file grants.
+#[derive(Default)]
+struct Granted {
+    groups: Vec<GrantedConst>,
+    transactional_ids: Vec<GrantedConst>,
+}
+
+/// One granted name, its constant, and who is granted it.
+struct GrantedConst {
+    ident: String,
+    name: String,
+    /// `` `User:simulator` (`simulator`) ``, one per principal, entry and
+    /// profile; the profile is named when it differs from the base file.
+    grantees: Vec<String>,
+}
+
+/// One literal group or transactional id an access entry grants.
+struct Site {
+    /// `groups` or `transactional_ids`.
+    field: &'static str,
+    name: String,
+    grantee: String,
+    place: Place,
+    /// `profile prod: access `simulator`: ` (the profile only when the
+    /// name is written in it).
+    prefix: String,
+}
+
+/// Every group and transactional id the base file's entries and each
+/// profile's grant, in file order, with where each is written (a profile
+/// that does not set the list: the base file's place). `file` is the
+/// file's index among several.
+fn grant_sites(parsed: &mut Parsed, file: usize) -> Vec<Site> {
+    let map = parsed.source_map().clone();
+    let lists = std::iter::once((None, &parsed.file.access[..])).chain(
+        parsed
+            .file
+            .profiles
+            .iter()
+            .map(|p| (Some(p.name.as_ref()), p.access.as_ref())),
+    );
+    let mut out = Vec::new();
+    for (profile, entries) in lists {
+        for entry in entries {
+            let grantee = match profile {
+                None => format!("`{}` (`{}`)", entry.principal, entry.key),
+                Some(p) => format!("`{}` (`{}`, in profile `{p}`)", entry.principal, entry.key),
+            };
+            // A profile's entry that grants what the base one does adds
+            // nobody.
+            let inherited = profile.is_some()
+                && parsed
+                    .file
+                    .access
+                    .iter()
+                    .any(|b| b.key == entry.key && b.principal == entry.principal);
+            for (field, list) in [
+                ("groups", &entry.groups),
+                ("transactional_ids", &entry.transactional_ids),
+            ] {
+                for (i, name) in list.iter().enumerate() {
+                    if name.ends_with('*') {
+                        continue;
+                    }
+                    let index = i.to_string();
+                    let base = ["kafka", "access", entry.key.as_ref(), field, &index];
+                    let mut prefix = format!("access `{}`: ", entry.key);
+                    let pos = match profile {
+                        Some(p) => {
+                            let own = [
+                                "kafka",
+                                "profiles",
+                                p,
+                                "access",
+                                entry.key.as_ref(),
+                                field,
+                                &index,
+                            ];
+                            match map.get(&own) {
+                                Some(e) => {
+                                    prefix = format!("profile {p}: {prefix}");
+                                    e.value
+                                }
+                                None => map.value(&base),
+                            }
+                        }
+                        None => map.value(&base),
+                    };
+                    out.push(Site {
+                        field,
+                        name: name.to_string(),
+                        grantee: if inherited && profile.is_some() {
+                            String::new()
+                        } else {
+                            grantee.clone()
+                        },
+                        place: Place { file, pos },
+                        prefix,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The constants of `sites`, each name once; two names that give one
+/// constant in the same module are a problem at the second (naming the
+/// first, and its file when another).
+fn granted_constants(
+    sites: &[Site],
+    paths: &[std::path::PathBuf],
+) -> (Granted, Vec<(usize, Problem)>) {
+    let mut granted = Granted::default();
+    let mut problems = Vec::new();
+    let mut firsts: HashMap<(&str, String), &Site> = HashMap::new();
+    for site in sites {
+        let ident = const_name(&site.name);
+        // No identifier to give (`-`, `.`): no constant.
+        if ident.is_empty() || ident == "_" {
+            continue;
+        }
+        let list = if site.field == "groups" {
+            &mut granted.groups
+        } else {
+            &mut granted.transactional_ids
+        };
+        match firsts.get(&(site.field, ident.clone())) {
+            Some(first) if first.name != site.name => {
+                let at = if first.place.file == site.place.file {
+                    String::new()
+                } else {
+                    format!(
+                        " at {}:{}:{}",
+                        paths[first.place.file].display(),
+                        first.place.pos.line,
+                        first.place.pos.column
+                    )
+                };
+                let what = if site.field == "groups" {
+                    "group"
+                } else {
+                    "transactional id"
+                };
+                let problem = Problem::at(
+                    site.place.pos,
+                    format!(
+                        "{}{what} `{}` gives the constant `{}::{ident}`, as does `{}`{at}; rename one of them",
+                        site.prefix, site.name, site.field, first.name
+                    ),
+                );
+                // A profile's inherited list is the base file's, said once.
+                if !problems.contains(&(site.place.file, problem.clone())) {
+                    problems.push((site.place.file, problem));
+                }
+            }
+            Some(_) => {
+                let c = list.iter_mut().find(|c| c.ident == ident).expect("listed");
+                if !site.grantee.is_empty() && !c.grantees.contains(&site.grantee) {
+                    c.grantees.push(site.grantee.clone());
+                }
+            }
+            None => {
+                firsts.insert((site.field, ident.clone()), site);
+                list.push(GrantedConst {
+                    ident,
+                    name: site.name.clone(),
+                    grantees: [site.grantee.clone()]
+                        .into_iter()
+                        .filter(|g| !g.is_empty())
+                        .collect(),
+                });
+            }
+        }
+    }
+    (granted, problems)
 }
 
 fn option_str(s: Option<&str>) -> TokenStream {

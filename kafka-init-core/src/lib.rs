@@ -30,6 +30,7 @@ mod policy;
 mod readiness;
 mod report;
 mod spec;
+mod topic_name;
 mod usage;
 mod validate;
 mod vars;

@@ -228,7 +228,18 @@ pub fn generated_run<'s>(
         .and_then(|p| p.bootstrap_servers.as_deref())
         .or(bootstrap_servers);
     let access = selected.map_or(access, |p| &p.access);
-    let options = EnsureOptions::from_env_or(bootstrap)?.access(access.iter().cloned());
+    // Principals may name `${VAR}`s, compiled in as written.
+    let mut resolved = Vec::with_capacity(access.len());
+    for entry in access {
+        let mut entry = entry.clone();
+        if entry.principal.contains("${") {
+            let principal = vars::interpolate_env(&entry.principal)
+                .map_err(|e| compiled_in(format!("kafka.access.{}.principal: {e}", entry.key)))?;
+            entry.principal = std::borrow::Cow::Owned(principal);
+        }
+        resolved.push(entry);
+    }
+    let options = EnsureOptions::from_env_or(bootstrap)?.access(resolved);
     Ok((selected.map_or(specs, |p| &p.topics), options))
 }
 
@@ -257,18 +268,22 @@ fn bootstrap_from_env_or(fallback: Option<&str>) -> Result<String, Error> {
     let Some(fallback) = fallback else {
         return Err(Error::NoBootstrapServers);
     };
-    vars::interpolate_env(fallback).map_err(|e| {
-        Error::File(FileError {
-            path: PathBuf::from("(compiled-in topic file)"),
-            problems: vec![Problem {
-                layer: Default::default(),
-                severity: Default::default(),
-                line: 0,
-                column: 0,
-                message: format!("kafka.bootstrap_servers: {e}"),
-            }],
-            others: Vec::new(),
-        })
+    vars::interpolate_env(fallback)
+        .map_err(|e| compiled_in(format!("kafka.bootstrap_servers: {e}")))
+}
+
+/// A problem of the compiled-in file found at run time (a `${VAR}` unset).
+fn compiled_in(message: String) -> Error {
+    Error::File(FileError {
+        path: PathBuf::from("(compiled-in topic file)"),
+        problems: vec![Problem {
+            layer: Default::default(),
+            severity: Default::default(),
+            line: 0,
+            column: 0,
+            message,
+        }],
+        others: Vec::new(),
     })
 }
 

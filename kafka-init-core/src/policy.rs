@@ -1,6 +1,8 @@
 //! Platform policies: rules every topic must meet on a shared cluster
 //! (a name pattern, size bounds, required, forbidden and allowed configs,
-//! a cap on topics per file). A policy comes from the topic file's
+//! a cap on topics per file), and rules for `kafka.access` (a principal
+//! pattern, no wildcard principal, no raw `allow`, a cap on prefixed
+//! grants). A policy comes from the topic file's
 //! `kafka.policy`, from a profile's `policy` (which replaces the rules it
 //! sets), or from a policy file of its own (`--policy`, `include_topics!`'s
 //! `policy = "..."`); when two apply, the stricter of each pair wins. Every
@@ -15,6 +17,7 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 use serde_yaml::Value;
 
+use crate::access::{AccessEntry, Issue, PatternType};
 use crate::file::parse::{Pos, Tree};
 use crate::keys;
 use crate::spec::TopicSpec;
@@ -32,6 +35,15 @@ const RULES: &[&str] = &[
     "allowed_values",
     "topics_per_file",
     "warnings",
+    "access",
+];
+
+/// The rules an `access` mapping of a policy may hold.
+const ACCESS_RULES: &[&str] = &[
+    "principal_pattern",
+    "wildcard_principal",
+    "allow",
+    "max_prefixed",
 ];
 
 /// Where a rule was set: a file, line and column.
@@ -80,6 +92,15 @@ impl Bound {
     }
 }
 
+/// `access.wildcard_principal`: whether `User:*` may be granted. An
+/// `access` mapping that leaves it out refuses it (`implicit`), which a
+/// profile's policy does not count as setting it.
+#[derive(Debug, Clone)]
+struct Wildcard {
+    allowed: Set<bool>,
+    implicit: bool,
+}
+
 /// Config values a key may take.
 #[derive(Debug, Clone)]
 struct Allowed {
@@ -104,6 +125,13 @@ pub struct Policy {
     /// `warnings: error`: what Kafka accepts but is likely a mistake is an
     /// error (`Some(true)`), or stays a warning (`warnings: warn`).
     warnings: Option<Set<bool>>,
+    /// `access.principal_pattern`: every principal must match each.
+    principal_pattern: Option<Vec<Set<Regex>>>,
+    wildcard_principal: Option<Wildcard>,
+    /// `access.allow: false` refuses raw `allow` grants.
+    raw_allow: Option<Set<bool>>,
+    /// `access.max_prefixed`: the most prefixed grants of one file.
+    max_prefixed: Option<Set<i64>>,
 }
 
 /// Every item of both; an item both set the same way once (the first's,
@@ -145,6 +173,10 @@ impl Policy {
             && self.allowed_values.is_none()
             && self.topics_per_file.is_none()
             && self.warnings.is_none()
+            && self.principal_pattern.is_none()
+            && self.wildcard_principal.is_none()
+            && self.raw_allow.is_none()
+            && self.max_prefixed.is_none()
     }
 
     /// Where `warnings: error` was set, if it applies.
@@ -185,6 +217,30 @@ impl Policy {
                 (Some(a), Some(b)) => Some(if b.value && !a.value { b } else { a }),
                 (a, b) => a.or(b),
             },
+            principal_pattern: both(self.principal_pattern, other.principal_pattern, |p| {
+                p.value.as_str().to_owned()
+            }),
+            // Refusing is the stricter; an explicit refusal names its place.
+            wildcard_principal: match (self.wildcard_principal, other.wildcard_principal) {
+                (Some(a), Some(b)) => Some(
+                    if (a.allowed.value && !b.allowed.value)
+                        || (a.allowed.value == b.allowed.value && a.implicit && !b.implicit)
+                    {
+                        b
+                    } else {
+                        a
+                    },
+                ),
+                (a, b) => a.or(b),
+            },
+            raw_allow: match (self.raw_allow, other.raw_allow) {
+                (Some(a), Some(b)) => Some(if a.value && !b.value { b } else { a }),
+                (a, b) => a.or(b),
+            },
+            max_prefixed: match (self.max_prefixed, other.max_prefixed) {
+                (Some(a), Some(b)) => Some(if b.value < a.value { b } else { a }),
+                (a, b) => a.or(b),
+            },
         }
     }
 
@@ -203,6 +259,14 @@ impl Policy {
             allowed_values: over.allowed_values.or(base.allowed_values),
             topics_per_file: over.topics_per_file.or(base.topics_per_file),
             warnings: over.warnings.or(base.warnings),
+            principal_pattern: over.principal_pattern.or(base.principal_pattern),
+            // The default an `access` mapping implies replaces nothing set.
+            wildcard_principal: match (over.wildcard_principal, base.wildcard_principal) {
+                (Some(o), Some(b)) if o.implicit => Some(b),
+                (o, b) => o.or(b),
+            },
+            raw_allow: over.raw_allow.or(base.raw_allow),
+            max_prefixed: over.max_prefixed.or(base.max_prefixed),
         }
     }
 }
@@ -297,8 +361,9 @@ impl Decoder<'_> {
             };
             match rule {
                 "name_pattern" => {
-                    policy.name_pattern = self.pattern(v).map(|p| vec![p]);
+                    policy.name_pattern = self.pattern(&["name_pattern"], v).map(|p| vec![p]);
                 }
+                "access" => self.access(v, &mut policy),
                 "partitions" | "replication_factor" | "min_insync_replicas" => {
                     let bound = self.bound(rule, v, true);
                     match rule {
@@ -360,13 +425,121 @@ impl Decoder<'_> {
         policy
     }
 
-    fn pattern(&mut self, v: &Value) -> Option<Set<Regex>> {
-        let pos = self.value_pos(&["name_pattern"]);
+    /// The rules of `access`, into `policy`.
+    fn access(&mut self, v: &Value, policy: &mut Policy) {
+        let rules = match v {
+            Value::Mapping(m) => m,
+            other => {
+                let pos = self.value_pos(&["access"]);
+                self.problem(
+                    pos,
+                    format!(
+                        "access: expected a mapping of access rules like {{ principal_pattern: \"^User:svc-\", max_prefixed: 2 }}, found {}",
+                        kind(other)
+                    ),
+                );
+                return;
+            }
+        };
+        for (k, v) in rules {
+            let rule = k.as_str().unwrap_or_default();
+            match rule {
+                "principal_pattern" => {
+                    policy.principal_pattern = self
+                        .pattern(&["access", "principal_pattern"], v)
+                        .map(|p| vec![p]);
+                }
+                "wildcard_principal" | "allow" => {
+                    let Some(value) = v.as_bool() else {
+                        let pos = self.value_pos(&["access", rule]);
+                        self.problem(
+                            pos,
+                            format!(
+                                "access.{rule}: expected `true` or `false`, found {}",
+                                kind(v)
+                            ),
+                        );
+                        continue;
+                    };
+                    let set = Set {
+                        value,
+                        origin: self.origin(&["access", rule]),
+                    };
+                    if rule == "allow" {
+                        policy.raw_allow = Some(set);
+                    } else {
+                        policy.wildcard_principal = Some(Wildcard {
+                            allowed: set,
+                            implicit: false,
+                        });
+                    }
+                }
+                "max_prefixed" => match v.as_i64().filter(|n| *n >= 0) {
+                    Some(n) => {
+                        policy.max_prefixed = Some(Set {
+                            value: n,
+                            origin: self.origin(&["access", rule]),
+                        })
+                    }
+                    None => {
+                        let pos = self.value_pos(&["access", rule]);
+                        self.problem(
+                            pos,
+                            format!(
+                                "access.max_prefixed: expected a whole number, at least 0, found {}",
+                                kind(v)
+                            ),
+                        );
+                    }
+                },
+                unknown => {
+                    let hint = match ACCESS_RULES
+                        .iter()
+                        .map(|c| (strsim::jaro_winkler(unknown, c), *c))
+                        .filter(|(score, _)| *score > 0.8)
+                        .max_by(|a, b| a.0.total_cmp(&b.0))
+                    {
+                        Some((_, c)) => format!("; did you mean `{c}`?"),
+                        None => format!(
+                            "; the access rules are {}",
+                            ACCESS_RULES
+                                .iter()
+                                .map(|r| format!("`{r}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    };
+                    let pos = self.key_pos(&["access", unknown]);
+                    self.problem(pos, format!("access: unknown rule `{unknown}`{hint}"));
+                }
+            }
+        }
+        // Access rules refuse a wildcard principal unless they allow it.
+        if policy.wildcard_principal.is_none() {
+            let pos = self.key_pos(&["access"]);
+            policy.wildcard_principal = Some(Wildcard {
+                allowed: Set {
+                    value: false,
+                    origin: Origin {
+                        file: self.file.to_owned(),
+                        line: pos.line,
+                        column: pos.column,
+                    },
+                },
+                implicit: true,
+            });
+        }
+    }
+
+    /// A regular expression at `rule` (`name_pattern`, `access.principal_pattern`).
+    fn pattern(&mut self, rule: &[&str], v: &Value) -> Option<Set<Regex>> {
+        let pos = self.value_pos(rule);
+        let name = rule.join(".");
         let Value::String(s) = v else {
             self.problem(
                 pos,
                 format!(
-                    "name_pattern: expected a regular expression (a string), found {}",
+                    "{name}: expected a regular expression (a string), found {}",
                     kind(v)
                 ),
             );
@@ -375,7 +548,7 @@ impl Decoder<'_> {
         match Regex::new(s) {
             Ok(re) => Some(Set {
                 value: re,
-                origin: self.origin(&["name_pattern"]),
+                origin: self.origin(rule),
             }),
             Err(e) => {
                 let why = e.to_string();
@@ -383,7 +556,7 @@ impl Decoder<'_> {
                 let why = why.strip_prefix("error: ").unwrap_or(why);
                 self.problem(
                     pos,
-                    format!("name_pattern: `{s}` is not a valid regular expression: {why}"),
+                    format!("{name}: `{s}` is not a valid regular expression: {why}"),
                 );
                 None
             }
@@ -734,6 +907,107 @@ pub(crate) fn check(policy: &Policy, specs: &[TopicSpec]) -> Vec<Violation> {
     out
 }
 
+/// Checks one file's access entries (the base file's, or a profile's
+/// effective ones) against `policy`; each violation is at the entry's
+/// field, and item when one item breaks the rule.
+pub(crate) fn check_access(policy: &Policy, entries: &[AccessEntry]) -> Vec<Issue> {
+    let mut out = Vec::new();
+    let mut prefixed = 0i64;
+    for (i, entry) in entries.iter().enumerate() {
+        let mut push = |field: &'static str, item: Option<usize>, message: String| {
+            out.push(Issue {
+                entry: i,
+                field,
+                item,
+                message: format!("access `{}`: {message}", entry.key),
+                needs_owns: false,
+            })
+        };
+        for p in policy.principal_pattern.iter().flatten() {
+            if !p.value.is_match(&entry.principal) {
+                push(
+                    "principal",
+                    None,
+                    format!(
+                        "principal `{}` does not match policy access.principal_pattern `{}` ({})",
+                        entry.principal,
+                        p.value.as_str(),
+                        p.origin
+                    ),
+                );
+            }
+        }
+        if let Some(w) = policy
+            .wildcard_principal
+            .as_ref()
+            .filter(|w| !w.allowed.value)
+        {
+            if entry
+                .principal
+                .split_once(':')
+                .is_some_and(|(_, n)| n == "*")
+            {
+                let how = if w.implicit {
+                    "refuses by default (set `wildcard_principal: true` to allow it)"
+                } else {
+                    "refuses"
+                };
+                push(
+                    "principal",
+                    None,
+                    format!(
+                        "principal `{}` is every principal of its type, which policy access.wildcard_principal {how} ({})",
+                        entry.principal, w.allowed.origin
+                    ),
+                );
+            }
+        }
+        if let Some(allow) = policy.raw_allow.as_ref().filter(|a| !a.value) {
+            if !entry.allow.is_empty() {
+                push(
+                    "allow",
+                    None,
+                    format!(
+                        "raw `allow` grants are refused by policy access.allow ({}); grant through the roles (`produce`, `consume`, `groups`, `transactional_ids`)",
+                        allow.origin
+                    ),
+                );
+            }
+        }
+        let Some(max) = &policy.max_prefixed else {
+            continue;
+        };
+        // Every prefixed name, in file order: roles, then `allow`.
+        let mut names: Vec<(&'static str, usize, String)> = Vec::new();
+        for (field, list) in entry.roles() {
+            for (j, name) in list.iter().enumerate() {
+                if name.ends_with('*') {
+                    names.push((field, j, name.to_string()));
+                }
+            }
+        }
+        for (j, grant) in entry.allow.iter().enumerate() {
+            if grant.pattern == PatternType::Prefixed {
+                names.push(("allow", j, format!("{}*", grant.name)));
+            }
+        }
+        for (field, j, name) in names {
+            prefixed += 1;
+            if prefixed > max.value {
+                push(
+                    field,
+                    Some(j),
+                    format!(
+                        "`{name}` is prefixed grant {prefixed} of this file, more than policy access.max_prefixed {} ({})",
+                        max.value, max.origin
+                    ),
+                );
+            }
+        }
+    }
+    out
+}
+
 /// What breaks `bound` for `value` (`None`: the broker's default or a value
 /// that is not a number, which no bound can vouch for).
 fn bound_violations(field: &str, rule: &str, bound: &Bound, value: Option<i32>) -> Vec<String> {
@@ -941,5 +1215,69 @@ mod tests {
         let replaced = platform.replaced_by(&dev);
         assert!(violations(&replaced, &[topic("a", 2, 1, &[])]).is_empty());
         assert_eq!(violations(&replaced, &[topic("a", 1, 1, &[])]).len(), 1);
+    }
+
+    fn entry(principal: &str) -> AccessEntry {
+        AccessEntry::new("e", principal)
+            .produce(["dc.a", "dc.b*"])
+            .groups(["dc.g*"])
+    }
+
+    fn access_violations(policy: &Policy, entries: &[AccessEntry]) -> Vec<String> {
+        check_access(policy, entries)
+            .into_iter()
+            .map(|i| format!("{}[{:?}]: {}", i.field, i.item, i.message))
+            .collect()
+    }
+
+    #[test]
+    fn access_rules_stricter_and_replaced() {
+        let platform = policy("access:\n  max_prefixed: 1\n  wildcard_principal: true\n");
+        let (team, _) = decoded("access:\n  max_prefixed: 3\n  allow: false\n");
+        let both = team.clone().stricter(&platform);
+        // The lower cap wins; the team's implicit refusal beats `true`.
+        assert_eq!(
+            access_violations(&both, &[entry("User:*")]),
+            [
+                "principal[None]: access `e`: principal `User:*` is every principal of its type, which policy access.wildcard_principal refuses by default (set `wildcard_principal: true` to allow it) (p.yaml:1:1)",
+                "groups[Some(0)]: access `e`: `dc.g*` is prefixed grant 2 of this file, more than policy access.max_prefixed 1 (p.yaml:2:17)",
+            ]
+        );
+        // A profile's implicit default replaces no explicit rule.
+        let profile = policy("access:\n  principal_pattern: \"^User:\"\n");
+        let replaced = platform.replaced_by(&profile);
+        assert_eq!(access_violations(&replaced, &[entry("User:*")]).len(), 1);
+        let raw = entry("User:a").allow(crate::access::Grant::__new(
+            crate::access::Operation::Describe,
+            crate::access::ResourceType::Topic,
+            "dc.a",
+            PatternType::Literal,
+        ));
+        assert_eq!(
+            access_violations(&team, &[raw]),
+            ["allow[None]: access `e`: raw `allow` grants are refused by policy access.allow (p.yaml:3:10); grant through the roles (`produce`, `consume`, `groups`, `transactional_ids`)"]
+        );
+    }
+
+    #[test]
+    fn broken_access_rules_are_reported() {
+        let (p, problems) = decoded(
+            "access:\n  principal_pattern: \"(\"\n  wildcard_principal: nope\n  max_prefixed: -1\n  alow: false\n",
+        );
+        assert!(p.principal_pattern.is_none() && p.max_prefixed.is_none());
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        assert!(problems[0].starts_with(
+            "2:22: policy: access.principal_pattern: `(` is not a valid regular expression"
+        ));
+        assert_eq!(
+            problems[1..],
+            [
+                "3:23: policy: access.wildcard_principal: expected `true` or `false`, found a string `\"nope\"`",
+                "4:17: policy: access.max_prefixed: expected a whole number, at least 0, found a number `-1`",
+                "5:3: policy: access: unknown rule `alow`; did you mean `allow`?",
+            ]
+        );
+        let (_, problems) = decoded("access: [max_prefixed]\n");
+        assert_eq!(problems.len(), 1, "{problems:?}");
     }
 }

@@ -9,9 +9,8 @@ use std::collections::HashMap;
 
 use crate::keys;
 use crate::spec::TopicSpec;
+pub(crate) use crate::topic_name::check_name;
 
-/// Kafka's longest topic name (`Topic.MAX_NAME_LENGTH`).
-pub(crate) const MAX_NAME_LENGTH: usize = 249;
 /// The replication factor is an INT16 in CreateTopics.
 pub(crate) const MAX_REPLICATION_FACTOR: i32 = i16::MAX as i32;
 
@@ -86,38 +85,6 @@ pub(crate) fn topics(specs: &[TopicSpec]) -> Vec<Issue> {
     }
     check_duplicates(specs, &mut issues);
     issues
-}
-
-/// Kafka's rules for one topic name (`Topic.validate`), plus the reserved
-/// `__` prefix of internal topics.
-pub(crate) fn check_name(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("name is empty".into());
-    }
-    if name == "." || name == ".." {
-        return Err(format!("name `{name}` is not allowed"));
-    }
-    let len = name.chars().count();
-    if len > MAX_NAME_LENGTH {
-        return Err(format!(
-            "name `{name}` is {len} characters long; Kafka allows at most {MAX_NAME_LENGTH}"
-        ));
-    }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
-    {
-        return Err(format!(
-            "name `{name}` contains {}, but Kafka allows only ASCII letters, digits, `.`, `_` and `-`",
-            if c == ' ' { "a space".to_owned() } else { format!("`{c}`") }
-        ));
-    }
-    if name.starts_with("__") {
-        return Err(format!(
-            "name `{name}` starts with `__`, which Kafka reserves for internal topics"
-        ));
-    }
-    Ok(())
 }
 
 fn check_config(spec: &TopicSpec, push: &mut impl FnMut(Field, Option<Field>, String)) {

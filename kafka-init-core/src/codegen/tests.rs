@@ -133,3 +133,85 @@ fn a_constant_clash_across_files_names_both_places() {
         "topics/2.yaml:6:13: topic `b`: name `a.b` gives the constant `A_B`, as does `a-b` (topic `a` at topics/1.yaml:4:13); rename one of them"
     );
 }
+
+/// The example of `kafka.access`: `ACCESS`, each profile's entries, and a
+/// constant per group and transactional id (the prefixed one has none).
+const ACCESS_FILE: &str = r#"kafka:
+  owns: ["dc."]
+  topics:
+    workload: {name: "dc.workload"}
+    power:    {name: "dc.power"}
+  access:
+    simulator:
+      principal: "User:simulator"
+      produce: [workload]
+      consume: [power]
+      groups: ["dc.simulator", "dc.sim*"]
+      transactional_ids: ["dc.sim-tx"]
+    auditor:
+      principal: "User:auditor"
+      consume: ["dc.*"]
+      groups: ["dc.simulator"]
+      allow: [{operation: describe_configs, resource_type: topic, name: "dc.", pattern: prefixed}]
+  profiles:
+    prod:
+      access:
+        simulator: {principal: "User:sim-prod", groups: ["dc.simulator", "dc.sim-prod"]}
+"#;
+
+#[test]
+fn access_yaml_snapshot() {
+    let e = expand(ACCESS_FILE, Path::new("config/access.yaml"));
+    assert!(e.errors.is_none(), "{}", e.errors.unwrap());
+    insta::assert_snapshot!(pretty(e.module));
+}
+
+#[test]
+fn granted_names_that_share_a_constant() {
+    let text = ACCESS_FILE.replace(
+        "transactional_ids: [\"dc.sim-tx\"]",
+        "transactional_ids: [\"dc.sim-tx\", \"dc.sim_tx\"]",
+    );
+    assert_eq!(
+        errors(&text),
+        ["12:40: access `simulator`: transactional id `dc.sim_tx` gives the constant `transactional_ids::DC_SIM_TX`, as does `dc.sim-tx`; rename one of them"]
+    );
+    // In a profile, at the profile's list.
+    let text = ACCESS_FILE.replace("\"dc.sim-prod\"", "\"dc.Simulator\"");
+    assert_eq!(
+        errors(&text),
+        ["21:74: profile prod: access `simulator`: group `dc.Simulator` gives the constant `groups::DC_SIMULATOR`, as does `dc.simulator`; rename one of them"]
+    );
+    // A group and a transactional id may share a name: two modules.
+    let text = ACCESS_FILE.replace("\"dc.sim-tx\"", "\"dc.simulator\"");
+    assert_eq!(errors(&text), Vec::<String>::new());
+}
+
+#[test]
+fn a_granted_constant_clash_across_files_names_both_places() {
+    let file = |topic: &str, group: &str| {
+        format!("kafka:\n  topics:\n    {topic}: {{name: {topic}}}\n  access:\n    {topic}:\n      principal: \"User:{topic}\"\n      groups: [\"{group}\"]\n")
+    };
+    let files = [
+        (
+            file("a", "g.one"),
+            std::path::PathBuf::from("topics/1.yaml"),
+        ),
+        (
+            file("b", "g-one"),
+            std::path::PathBuf::from("topics/2.yaml"),
+        ),
+    ];
+    let e = super::expand_files("topics", &files).errors.unwrap();
+    assert_eq!(
+        e.to_string(),
+        "topics/2.yaml:7:16: access `b`: group `g-one` gives the constant `groups::G_ONE`, as does `g.one` at topics/1.yaml:7:16; rename one of them"
+    );
+    // The same group granted by both files is one constant.
+    let files = [files[0].clone(), (file("b", "g.one"), files[1].1.clone())];
+    let e = super::expand_files("topics", &files);
+    assert!(e.errors.is_none(), "{}", e.errors.unwrap());
+    let code = pretty(e.module);
+    assert_eq!(code.matches("pub const G_ONE").count(), 1, "{code}");
+    assert!(code.contains("/// - `User:b` (`b`)"), "{code}");
+}

@@ -7,10 +7,12 @@ use std::borrow::Cow;
 
 use serde_yaml::{Mapping, Value};
 
+use super::diagnostics::{Layer, Problem};
 use super::parse::scalar_key;
 use super::parsed::Parsed;
 use super::raw::LookupRef;
 use crate::access::{self, AccessEntry, Grant, Operation, PatternType, ResourceType};
+use crate::policy::{self, Policy};
 use crate::yaml_kind::kind;
 
 pub(super) const ACCESS_KEYS: &[&str] = &[
@@ -135,6 +137,8 @@ impl Parsed<'_> {
             }
         };
         let found = self.check_access(&base, &entries, &[]);
+        let policy = self.effective_policy(None);
+        let broken = self.check_access_policy(&base, &entries, &[], &policy);
         self.file.access = entries.clone();
         for profile in &mut self.file.profiles {
             profile.access = Cow::Owned(entries.clone());
@@ -147,12 +151,21 @@ impl Parsed<'_> {
             let (Some(name), Value::Mapping(profile)) = (scalar_key(k), v) else {
                 continue;
             };
-            let Some(overrides) = profile.get("access") else {
-                continue;
-            };
             let section = Section {
                 path: vec!["kafka", "profiles", &name, "access"],
                 prefix: format!("profile {name}: "),
+            };
+            let own = self
+                .profile_policies
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, p)| p.clone())
+                .unwrap_or_default();
+            let policy = self.effective_policy(Some(&own));
+            let Some(overrides) = profile.get("access") else {
+                // The base file's entries, under the profile's policy.
+                self.check_access_policy(&section, &entries, &broken, &policy);
+                continue;
             };
             let mut effective = entries.clone();
             match overrides {
@@ -205,6 +218,7 @@ impl Parsed<'_> {
             }
             // What the base file already has is not repeated.
             self.check_access(&section, &effective, &found);
+            self.check_access_policy(&section, &effective, &broken, &policy);
             if let Some(p) = self.file.profiles.iter_mut().find(|p| p.name == name) {
                 p.access = Cow::Owned(effective);
             }
@@ -584,6 +598,41 @@ impl Parsed<'_> {
             let strs: Vec<&str> = path.iter().map(String::as_str).collect();
             let message = format!("{}{}", section.prefix, issue.message);
             self.problem_value(&strs, message);
+        }
+        messages
+    }
+}
+
+impl Parsed<'_> {
+    /// Checks `entries` against `policy` and places each violation, but
+    /// those in `known`, at the entry's field in `section` (the base
+    /// file's when a profile does not set it); returns every message.
+    fn check_access_policy(
+        &mut self,
+        section: &Section<'_>,
+        entries: &[AccessEntry],
+        known: &[String],
+        policy: &Policy,
+    ) -> Vec<String> {
+        let issues = policy::check_access(policy, entries);
+        let messages = issues.iter().map(|i| i.message.clone()).collect();
+        for issue in issues.into_iter().filter(|i| !known.contains(&i.message)) {
+            let key = entries[issue.entry].key.to_string();
+            let item = issue.item.map(|i| i.to_string());
+            let rest: Vec<&str> = [key.as_str(), issue.field]
+                .into_iter()
+                .chain(item.as_deref())
+                .collect();
+            let here: Vec<&str> = section.path.iter().copied().chain(rest.clone()).collect();
+            let path = if self.source_map().get(&here).is_some() {
+                here
+            } else {
+                ["kafka", "access"].into_iter().chain(rest).collect()
+            };
+            let pos = self.source_map().value(&path);
+            let problem = Problem::at(pos, format!("{}{}", section.prefix, issue.message))
+                .in_layer(Layer::Policy);
+            self.push(&path, problem, true);
         }
         messages
     }

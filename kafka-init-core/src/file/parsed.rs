@@ -28,6 +28,8 @@ pub(crate) struct Parsed<'t> {
     pub(super) external: Option<Policy>,
     /// The file's own `kafka.policy`.
     pub(super) own_policy: Policy,
+    /// Each profile's own `policy`, by profile name (for its access).
+    pub(super) profile_policies: Vec<(String, Policy)>,
     /// The parsed text: values are read from it, places looked up in it.
     /// `None` only for a file joined from several (no text of its own).
     pub(super) map: Option<Tree>,
@@ -46,6 +48,7 @@ impl Parsed<'_> {
             text: "",
             external: None,
             own_policy: Policy::default(),
+            profile_policies: Vec::new(),
             map: None,
         }
     }

@@ -97,6 +97,7 @@ impl<'t> Parsed<'t> {
             text,
             external: policy.cloned(),
             own_policy: Policy::default(),
+            profile_policies: Vec::new(),
             map: None,
         };
         match Tree::parse(text) {
@@ -578,6 +579,8 @@ impl<'t> Parsed<'t> {
             .collect();
         let (start, warnings_start) = (self.problems.len(), self.warnings.len());
         let policy = self.effective_policy(Some(&profile_policy));
+        self.profile_policies
+            .push((name.to_owned(), profile_policy));
         let specs = self.decode_topics(
             topics,
             defaults,

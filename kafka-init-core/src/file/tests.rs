@@ -818,3 +818,115 @@ fn a_principal_twice_and_an_unknown_profile_entry_are_refused() {
         "{got:#?}"
     );
 }
+
+/// `ACCESS` with `policy` (the lines of a `policy` mapping, indented for
+/// `kafka.policy`) before its topics.
+fn with_access_policy(policy: &str) -> String {
+    ACCESS.replacen(
+        "  topics:",
+        &format!("  policy:\n    access:\n{policy}  topics:"),
+        1,
+    )
+}
+
+#[test]
+fn access_policy_principal_pattern_both_sides() {
+    assert!(problems(&with_access_policy(
+        "      principal_pattern: \"^User:sim\"\n"
+    ))
+    .is_empty());
+    let got = problems(&with_access_policy(
+        "      principal_pattern: \"^User:svc-\"\n",
+    ));
+    // Base and prod each break it, each at its own principal.
+    assert_eq!(
+        got,
+        [
+            "11:18: access `simulator`: principal `User:simulator` does not match policy access.principal_pattern `^User:svc-` (f.yaml:5:26)",
+            "19:32: profile prod: access `simulator`: principal `User:sim-prod` does not match policy access.principal_pattern `^User:svc-` (f.yaml:5:26)",
+        ]
+    );
+}
+
+#[test]
+fn access_policy_refuses_a_wildcard_principal_by_default() {
+    let wild =
+        |policy: &str| problems(&with_access_policy(policy).replace("User:simulator", "User:*"));
+    let got = wild("      max_prefixed: 5\n");
+    assert_eq!(
+        got,
+        ["11:18: access `simulator`: principal `User:*` is every principal of its type, which policy access.wildcard_principal refuses by default (set `wildcard_principal: true` to allow it) (f.yaml:4:5)"]
+    );
+    assert_eq!(
+        wild("      wildcard_principal: false\n"),
+        ["11:18: access `simulator`: principal `User:*` is every principal of its type, which policy access.wildcard_principal refuses (f.yaml:5:27)"]
+    );
+    assert!(wild("      wildcard_principal: true\n").is_empty());
+    // Without access rules, a wildcard is the file's business.
+    assert!(problems(&ACCESS.replace("User:simulator", "User:*")).is_empty());
+}
+
+#[test]
+fn access_policy_can_refuse_raw_grants() {
+    let text = with_access_policy("      allow: false\n").replace(
+        "      groups: [\"dc.simulator\"]\n",
+        "      groups: [\"dc.simulator\"]\n      allow: [{operation: describe, resource_type: topic, name: dc.power}]\n",
+    );
+    let got = problems(&text);
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert!(
+        got[0].starts_with("15:14: access `simulator`: raw `allow` grants are refused by policy access.allow (f.yaml:5:14)"),
+        "{got:#?}"
+    );
+    assert!(problems(&text.replace("allow: false", "allow: true")).is_empty());
+}
+
+#[test]
+fn access_policy_caps_prefixed_grants_per_file() {
+    let text = with_access_policy("      max_prefixed: 1\n").replace(
+        "groups: [\"dc.simulator\"]",
+        "groups: [\"dc.simulator\", \"dc.sim*\"]",
+    );
+    let got = problems(&text);
+    assert_eq!(
+        got,
+        ["14:32: access `simulator`: `dc.sim*` is prefixed grant 2 of this file, more than policy access.max_prefixed 1 (f.yaml:5:21)"]
+    );
+    assert!(problems(&text.replace("max_prefixed: 1", "max_prefixed: 2")).is_empty());
+}
+
+#[test]
+fn a_profile_policy_replaces_access_rules_and_an_external_one_binds_every_profile() {
+    // prod's own policy replaces the pattern the base file sets.
+    let text = with_access_policy("      principal_pattern: \"^User:simulator$\"\n").replace(
+        "    prod:\n",
+        "    prod:\n      policy:\n        access:\n          principal_pattern: \"^User:sim-\"\n",
+    );
+    assert!(problems(&text).is_empty(), "{:#?}", problems(&text));
+    // A profile's policy applies to the base file's entries it inherits.
+    let dev = ACCESS.replace(
+        "  profiles:\n",
+        "  profiles:\n    dev:\n      policy:\n        access:\n          principal_pattern: \"^User:dev-\"\n",
+    );
+    let got = problems(&dev);
+    assert_eq!(
+        got,
+        ["8:18: profile dev: access `simulator`: principal `User:simulator` does not match policy access.principal_pattern `^User:dev-` (f.yaml:17:30)"]
+    );
+    let platform = "policy:\n  access:\n    max_prefixed: 0\n    wildcard_principal: true\n";
+    let value: Value = serde_yaml::from_str(platform).unwrap();
+    let (platform, found) = policy::decode(
+        value.get("policy").unwrap(),
+        &["policy"],
+        Path::new("p.yaml"),
+        &Tree::parse(platform).unwrap(),
+        "policy",
+    );
+    assert!(found.is_empty());
+    let parsed = Parsed::with_policy(ACCESS, Path::new("f.yaml"), None, Some(&platform));
+    let got: Vec<String> = parsed.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        got,
+        ["10:24: access `simulator`: `dc.shared*` is prefixed grant 1 of this file, more than policy access.max_prefixed 0 (p.yaml:3:19)"]
+    );
+}
