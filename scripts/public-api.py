@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """The public API of the library crates, one item per line, from rustdoc's
-JSON output (the nightly toolchain's `--output-format json`).
+JSON output (`--output-format json`, unstable: enabled on the project's
+own toolchain with RUSTC_BOOTSTRAP=1, so the build shares the target dir
+and the dependencies clippy and the tests already built, and no second
+toolchain is installed).
 
   scripts/public-api.py            writes api/<crate>.txt for each crate
   scripts/public-api.py --check    fails, showing the diff, when the API
@@ -21,15 +24,14 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CRATES = [("kafka-init-core", "kafka_init_core"), ("kafka-init", "kafka_init")]
-TARGET = os.path.join(ROOT, "target", "public-api")
+TARGET = os.path.join(ROOT, "target")
 
 
 def rustdoc_json(package, lib):
     subprocess.run(
-        ["cargo", "+nightly", "rustdoc", "--quiet", "-p", package, "--lib",
-         "--target-dir", TARGET, "--", "-Z", "unstable-options",
-         "--output-format", "json"],
-        cwd=ROOT, check=True)
+        ["cargo", "rustdoc", "--quiet", "-p", package, "--lib",
+         "--", "-Z", "unstable-options", "--output-format", "json"],
+        cwd=ROOT, check=True, env={**os.environ, "RUSTC_BOOTSTRAP": "1"})
     with open(os.path.join(TARGET, "doc", lib + ".json")) as f:
         return json.load(f)
 
