@@ -365,43 +365,67 @@ pub(crate) async fn create_partitions<C: ClientContext + 'static>(
 ///
 /// rdkafka queues both on the client's main queue and only a producer or
 /// consumer polls it; an `AdminClient` never does, so without this thread
-/// `ClientContext::log` and `ClientContext::error` are never called. Stops
-/// within 100 ms of being dropped.
+/// `ClientContext::log` and `ClientContext::error` are never called. It
+/// wakes once a second when idle (a watch process is idle most of the
+/// time), and at once when dropped.
 pub(crate) struct MainQueueForwarder {
     stop: Arc<AtomicBool>,
+    queue: Option<Arc<MainQueue>>,
 }
+
+/// The client's main queue, shared by the thread that polls it and the
+/// handle that wakes that thread to stop.
+struct MainQueue(Owned<rd::rd_kafka_queue_t, Queue>);
+
+// SAFETY: librdkafka queues may be polled, yielded and destroyed from any
+// thread; the guard destroys it once, when the last `Arc` goes.
+unsafe impl Send for MainQueue {}
+// SAFETY: as above: every librdkafka queue call is thread-safe.
+unsafe impl Sync for MainQueue {}
 
 impl MainQueueForwarder {
     pub(crate) fn start<C: ClientContext + 'static>(admin: &Arc<AdminClient<C>>) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
-        let (admin, stopped) = (Arc::clone(admin), Arc::clone(&stop));
+        // SAFETY: the client is live; the queue reference is ours to
+        // destroy, and the thread keeps the client alive until it is.
+        let queue = unsafe { rd::rd_kafka_queue_get_main(admin.inner().native_ptr()) };
+        let Ok(queue) = Owned::new(queue, Queue).map(|q| Arc::new(MainQueue(q))) else {
+            tracing::debug!("librdkafka's logs and errors will not be shown: no main queue");
+            return MainQueueForwarder { stop, queue: None };
+        };
+        let (admin, stopped, polled) = (Arc::clone(admin), Arc::clone(&stop), Arc::clone(&queue));
         let spawned = std::thread::Builder::new()
             .name("kafka-init-events".into())
             .spawn(move || {
-                // SAFETY: the client is live (the thread holds an `Arc`); the
-                // queue reference is ours to destroy, and drops before it.
-                let queue = unsafe { rd::rd_kafka_queue_get_main(admin.inner().native_ptr()) };
-                let Ok(queue) = Owned::new(queue, Queue) else {
-                    return;
-                };
                 while !stopped.load(Ordering::Relaxed) {
                     // SAFETY: live queue; a non-null event is ours to destroy.
-                    let event = unsafe { rd::rd_kafka_queue_poll(queue.ptr(), 100) };
+                    let event = unsafe { rd::rd_kafka_queue_poll(polled.0.ptr(), 1000) };
                     if let Some(event) = NonNull::new(event) {
                         forward(admin.inner().context().as_ref(), Owned(event, Event));
                     }
                 }
+                // The queue before the client it refers to.
+                drop(polled);
+                drop(admin);
             });
         if let Err(e) = spawned {
             tracing::debug!("librdkafka's logs and errors will not be shown: {e}");
         }
-        MainQueueForwarder { stop }
+        MainQueueForwarder {
+            stop,
+            queue: Some(queue),
+        }
     }
 }
 
 impl Drop for MainQueueForwarder {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        if let Some(queue) = self.queue.take() {
+            // SAFETY: live queue (this `Arc` keeps it); yielding only ends
+            // the thread's current poll.
+            unsafe { rd::rd_kafka_queue_yield(queue.0.ptr()) };
+        }
     }
 }
 
@@ -696,6 +720,7 @@ destroy_with!(
 );
 
 pub(crate) mod acl;
+pub(crate) mod configs;
 pub(crate) mod usage;
 
 /// A buffer for librdkafka's `errstr` out-parameters.

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use rdkafka::admin::{AdminClient, AdminOptions, ConfigSource, ResourceSpecifier};
+use rdkafka::admin::{AdminClient, AdminOptions, ResourceSpecifier};
 use rdkafka::client::ClientContext;
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::error::KafkaError;
@@ -249,38 +249,11 @@ impl Admin for Librdkafka {
         topics: Vec<String>,
         options: RequestOptions,
     ) -> Reply<'_, Vec<(String, Result<TopicConfigs, BrokerError>)>> {
-        Box::pin(async move {
-            let specs: Vec<_> = topics.iter().map(|t| ResourceSpecifier::Topic(t)).collect();
-            let admin_options = AdminOptions::new().request_timeout(Some(options.timeout));
-            let results = self
-                .admin
-                .describe_configs(&specs, &admin_options)
-                .await
-                .map_err(|e| from_kafka("DescribeConfigs", e))?;
-            // Results come back in request order; an error carries no name.
-            Ok(topics
-                .iter()
-                .zip(results)
-                .map(|(topic, result)| {
-                    let configs = result.map_err(from_code).map(|resource| {
-                        let mut configs = TopicConfigs::default();
-                        for entry in resource.entries {
-                            if entry.name == "min.insync.replicas" {
-                                configs.min_insync_replicas =
-                                    entry.value.as_deref().and_then(|v| v.trim().parse().ok());
-                            }
-                            if entry.source == ConfigSource::DynamicTopic {
-                                configs
-                                    .own
-                                    .insert(entry.name, entry.value.unwrap_or_default());
-                            }
-                        }
-                        configs
-                    });
-                    (topic.clone(), configs)
-                })
-                .collect())
-        })
+        Box::pin(ffi::configs::describe_topic_configs(
+            &self.admin,
+            topics,
+            options,
+        ))
     }
 
     fn broker_configs(

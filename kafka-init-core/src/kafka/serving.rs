@@ -3,7 +3,8 @@
 //! replicas, so that a write is accepted the moment a run returns.
 //!
 //! Engine layer (`kafka`, behind `admin`): uses the model; the model never uses it.
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -15,7 +16,7 @@ use super::session::{human, Backoff, Session};
 use crate::cluster::ClusterState;
 use crate::error::{Error, TopicProblem};
 use crate::plan::Plan;
-use crate::readiness::{self, Refused, Serving};
+use crate::readiness::{self, Refused, Serving, Target};
 
 /// How long one ListOffsets or metadata look may take: a leader that
 /// does not answer within it is asked again in the next look (or named
@@ -36,6 +37,10 @@ const SWEEP: Duration = Duration::from_secs(5);
 /// 2,500 keeps 1,000 topics of a few partitions to one call.
 const LIST_OFFSETS_BATCH: usize = 2500;
 
+/// The partitions a watch pass's gate saw serving, with the leader each
+/// had then.
+pub(super) type Served = HashMap<(String, i32), i32>;
+
 /// Waits until every partition of every target is serving: its leader
 /// answers ListOffsets (latest) for it, one request per leader broker,
 /// and metadata shows enough in-sync replicas. Partitions that served are
@@ -45,6 +50,12 @@ const LIST_OFFSETS_BATCH: usize = 2500;
 /// (to name its leader). All within the run's deadline; returns when each
 /// partition first served.
 ///
+/// In a watch pass, a partition that served in the previous pass under the
+/// leader metadata still shows, its topic showing every partition led with
+/// enough in-sync replicas, is not asked again: one partition per such
+/// leader is, and that leader's answer counts for the others (the leader
+/// answers now and held their logs then). Otherwise asked as above.
+///
 /// An answer that waiting cannot change (metadata or ListOffsets refused,
 /// e.g. `TOPIC_AUTHORIZATION_FAILED`: see `is_permanent`) fails the wait at
 /// once, naming the topics and partitions.
@@ -52,7 +63,9 @@ pub(super) async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<S
     let started = Instant::now();
     let targets = &plan.targets;
     let partitions: usize = targets.iter().map(|t| t.partitions.max(0) as usize).sum();
-    let mut cluster = plan.observed.clone();
+    // Copied only if a look reads metadata again (thousands of small
+    // allocations at 1,000 topics, for nothing on a converged pass).
+    let mut cluster = Cow::Borrowed(&plan.observed);
     let mut serving = Serving::default();
     // The topics whose metadata to read (again): those the last look showed
     // short of leaders or in-sync replicas; and, once per REFRESH, those
@@ -81,6 +94,8 @@ pub(super) async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<S
         .filter(|t| !readiness::is_ready(t, &cluster))
         .map(|t| t.topic.as_str())
         .collect();
+    // Vouched for by their leader's answer for another partition.
+    let (mut carried, asked_for) = carried(targets, &cluster, &session.served_before());
     let mut waited_for = 0;
     let mut backoff = Backoff::new(Duration::from_millis(10), Duration::from_millis(500));
     let span = tracing::info_span!("wait for serving", topics = targets.len());
@@ -91,7 +106,7 @@ pub(super) async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<S
                 let attempt = session.remaining().min(LOOK);
                 match session.describe_topics(&look, attempt).await {
                     // Keep what the last look knew of a topic this one lacks.
-                    Ok(now) => cluster.topics.extend(now.topics),
+                    Ok(now) => cluster.to_mut().topics.extend(now.topics),
                     Err(e) => why_not.push(format!("metadata: {e}")),
                 }
                 let refused = readiness::refused_metadata(targets, &cluster);
@@ -110,7 +125,23 @@ pub(super) async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<S
                     return Err(Error::Topics { failures });
                 }
             }
-            let ask = serving.to_ask(targets);
+            let ask = if carried.is_empty() {
+                serving.to_ask(targets)
+            } else {
+                // As `to_ask`, without copying the names of those carried.
+                let mut key = (String::new(), 0);
+                let mut ask = Vec::new();
+                for t in targets {
+                    key.0.clone_from(&t.topic);
+                    for p in 0..t.partitions {
+                        key.1 = p;
+                        if !carried.contains_key(&key) && !serving.has_served(&t.topic, p) {
+                            ask.push(key.clone());
+                        }
+                    }
+                }
+                ask
+            };
             // Leaders create new partitions' logs in about the order the
             // partitions were created: while one call's partitions are not
             // all serving, the later calls wait for the next look, but for a
@@ -166,6 +197,18 @@ pub(super) async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<S
                     break;
                 }
             }
+            // Once: the rest are asked themselves from the next look on.
+            if !carried.is_empty() {
+                let at = session.started.elapsed();
+                for ((topic, partition), leader) in carried.drain() {
+                    let vouched = asked_for
+                        .get(&leader)
+                        .is_some_and(|(t, p)| serving.has_served(t, *p));
+                    if vouched {
+                        serving.record(&topic, partition, Ok(()), at);
+                    }
+                }
+            }
             why_not.extend(readiness::unready(targets, &cluster));
             let (not_serving, waiting) = serving.waiting(targets, &cluster, SHOWN);
             waited_for = waited_for.max(waiting);
@@ -186,11 +229,60 @@ pub(super) async fn wait_until_ready(session: &Session, plan: &Plan) -> Result<S
     }
     .instrument(span)
     .await?;
+    session.served_now(|| {
+        let mut served = Served::with_capacity(partitions);
+        for target in targets {
+            let Some(topic) = cluster.topics.get(&target.topic) else {
+                continue;
+            };
+            for p in &topic.partitions {
+                if p.id < target.partitions && p.leader >= 0 {
+                    served.insert((target.topic.clone(), p.id), p.leader);
+                }
+            }
+        }
+        served
+    });
     tracing::info!(
         "wait for serving: {partitions} partition(s) serving in {} ({waited_for} waited for)",
         human(started.elapsed()),
     );
     Ok(serving)
+}
+
+/// The partitions of `targets` that served under the leader `cluster`
+/// still shows (per `earlier`), in topics `cluster` shows ready, but for
+/// one per leader; and that one, the partition asked for each leader.
+fn carried(
+    targets: &[Target],
+    cluster: &ClusterState,
+    earlier: &Served,
+) -> (Served, HashMap<i32, (String, i32)>) {
+    let mut carried = Served::new();
+    let mut asked_for: HashMap<i32, (String, i32)> = HashMap::new();
+    if earlier.is_empty() {
+        return (carried, asked_for);
+    }
+    for target in targets {
+        let Some(topic) = cluster.topics.get(&target.topic) else {
+            continue;
+        };
+        if !readiness::is_ready(target, cluster) {
+            continue;
+        }
+        for p in &topic.partitions {
+            let key = (target.topic.clone(), p.id);
+            if p.id >= target.partitions || earlier.get(&key) != Some(&p.leader) {
+                continue;
+            }
+            if let std::collections::hash_map::Entry::Vacant(e) = asked_for.entry(p.leader) {
+                e.insert(key);
+            } else {
+                carried.insert(key, p.leader);
+            }
+        }
+    }
+    (carried, asked_for)
 }
 
 /// A partition refusal of the serving probe as a problem naming the topic

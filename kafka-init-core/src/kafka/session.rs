@@ -5,7 +5,7 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rand::Rng;
@@ -13,6 +13,7 @@ use tokio::time::Instant;
 
 use super::admin::{Admin, BrokerError, ErrorCode, OffsetSpec, RequestOptions};
 pub(crate) use super::retry::{Attempt, Backoff};
+use super::serving::Served;
 use crate::client::ClientProperties;
 use crate::cluster::ClusterState;
 use crate::error::Error;
@@ -31,6 +32,9 @@ pub(super) struct Session {
     requests: RequestCounter,
     /// The broker count the last DescribeCluster reported; 0 before one.
     registered: AtomicUsize,
+    /// A watch pass's: what the serving gate of the pass before saw
+    /// serving (see `wait_until_ready`). `None` in a one-shot run.
+    served: Option<Mutex<Served>>,
 }
 
 /// The Kafka request kinds a run sends, for `Report::requests`.
@@ -78,7 +82,39 @@ impl Session {
             broker_grace: options.broker_grace,
             requests: RequestCounter::default(),
             registered: AtomicUsize::new(registered),
+            served: None,
         }
+    }
+
+    /// A watch pass's session, handed what the previous pass's serving gate
+    /// saw serving.
+    pub(super) fn with_served(mut self, served: Served) -> Session {
+        self.served = Some(Mutex::new(served));
+        self
+    }
+
+    /// What the previous pass saw serving, taken: a gate that fails leaves
+    /// none for the next pass.
+    pub(super) fn served_before(&self) -> Served {
+        self.served
+            .as_ref()
+            .map(|m| std::mem::take(&mut *m.lock().unwrap_or_else(|e| e.into_inner())))
+            .unwrap_or_default()
+    }
+
+    /// Keeps what this gate saw serving for the next pass (a watch pass
+    /// only: `served` is not called otherwise).
+    pub(super) fn served_now(&self, served: impl FnOnce() -> Served) {
+        if let Some(m) = &self.served {
+            *m.lock().unwrap_or_else(|e| e.into_inner()) = served();
+        }
+    }
+
+    /// What is left for the next pass.
+    pub(super) fn into_served(self) -> Served {
+        self.served
+            .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .unwrap_or_default()
     }
 
     pub(super) fn remaining(&self) -> Duration {

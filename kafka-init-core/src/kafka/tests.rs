@@ -1216,3 +1216,55 @@ async fn without_an_authorizer_access_is_skipped_not_failed() {
     assert!(report.access.is_empty());
     assert!(cluster.plan(&specs).await.unwrap().is_converged());
 }
+
+#[tokio::test(start_paused = true)]
+async fn watch_asks_one_partition_per_leader_for_those_that_served_under_it_before() {
+    let fake = Arc::new(FakeCluster::new().with_brokers(3));
+    let cluster = connect(&fake, &options()).await;
+    let asked_since = |from: usize| -> Vec<String> {
+        let mut asked: Vec<String> = fake.calls_of(Api::ListOffsets)[from..]
+            .iter()
+            .flat_map(|c| c.names.clone())
+            .collect();
+        asked.sort();
+        asked
+    };
+    watching(
+        &cluster,
+        vec![spec("wide", 6, &[])],
+        WatchOptions::every(Duration::from_secs(10)),
+        |tx, mut passes| {
+            let fake = Arc::clone(&fake);
+            async move {
+                let first = passes.recv().await.unwrap();
+                assert!(first.ready);
+                assert_eq!(asked_since(0).len(), 6);
+
+                // Leaders 1, 2, 3 each answer for one partition.
+                let before = fake.calls_of(Api::ListOffsets).len();
+                let second = passes.recv().await.unwrap();
+                assert!(second.ready && second.changed.is_empty());
+                assert_eq!(asked_since(before), ["wide/0", "wide/1", "wide/2"]);
+
+                // A leader that does not answer vouches for nothing: the
+                // partitions it led are asked themselves.
+                fake.fail_topic(
+                    Api::ListOffsets,
+                    "wide/0",
+                    1,
+                    None,
+                    error(ErrorCode::NO_OFFSET, "_NO_OFFSET"),
+                );
+                let before = fake.calls_of(Api::ListOffsets).len();
+                let third = passes.recv().await.unwrap();
+                assert!(third.ready);
+                assert_eq!(
+                    asked_since(before),
+                    ["wide/0", "wide/0", "wide/1", "wide/2", "wide/3"]
+                );
+                drop(tx);
+            }
+        },
+    )
+    .await;
+}

@@ -14,6 +14,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::cluster::{check_run, converge_then_delete, plan_and_prune, Cluster};
+use super::serving::Served;
 use super::session::{Attempt, Backoff, Session};
 use crate::error::{self, Error};
 use crate::plan::{Plan, PlannedAction};
@@ -151,7 +152,10 @@ pub enum Trigger {
 #[non_exhaustive]
 pub enum Outcome {
     /// Applied: the cluster matches and every partition is serving; what
-    /// the pass changed.
+    /// the pass changed. A partition that served in the previous pass
+    /// under the leader metadata still shows (with enough in-sync replicas)
+    /// counts as serving once that leader answers for another of its
+    /// partitions: one ListOffsets per leader, not per partition.
     Applied(Report),
     /// Report-only: what the pass found, changed nothing.
     Observed(Plan),
@@ -250,11 +254,12 @@ impl Cluster {
     {
         let mut trigger = Trigger::Start;
         let mut failures: u32 = 0;
+        let mut served = Served::default();
         for number in 1.. {
             let declared = specs.borrow_and_update().clone();
             let started = Instant::now();
             let (drift, outcome, requests) = self
-                .pass(&declared, &options)
+                .pass(&declared, &options, &mut served)
                 .instrument(tracing::info_span!("pass", number))
                 .await;
             let failed = matches!(outcome, Outcome::Failed(_));
@@ -290,19 +295,23 @@ impl Cluster {
 
     /// One pass: the plan (with the orphans, when the options name an
     /// ownership), then, unless report-only, the same apply as
-    /// [`Cluster::ensure`], in one session.
+    /// [`Cluster::ensure`], in one session. `served` is what the last
+    /// serving gate saw serving, passed on to the next.
     async fn pass(
         &self,
         specs: &[TopicSpec],
         options: &WatchOptions,
+        served: &mut Served,
     ) -> (Option<Drift>, Outcome, Requests) {
-        let session = self.session();
+        let session = self.session().with_served(std::mem::take(served));
         let mut drift = None;
         let outcome = match self.pass_in(&session, specs, options, &mut drift).await {
             Ok(outcome) => outcome,
             Err(e) => Outcome::Failed(e),
         };
-        (drift, outcome, session.requests())
+        let requests = session.requests();
+        *served = session.into_served();
+        (drift, outcome, requests)
     }
 
     async fn pass_in(
