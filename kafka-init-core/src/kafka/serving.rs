@@ -12,6 +12,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::retry::is_permanent;
+use super::session::Served;
 use super::session::{human, Backoff, Session};
 use crate::cluster::ClusterState;
 use crate::error::{Error, TopicProblem};
@@ -36,10 +37,6 @@ const SWEEP: Duration = Duration::from_secs(5);
 /// (quadratic in its length: 25,000 partitions cost seconds of CPU per look).
 /// 2,500 keeps 1,000 topics of a few partitions to one call.
 const LIST_OFFSETS_BATCH: usize = 2500;
-
-/// The partitions a watch pass's gate saw serving, with the leader each
-/// had then.
-pub(super) type Served = HashMap<(String, i32), i32>;
 
 /// Waits until every partition of every target is serving: its leader
 /// answers ListOffsets (latest) for it, one request per leader broker,

@@ -13,12 +13,15 @@ use tokio::time::Instant;
 
 use super::admin::{Admin, BrokerError, ErrorCode, OffsetSpec, RequestOptions};
 pub(crate) use super::retry::{Attempt, Backoff};
-use super::serving::Served;
 use crate::client::ClientProperties;
 use crate::cluster::ClusterState;
 use crate::error::Error;
 use crate::options::EnsureOptions;
 use crate::report::Requests;
+
+/// The partitions a watch pass's gate saw serving, with the leader each
+/// had then.
+pub(super) type Served = std::collections::HashMap<(String, i32), i32>;
 
 /// A started run: the client plus the deadline everything shares.
 pub(super) struct Session {

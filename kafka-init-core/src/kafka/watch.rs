@@ -14,8 +14,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::cluster::{check_run, converge_then_delete, plan_and_prune, Cluster};
-use super::serving::Served;
-use super::session::{Attempt, Backoff, Session};
+use super::session::{Attempt, Backoff, Served, Session};
 use crate::error::{self, Error};
 use crate::plan::{Plan, PlannedAction};
 use crate::report::{Report, Requests};
