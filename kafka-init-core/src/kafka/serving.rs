@@ -12,8 +12,7 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::retry::is_permanent;
-use super::session::Served;
-use super::session::{human, Backoff, Session};
+use super::session::{human, Backoff, Served, Session};
 use crate::cluster::ClusterState;
 use crate::error::{Error, TopicProblem};
 use crate::plan::Plan;
