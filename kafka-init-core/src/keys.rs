@@ -165,11 +165,7 @@ pub(crate) fn lookup(name: &str) -> Option<&'static KeySpec> {
 
 /// The known key closest to a misspelt one, when one is close enough.
 pub(crate) fn suggest(name: &str) -> Option<&'static str> {
-    KEYS.iter()
-        .map(|k| (strsim::jaro_winkler(name, k.name), k.name))
-        .filter(|(score, _)| *score > 0.85)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, n)| n)
+    crate::hint::closest(name, KEYS.iter().map(|k| k.name), 0.85)
 }
 
 /// Splits a Kafka list value the way `ConfigDef` does: on commas, trimmed,

@@ -22,6 +22,7 @@ mod client;
 mod cluster;
 mod error;
 mod file;
+mod hint;
 mod keys;
 mod options;
 mod ownership;

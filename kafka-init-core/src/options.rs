@@ -3,13 +3,12 @@
 //!
 //! Model layer: pure, always compiled; no I/O, no tokio, no rdkafka.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::access::AccessEntry;
 use crate::client::ClientProperties;
 use crate::error::Error;
-use crate::file::{FileError, Problem};
+use crate::file::FileError;
 use crate::ownership::Ownership;
 use crate::spec::{Profile, TopicSpec};
 use crate::usage::DEFAULT_PRUNE_IDLE;
@@ -274,17 +273,7 @@ fn bootstrap_from_env_or(fallback: Option<&str>) -> Result<String, Error> {
 
 /// A problem of the compiled-in file found at run time (a `${VAR}` unset).
 fn compiled_in(message: String) -> Error {
-    Error::File(FileError {
-        path: PathBuf::from("(compiled-in topic file)"),
-        problems: vec![Problem {
-            layer: Default::default(),
-            severity: Default::default(),
-            line: 0,
-            column: 0,
-            message,
-        }],
-        others: Vec::new(),
-    })
+    Error::File(FileError::unplaced("(compiled-in topic file)", message))
 }
 
 #[cfg(test)]

@@ -401,22 +401,7 @@ impl Decoder<'_> {
                     }
                 },
                 unknown => {
-                    let hint = match RULES
-                        .iter()
-                        .map(|c| (strsim::jaro_winkler(unknown, c), *c))
-                        .filter(|(score, _)| *score > 0.8)
-                        .max_by(|a, b| a.0.total_cmp(&b.0))
-                    {
-                        Some((_, c)) => format!("; did you mean `{c}`?"),
-                        None => format!(
-                            "; the rules are {}",
-                            RULES
-                                .iter()
-                                .map(|r| format!("`{r}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    };
+                    let hint = crate::hint::unknown(unknown, RULES, "the rules are");
                     let pos = self.key_pos(&[unknown]);
                     self.problem(pos, format!("unknown rule `{unknown}`{hint}"));
                 }
@@ -493,22 +478,7 @@ impl Decoder<'_> {
                     }
                 },
                 unknown => {
-                    let hint = match ACCESS_RULES
-                        .iter()
-                        .map(|c| (strsim::jaro_winkler(unknown, c), *c))
-                        .filter(|(score, _)| *score > 0.8)
-                        .max_by(|a, b| a.0.total_cmp(&b.0))
-                    {
-                        Some((_, c)) => format!("; did you mean `{c}`?"),
-                        None => format!(
-                            "; the access rules are {}",
-                            ACCESS_RULES
-                                .iter()
-                                .map(|r| format!("`{r}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    };
+                    let hint = crate::hint::unknown(unknown, ACCESS_RULES, "the access rules are");
                     let pos = self.key_pos(&["access", unknown]);
                     self.problem(pos, format!("access: unknown rule `{unknown}`{hint}"));
                 }

@@ -113,6 +113,22 @@ impl fmt::Display for Warning {
 }
 
 impl FileError {
+    /// One problem of the file as a whole, at no line (it cannot be read;
+    /// a compiled-in value is unusable at run time).
+    pub(crate) fn unplaced(path: impl Into<PathBuf>, message: String) -> FileError {
+        FileError {
+            path: path.into(),
+            problems: vec![Problem {
+                layer: Default::default(),
+                severity: Default::default(),
+                line: 0,
+                column: 0,
+                message,
+            }],
+            others: Vec::new(),
+        }
+    }
+
     /// Whether a policy is broken (a rule by a topic, or the policy's own
     /// text), in this file or any other loaded with it.
     pub(super) fn of_policy(mut self) -> FileError {

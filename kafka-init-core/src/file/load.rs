@@ -38,15 +38,7 @@ pub(crate) fn read_text(path: &Path) -> Result<String, FileError> {
         problems: vec![problem],
         others: Vec::new(),
     };
-    let unplaced = |message: String| {
-        fail(Problem {
-            layer: Default::default(),
-            severity: Default::default(),
-            line: 0,
-            column: 0,
-            message,
-        })
-    };
+    let unplaced = |message: String| FileError::unplaced(path, message);
     let bytes = read_bounded(path).map_err(|e| unplaced(format!("cannot read file: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
@@ -96,17 +88,7 @@ pub fn topic_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FileError> {
             files.push(path.clone());
             continue;
         }
-        let unplaced = |message: String| FileError {
-            path: path.clone(),
-            problems: vec![Problem {
-                layer: Default::default(),
-                severity: Default::default(),
-                line: 0,
-                column: 0,
-                message,
-            }],
-            others: Vec::new(),
-        };
+        let unplaced = |message: String| FileError::unplaced(path.clone(), message);
         let entries =
             std::fs::read_dir(path).map_err(|e| unplaced(format!("cannot read directory: {e}")))?;
         let mut found: Vec<PathBuf> = entries

@@ -139,22 +139,7 @@ impl Parsed<'_> {
             if known.contains(&key.as_str()) {
                 continue;
             }
-            let hint = match known
-                .iter()
-                .map(|c| (strsim::jaro_winkler(&key, c), *c))
-                .filter(|(score, _)| *score > 0.8)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-            {
-                Some((_, c)) => format!("; did you mean `{c}`?"),
-                None => format!(
-                    "; expected {}",
-                    known
-                        .iter()
-                        .map(|c| format!("`{c}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
+            let hint = crate::hint::unknown(&key, known, "expected");
             let full = [path, &[key.as_str()]].concat();
             self.problem_key(&full, format!("{prefix}unknown key `{key}`{hint}"));
         }

@@ -118,140 +118,131 @@ pub(super) async fn plan(
 }
 
 /// Creates the bindings `rows` grant, then waits until the cluster lists
-/// every one of them; returns the rows, granted ones marked done.
+/// every one of them; returns the rows.
 pub(super) async fn grant(
     session: &Session,
     rows: &[AccessChange],
 ) -> Result<Vec<AccessChange>, Error> {
-    let wanted: Vec<AclBinding> = rows
-        .iter()
-        .filter(|r| r.action == AccessAction::Grant)
-        .map(|r| r.binding.clone())
-        .collect();
-    if wanted.is_empty() {
-        return Ok(rows.to_vec());
-    }
-    let started = tokio::time::Instant::now();
-    session
-        .retry("granting access (ACLs)", Backoff::default(), || async {
-            let options = session.request(Request::CreateAcls, false);
-            let results = match session.admin.create_acls(wanted.clone(), options).await {
-                Ok(results) => results,
-                Err(e) if e.code == ErrorCode::SECURITY_DISABLED => {
-                    tracing::warn!(
-                        "the cluster has no authorizer (SECURITY_DISABLED): access not applied"
-                    );
-                    return Ok(());
-                }
-                Err(e) if is_retriable(e.code) => return Err(Attempt::Retry(e.to_string())),
-                Err(e) => return Err(Attempt::Fail(lacked("ALTER", e))),
-            };
-            let mut retry = None;
-            for (binding, result) in results {
-                match result {
-                    Ok(()) => {}
-                    Err(e) if is_retriable(e.code) => retry = Some(format!("{binding}: {e}")),
-                    Err(e) => {
-                        return Err(Attempt::Fail(Error::Request {
-                            phase: "granting access (ACLs)",
-                            code: e.name,
-                            message: format!("{binding}: {}", e.message),
-                        }))
-                    }
-                }
-            }
-            match retry {
-                Some(why) => Err(Attempt::Retry(why)),
-                None => Ok(()),
-            }
-        })
-        .await?;
-    // The controller has committed them; wait until a broker's authorizer
-    // lists them, so a client that starts next is let in.
-    session
-        .retry(
-            "waiting for granted access to show",
-            Backoff::default(),
-            || async {
-                let listed: BTreeSet<AclBinding> = match session.acl_bindings().await? {
-                    Some(all) => all.into_iter().collect(),
-                    None => return Ok(()),
-                };
-                match wanted.iter().find(|b| !listed.contains(*b)) {
-                    Some(b) => Err(Attempt::Retry(format!("`{b}` is not listed yet"))),
-                    None => Ok(()),
-                }
-            },
-        )
-        .await?;
-    for binding in &wanted {
-        tracing::info!("🔑 Granted: {binding}");
-    }
-    tracing::info!(
-        "grant: {} binding(s) in {}",
-        wanted.len(),
-        human(started.elapsed())
-    );
+    change(session, rows, Change::Grant).await?;
     Ok(rows.to_vec())
 }
 
 /// Deletes exactly the bindings `rows` revoke (one exact filter each),
 /// then waits until the cluster no longer lists them.
 pub(super) async fn revoke(session: &Session, rows: &[AccessChange]) -> Result<(), Error> {
-    let doomed: Vec<AclBinding> = rows
+    change(session, rows, Change::Revoke).await
+}
+
+#[derive(Clone, Copy)]
+enum Change {
+    Grant,
+    Revoke,
+}
+
+impl Change {
+    fn action(self) -> AccessAction {
+        match self {
+            Change::Grant => AccessAction::Grant,
+            Change::Revoke => AccessAction::Revoke,
+        }
+    }
+
+    fn phase(self) -> &'static str {
+        match self {
+            Change::Grant => "granting access (ACLs)",
+            Change::Revoke => "revoking access (ACLs)",
+        }
+    }
+}
+
+/// Sends the rows of `how` (CreateAcls or DeleteAcls), retrying while the
+/// answer may change by waiting, then waits until DescribeAcls shows the
+/// change, so a client that starts next meets it.
+async fn change(session: &Session, rows: &[AccessChange], how: Change) -> Result<(), Error> {
+    let bindings: Vec<AclBinding> = rows
         .iter()
-        .filter(|r| r.action == AccessAction::Revoke)
+        .filter(|r| r.action == how.action())
         .map(|r| r.binding.clone())
         .collect();
-    if doomed.is_empty() {
+    if bindings.is_empty() {
         return Ok(());
     }
     let started = tokio::time::Instant::now();
-    session
-        .retry("revoking access (ACLs)", Backoff::default(), || async {
-            let options = session.request(Request::DeleteAcls, false);
-            let results = match session.admin.delete_acls(doomed.clone(), options).await {
+    let phase = how.phase();
+    let applied = session
+        .retry(phase, Backoff::default(), || async {
+            let sent = bindings.clone();
+            let results = match how {
+                Change::Grant => {
+                    let options = session.request(Request::CreateAcls, false);
+                    session.admin.create_acls(sent, options).await
+                }
+                Change::Revoke => {
+                    let options = session.request(Request::DeleteAcls, false);
+                    session.admin.delete_acls(sent, options).await
+                }
+            };
+            let results = match results {
                 Ok(results) => results,
+                Err(e) if e.code == ErrorCode::SECURITY_DISABLED => {
+                    tracing::warn!(
+                        "the cluster has no authorizer (SECURITY_DISABLED): access not applied"
+                    );
+                    return Ok(false);
+                }
                 Err(e) if is_retriable(e.code) => return Err(Attempt::Retry(e.to_string())),
                 Err(e) => return Err(Attempt::Fail(lacked("ALTER", e))),
             };
             for (binding, result) in results {
-                if let Err(e) = result {
-                    if is_retriable(e.code) {
-                        return Err(Attempt::Retry(format!("{binding}: {e}")));
+                match result {
+                    Ok(()) => {}
+                    Err(e) if is_retriable(e.code) => {
+                        return Err(Attempt::Retry(format!("{binding}: {e}")))
                     }
-                    return Err(Attempt::Fail(Error::Request {
-                        phase: "revoking access (ACLs)",
-                        code: e.name,
-                        message: format!("{binding}: {}", e.message),
-                    }));
+                    Err(e) => {
+                        return Err(Attempt::Fail(Error::Request {
+                            phase,
+                            code: e.name,
+                            message: format!("{binding}: {}", e.message),
+                        }))
+                    }
                 }
             }
-            Ok(())
+            Ok(true)
         })
         .await?;
+    if !applied {
+        return Ok(());
+    }
+    let shown = match how {
+        Change::Grant => "waiting for granted access to show",
+        Change::Revoke => "waiting for revoked access to go",
+    };
     session
-        .retry(
-            "waiting for revoked access to go",
-            Backoff::default(),
-            || async {
-                let listed: BTreeSet<AclBinding> = match session.acl_bindings().await? {
-                    Some(all) => all.into_iter().collect(),
-                    None => return Ok(()),
-                };
-                match doomed.iter().find(|b| listed.contains(*b)) {
-                    Some(b) => Err(Attempt::Retry(format!("`{b}` is still listed"))),
-                    None => Ok(()),
-                }
-            },
-        )
+        .retry(shown, Backoff::default(), || async {
+            let listed: BTreeSet<AclBinding> = match session.acl_bindings().await? {
+                Some(all) => all.into_iter().collect(),
+                None => return Ok(()),
+            };
+            let pending = bindings
+                .iter()
+                .find(|b| listed.contains(*b) == matches!(how, Change::Revoke));
+            match pending {
+                Some(b) => Err(Attempt::Retry(format!("`{b}` is not shown yet"))),
+                None => Ok(()),
+            }
+        })
         .await?;
-    for binding in &doomed {
-        tracing::info!("🗑 Revoked: {binding}");
+    let (icon, done) = match how {
+        Change::Grant => ("🔑 Granted", "grant"),
+        Change::Revoke => ("🗑 Revoked", "revoke"),
+    };
+    for binding in &bindings {
+        tracing::info!("{icon}: {binding}");
     }
     tracing::info!(
-        "revoke: {} binding(s) in {}",
-        doomed.len(),
+        "{done}: {} binding(s) in {}",
+        bindings.len(),
         human(started.elapsed())
     );
     Ok(())
