@@ -146,8 +146,22 @@ fn log_pass(pass: &Pass) {
                     tracing::info!("{}: {}", topic.name, topic.action);
                 }
             }
+            let mut bindings = 0;
+            for row in &report.access {
+                if row.action == kafka_init_core::AccessAction::Unchanged {
+                    continue;
+                }
+                bindings += 1;
+                if matches!(pass.trigger, Trigger::Interval | Trigger::Retry) {
+                    tracing::warn!("Drift fixed: access: {row}");
+                }
+            }
+            let access = match bindings {
+                0 => String::new(),
+                n => format!(", {n} binding(s) granted or revoked"),
+            };
             tracing::info!(
-                "Pass {} ({:?}): {} topic(s) in place, {changed} changed, {} request(s), {took}; next in {next}",
+                "Pass {} ({:?}): {} topic(s) in place, {changed} changed{access}, {} request(s), {took}; next in {next}",
                 pass.number,
                 pass.trigger,
                 pass.declared,
