@@ -13,8 +13,8 @@ pub use kafka_init_core::{
 #[cfg(feature = "engine")]
 #[doc(inline)]
 pub use kafka_init_core::{
-    apply, ensure_topics, existing_topics, export, orphans, plan, wait_for_cluster, Cluster, Drift,
-    Outcome, Pass, Trigger, WatchOptions,
+    apply, ensure_topics, existing_topics, export, orphans, plan, wait_for_cluster, Cluster,
+    Declared, Drift, Outcome, Pass, Trigger, WatchOptions,
 };
 #[doc(inline)]
 pub use kafka_init_core::{

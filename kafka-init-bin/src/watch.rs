@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kafka_init_core::{
-    topic_files, Cluster, EnsureOptions, Outcome, Pass, PlannedAction, TopicSpec, Trigger,
+    topic_files, Cluster, Declared, EnsureOptions, Outcome, Pass, PlannedAction, Trigger,
     WatchOptions,
 };
 use notify::{EventKind, RecursiveMode, Watcher};
@@ -31,6 +31,7 @@ pub async fn watch(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
         .map_err(|e| Failure::new(exit::FAILURE, format!("cannot handle signals: {e}")))?;
     let (_, file, options) = load_with_file(cli, secrets)?;
     let specs = file.topics_for(cli.profile())?.to_vec();
+    let access = file.access_for(cli.profile())?.to_vec();
     // Refused at start, as `apply` refuses it, rather than by every pass.
     if cli.prune && file.ownership.owns.is_none() {
         return Err(Failure::from(kafka_init_core::Error::NoOwnership {
@@ -51,7 +52,7 @@ pub async fn watch(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
     tracing::info!("Serving /healthz, /readyz and /metrics on {address}");
     tokio::spawn(http::serve(listener, Arc::clone(&status)));
 
-    let (specs_tx, specs_rx) = tokio::sync::watch::channel(specs);
+    let (specs_tx, specs_rx) = tokio::sync::watch::channel(Declared::new(specs, access));
     let events = watch_files(cli)
         .map_err(|e| Failure::new(exit::FAILURE, format!("cannot watch the topic files: {e}")))?;
     let reloading = tokio::spawn(reload(
@@ -68,7 +69,7 @@ pub async fn watch(cli: &Cli, secrets: &Secrets) -> Result<u8, Failure> {
         let settings = WatchOptions::every(interval).report_only(cli.report_only);
         tracing::info!(
             "Watching {} topic(s) every {}{}",
-            specs_rx.borrow().len(),
+            specs_rx.borrow().topics.len(),
             humantime::format_duration(interval),
             if cli.report_only { ", report-only" } else { "" }
         );
@@ -251,7 +252,7 @@ fn watch_files(cli: &Cli) -> notify::Result<(notify::RecommendedWatcher, Unbound
 async fn reload(
     paths: Paths,
     (_watcher, mut events): (notify::RecommendedWatcher, UnboundedReceiver<()>),
-    specs: Sender<Vec<TopicSpec>>,
+    specs: Sender<Declared>,
     status: Arc<Status>,
     mut last: u64,
 ) {
@@ -267,14 +268,19 @@ async fn reload(
         let loaded = settings::load_topics(&paths.config, paths.policy.as_deref())
             .map_err(|e| e.to_string())
             .and_then(|file| {
-                file.topics_for(paths.profile.as_deref())
-                    .map(<[TopicSpec]>::to_vec)
-                    .map_err(|e| e.to_string())
+                let profile = paths.profile.as_deref();
+                let topics = file.topics_for(profile).map_err(|e| e.to_string())?;
+                let access = file.access_for(profile).map_err(|e| e.to_string())?;
+                Ok(Declared::new(topics.to_vec(), access.to_vec()))
             });
         match loaded {
             Ok(new) => {
-                tracing::info!("Topic file changed: {} topic(s); converging now", new.len());
-                status.file(true, Some(new.len()));
+                tracing::info!(
+                    "Topic file changed: {} topic(s), {} access entr(ies); converging now",
+                    new.topics.len(),
+                    new.access.as_ref().map_or(0, Vec::len)
+                );
+                status.file(true, Some(new.topics.len()));
                 specs.send_replace(new);
             }
             Err(problems) => {

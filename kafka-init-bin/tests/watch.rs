@@ -695,3 +695,53 @@ fn refused_credentials_end_watch_at_start_with_6_and_the_password_never_shows() 
     assert_eq!(status.code(), Some(6), "{log}");
     assert!(!log.contains(wrong), "the password leaked:\n{log}");
 }
+
+/// Whether `user` (a PLAIN user of the test broker) may write to `topic`:
+/// one record, as the broker's authorizer decides.
+fn can_produce(rt: &tokio::runtime::Runtime, user: &str, topic: &str) -> bool {
+    use rdkafka::producer::{FutureProducer, FutureRecord};
+    let producer: FutureProducer = rdkafka::config::ClientConfig::new()
+        .set("bootstrap.servers", support::sasl_bootstrap())
+        .set("security.protocol", "SASL_PLAINTEXT")
+        .set("sasl.mechanism", "PLAIN")
+        .set("sasl.username", user)
+        .set("sasl.password", format!("{user}-secret"))
+        .set("message.timeout.ms", "5000")
+        .create()
+        .unwrap();
+    rt.block_on(producer.send(
+        FutureRecord::to(topic).key("k").payload("v"),
+        Duration::from_secs(5),
+    ))
+    .is_ok()
+}
+
+#[test]
+fn access_added_to_the_file_is_granted_before_the_next_interval() {
+    let rt = runtime();
+    let topic = support::unique("watch-access");
+    let dir = scratch("access");
+    let config = dir.join("topics.yaml");
+    let text = topic_file(&[(&topic, 1, "3600000")]);
+    std::fs::write(&config, &text).unwrap();
+    let mut watch = Watch::start(&config, &support::bootstrap(), &["--interval", "1h"]);
+    watch.wait_ready(Duration::from_secs(30));
+    assert!(
+        !can_produce(&rt, "svc-a", &topic),
+        "granted before the file says so"
+    );
+
+    replace(
+        &config,
+        &format!("{text}  access:\n    a:\n      principal: \"User:svc-a\"\n      produce: [t0]\n"),
+    );
+    watch.wait_for("svc-a let in", Duration::from_secs(30), |_| {
+        can_produce(&rt, "svc-a", &topic)
+    });
+    assert!(
+        watch
+            .metrics()
+            .get("kafka_init_changes_total", &[("action", "grant")])
+            >= 1.0
+    );
+}

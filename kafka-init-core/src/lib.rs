@@ -80,6 +80,6 @@ pub use usage::{InUse, Usage, DEFAULT_PRUNE_IDLE};
 
 #[cfg(feature = "admin")]
 pub use kafka::{
-    apply, ensure_topics, existing_topics, export, orphans, plan, wait_for_cluster, Cluster, Drift,
-    Outcome, Pass, Trigger, WatchOptions,
+    apply, ensure_topics, existing_topics, export, orphans, plan, wait_for_cluster, Cluster,
+    Declared, Drift, Outcome, Pass, Trigger, WatchOptions,
 };

@@ -32,4 +32,4 @@ mod watch;
 
 pub use cluster::Cluster;
 pub use engine::{apply, ensure_topics, existing_topics, export, orphans, plan, wait_for_cluster};
-pub use watch::{Drift, Outcome, Pass, Trigger, WatchOptions};
+pub use watch::{Declared, Drift, Outcome, Pass, Trigger, WatchOptions};

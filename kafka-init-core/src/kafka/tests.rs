@@ -1268,3 +1268,48 @@ async fn watch_asks_one_partition_per_leader_for_those_that_served_under_it_befo
     )
     .await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn watch_grants_the_access_of_a_changed_file_at_once_and_reverts_access_drift() {
+    let fake = Arc::new(FakeCluster::new());
+    let cluster = connect(&fake, &options().ownership(owning("dc."))).await;
+    let specs = vec![spec("dc.a", 1, &[])];
+    let first = super::watch::Declared::new(specs.clone(), vec![entry("User:svc")]);
+    let (tx, rx) = tokio::sync::watch::channel(first);
+    let (seen_tx, mut passes) = tokio::sync::mpsc::unbounded_channel();
+    let looping = cluster.watch(
+        rx,
+        WatchOptions::every(Duration::from_secs(60)),
+        move |pass| {
+            let _ = seen_tx.send(pass.drift.clone().map(|d| d.access).unwrap_or_default());
+        },
+    );
+    let write = allow("User:svc", Operation::Write, ResourceType::Topic, "dc.a");
+    let script = async {
+        // The first pass grants the file's access.
+        assert_eq!(passes.recv().await.unwrap().len(), 2);
+        assert!(fake.acls().contains(&write));
+        // Another principal for the same roles: granted at once.
+        let moved = super::watch::Declared::new(specs.clone(), vec![entry("User:other")]);
+        tx.send(moved).unwrap();
+        assert_eq!(passes.recv().await.unwrap().len(), 2);
+        assert!(fake.acls().contains(&allow(
+            "User:other",
+            Operation::Write,
+            ResourceType::Topic,
+            "dc.a"
+        )));
+        // A binding deleted behind its back is drift, granted again.
+        let admin: Arc<dyn Admin> = Arc::clone(&fake) as Arc<dyn Admin>;
+        let other = allow("User:other", Operation::Read, ResourceType::Group, "dc.g");
+        admin
+            .delete_acls(vec![other.clone()], acl_request())
+            .await
+            .unwrap();
+        let drift = passes.recv().await.unwrap();
+        assert_eq!(drift, [other.to_string()]);
+        assert!(fake.acls().contains(&other));
+        drop(tx);
+    };
+    let ((), ()) = tokio::join!(looping, script);
+}

@@ -15,10 +15,42 @@ use tracing::Instrument;
 
 use super::cluster::{check_run, converge_then_delete, plan_and_prune, Cluster};
 use super::session::{Attempt, Backoff, Served, Session};
+use crate::access::AccessEntry;
 use crate::error::{self, Error};
 use crate::plan::{Plan, PlannedAction};
 use crate::report::{Report, Requests};
 use crate::spec::TopicSpec;
+
+/// What [`Cluster::watch`] keeps in place: the topics, and the access
+/// granted beside them. A `Vec<TopicSpec>` converts into one that keeps
+/// the handle's own [`EnsureOptions::access`](crate::EnsureOptions::access).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Declared {
+    /// The topics.
+    pub topics: Vec<TopicSpec>,
+    /// The access entries; `None` keeps the handle's options' entries.
+    pub access: Option<Vec<AccessEntry>>,
+}
+
+impl Declared {
+    /// `topics`, with `access` in place of the handle's options' entries.
+    pub fn new(topics: Vec<TopicSpec>, access: Vec<AccessEntry>) -> Declared {
+        Declared {
+            topics,
+            access: Some(access),
+        }
+    }
+}
+
+impl From<Vec<TopicSpec>> for Declared {
+    fn from(topics: Vec<TopicSpec>) -> Declared {
+        Declared {
+            topics,
+            access: None,
+        }
+    }
+}
 
 /// How [`Cluster::watch`] loops: a pass every `interval`, and at once when
 /// the declared topics change.
@@ -215,8 +247,9 @@ impl Pass {
 }
 
 impl Cluster {
-    /// Keeps the cluster as `specs` declares: a pass at once, then one
-    /// every interval, and one as soon as `specs` changes. A pass is
+    /// Keeps the cluster as `specs` declares (a `Vec<TopicSpec>`, or a
+    /// [`Declared`] with the access to grant beside them): a pass at once,
+    /// then one every interval, and one as soon as `specs` changes. A pass is
     /// [`Cluster::ensure`] (or, report-only, [`Cluster::plan`]) with the
     /// handle's options, drift recorded in between; `on_pass` gets each.
     /// A failed pass is retried after a pause that doubles from
@@ -243,19 +276,16 @@ impl Cluster {
     ///     .await;
     /// # Ok(()) }
     /// ```
-    pub async fn watch<F>(
-        &self,
-        mut specs: Receiver<Vec<TopicSpec>>,
-        options: WatchOptions,
-        mut on_pass: F,
-    ) where
+    pub async fn watch<D, F>(&self, mut specs: Receiver<D>, options: WatchOptions, mut on_pass: F)
+    where
+        D: Clone + Into<Declared>,
         F: FnMut(&Pass),
     {
         let mut trigger = Trigger::Start;
         let mut failures: u32 = 0;
         let mut served = Served::default();
         for number in 1.. {
-            let declared = specs.borrow_and_update().clone();
+            let declared: Declared = specs.borrow_and_update().clone().into();
             let started = Instant::now();
             let (drift, outcome, requests) = self
                 .pass(&declared, &options, &mut served)
@@ -272,7 +302,7 @@ impl Cluster {
             on_pass(&Pass {
                 number,
                 trigger,
-                declared: declared.len(),
+                declared: declared.topics.len(),
                 drift,
                 outcome,
                 requests,
@@ -298,13 +328,13 @@ impl Cluster {
     /// serving gate saw serving, passed on to the next.
     async fn pass(
         &self,
-        specs: &[TopicSpec],
+        declared: &Declared,
         options: &WatchOptions,
         served: &mut Served,
     ) -> (Option<Drift>, Outcome, Requests) {
         let session = self.session().with_served(std::mem::take(served));
         let mut drift = None;
-        let outcome = match self.pass_in(&session, specs, options, &mut drift).await {
+        let outcome = match self.pass_in(&session, declared, options, &mut drift).await {
             Ok(outcome) => outcome,
             Err(e) => Outcome::Failed(e),
         };
@@ -316,13 +346,18 @@ impl Cluster {
     async fn pass_in(
         &self,
         session: &Session,
-        specs: &[TopicSpec],
+        declared: &Declared,
         options: &WatchOptions,
         drift: &mut Option<Drift>,
     ) -> Result<Outcome, Error> {
+        let specs = &declared.topics;
+        let run = match &declared.access {
+            Some(access) => self.options.clone().access(access.iter().cloned()),
+            None => self.options.clone(),
+        };
         error::check(specs)?;
-        check_run(specs, &self.options)?;
-        let plan = plan_and_prune(session, specs, &self.options).await?;
+        check_run(specs, &run)?;
+        let plan = plan_and_prune(session, specs, &run).await?;
         let mut found = Drift::of(&plan);
         if self.options.prune.is_none() && self.options.ownership.owns.is_some() {
             found.orphan = self.orphan_names(session, specs).await?;
