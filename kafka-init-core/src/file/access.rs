@@ -346,6 +346,37 @@ impl Parsed<'_> {
         entry
     }
 
+    /// A role's list, not empty: each missing or empty one is a problem.
+    fn role_list<'v>(
+        &mut self,
+        path: &[&str],
+        what: &str,
+        field: &str,
+        items_are: &str,
+        v: &'v Value,
+    ) -> Option<&'v Vec<Value>> {
+        match v {
+            Value::Sequence(items) if items.is_empty() => {
+                self.problem_value(
+                    path,
+                    format!("{what}: `{field}` is an empty list; leave it out to grant nothing"),
+                );
+                None
+            }
+            Value::Sequence(items) => Some(items),
+            other => {
+                self.problem_value(
+                    path,
+                    format!(
+                        "{what}: `{field}`: expected a list of {items_are}, found {}",
+                        kind(other)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
     /// A non-empty list of strings.
     fn strings(
         &mut self,
@@ -354,26 +385,7 @@ impl Parsed<'_> {
         field: &str,
         v: &Value,
     ) -> Option<Vec<String>> {
-        let items = match v {
-            Value::Sequence(items) if items.is_empty() => {
-                self.problem_value(
-                    path,
-                    format!("{what}: `{field}` is an empty list; leave it out to grant nothing"),
-                );
-                return None;
-            }
-            Value::Sequence(items) => items,
-            other => {
-                self.problem_value(
-                    path,
-                    format!(
-                        "{what}: `{field}`: expected a list of names, found {}",
-                        kind(other)
-                    ),
-                );
-                return None;
-            }
-        };
+        let items = self.role_list(path, what, field, "names", v)?;
         let mut out = Vec::with_capacity(items.len());
         let mut ok = true;
         for (i, item) in items.iter().enumerate() {
@@ -454,26 +466,13 @@ impl Parsed<'_> {
 
     /// `allow`: a list of `{operation, resource_type, name, pattern}`.
     fn grants(&mut self, path: &[&str], what: &str, v: &Value) -> Option<Vec<Grant>> {
-        let items = match v {
-            Value::Sequence(items) if items.is_empty() => {
-                self.problem_value(
-                    path,
-                    format!("{what}: `allow` is an empty list; leave it out to grant nothing"),
-                );
-                return None;
-            }
-            Value::Sequence(items) => items,
-            other => {
-                self.problem_value(
-                    path,
-                    format!(
-                        "{what}: `allow`: expected a list of {{operation, resource_type, name, pattern}}, found {}",
-                        kind(other)
-                    ),
-                );
-                return None;
-            }
-        };
+        let items = self.role_list(
+            path,
+            what,
+            "allow",
+            "{operation, resource_type, name, pattern}",
+            v,
+        )?;
         let mut out = Vec::new();
         let mut ok = true;
         for (i, item) in items.iter().enumerate() {
