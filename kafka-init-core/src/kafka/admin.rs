@@ -11,7 +11,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use crate::access::AclBinding;
+use crate::access::{AclBinding, Operation};
 use crate::cluster::{TopicConfigs, TopicState};
 use crate::ownership::ExistingTopic;
 
@@ -214,6 +214,11 @@ pub(crate) trait Admin: Send + Sync {
     /// the cluster fails the call (CLUSTER_AUTHORIZATION_FAILED). A broker
     /// without an authorizer answers with no bindings.
     fn describe_acls(&self, options: RequestOptions) -> Reply<'_, Vec<AclBinding>>;
+
+    /// DescribeCluster with the operations the principal may perform on the
+    /// cluster (`ALTER` for changing ACLs); `None` when the broker does not
+    /// say. A broker without an authorizer allows every operation.
+    fn cluster_operations(&self, options: RequestOptions) -> Reply<'_, Option<Vec<Operation>>>;
 
     /// CreateAcls: each binding's result. Creating a binding the cluster
     /// has already succeeds. A refusal of the whole request

@@ -16,7 +16,7 @@ use super::admin::{
     AclResult, Admin, AlterOp, BrokerError, ConfigAlteration, ErrorCode, NewPartitions, NewTopic,
     OffsetAnswer, OffsetSpec, Reply, RequestOptions, TopicResult,
 };
-use crate::access::AclBinding;
+use crate::access::{AclBinding, Operation};
 use crate::cluster::{PartitionState, TopicConfigs, TopicState};
 use crate::ownership::ExistingTopic;
 
@@ -82,6 +82,9 @@ struct State {
     topics: BTreeMap<String, Topic>,
     groups: BTreeMap<String, BTreeSet<String>>,
     acls: BTreeSet<AclBinding>,
+    /// What the principal may do to the cluster; `None`: the broker does
+    /// not say (everything, as without an authorizer).
+    cluster_operations: Option<Vec<Operation>>,
     defaults: (i32, i32),
     /// Controller records one CreateTopics may hold.
     record_limit: usize,
@@ -118,6 +121,7 @@ impl FakeCluster {
                 topics: BTreeMap::new(),
                 groups: BTreeMap::new(),
                 acls: BTreeSet::new(),
+                cluster_operations: None,
                 defaults: (1, 1),
                 record_limit: 10_000,
                 serve_after: 0,
@@ -202,6 +206,12 @@ impl FakeCluster {
         for api in [Api::DescribeAcls, Api::CreateAcls, Api::DeleteAcls] {
             self.fail(api, usize::MAX, error(code, name));
         }
+    }
+
+    /// The principal may do only `operations` to the cluster.
+    pub(super) fn with_cluster_operations(self, operations: &[Operation]) -> Self {
+        self.state().cluster_operations = Some(operations.to_vec());
+        self
     }
 
     /// The bindings the cluster has, sorted.
@@ -816,6 +826,14 @@ impl Admin for FakeCluster {
                     .map(|t| t.iter().cloned().collect())
                     .unwrap_or_default()),
             });
+        ready(answer)
+    }
+
+    fn cluster_operations(&self, _: RequestOptions) -> Reply<'_, Option<Vec<Operation>>> {
+        let mut state = self.state();
+        let answer = state
+            .begin(Api::DescribeCluster, vec![], false)
+            .map(|()| state.cluster_operations.clone());
         ready(answer)
     }
 

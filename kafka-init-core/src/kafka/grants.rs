@@ -12,7 +12,7 @@ use std::time::Duration;
 use super::admin::{BrokerError, ErrorCode};
 use super::retry::{is_retriable, Attempt, Backoff};
 use super::session::{human, Request, Session};
-use crate::access::{self, AccessAction, AccessChange, AclBinding};
+use crate::access::{self, AccessAction, AccessChange, AclBinding, Operation};
 use crate::error::Error;
 use crate::options::EnsureOptions;
 
@@ -80,6 +80,43 @@ impl Session {
     }
 }
 
+impl Session {
+    /// An error unless the principal may ALTER the cluster, which creating
+    /// and deleting ACLs needs: asked while planning, so a run that could
+    /// not change access changes nothing at all.
+    async fn may_alter_acls(&self) -> Result<(), Error> {
+        let operations = self
+            .retry("reading access (ACLs)", Backoff::default(), || async {
+                let timeout = self.remaining().min(Duration::from_secs(10));
+                let options = self.request_within(Request::DescribeCluster, timeout, false);
+                self.admin.cluster_operations(options).await.map_err(|e| {
+                    match is_retriable(e.code) {
+                        true => Attempt::Retry(e.to_string()),
+                        false => Attempt::Fail(lacked("DESCRIBE", e)),
+                    }
+                })
+            })
+            .await?;
+        match operations {
+            Some(ops)
+                if !ops
+                    .iter()
+                    .any(|o| matches!(o, Operation::Alter | Operation::All)) =>
+            {
+                Err(lacked(
+                    "ALTER",
+                    BrokerError {
+                        code: ErrorCode::CLUSTER_AUTHORIZATION_FAILED,
+                        name: "CLUSTER_AUTHORIZATION_FAILED".into(),
+                        message: "creating and deleting ACLs needs ALTER on the cluster".into(),
+                    },
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The plan's access rows for `options`: the declared bindings against
 /// what the cluster has, and with pruning, the owned ones it would revoke.
 /// Nothing is read when the run neither declares access nor prunes.
@@ -93,12 +130,13 @@ pub(super) async fn plan(
         return Ok(Vec::new());
     }
     match session.acl_bindings().await {
-        Ok(Some(existing)) => Ok(access::diff(
-            &declared,
-            &existing,
-            &options.ownership,
-            prune,
-        )),
+        Ok(Some(existing)) => {
+            let rows = access::diff(&declared, &existing, &options.ownership, prune);
+            if rows.iter().any(|r| r.action != AccessAction::Unchanged) {
+                session.may_alter_acls().await?;
+            }
+            Ok(rows)
+        }
         Ok(None) => {
             if !declared.is_empty() {
                 tracing::warn!(

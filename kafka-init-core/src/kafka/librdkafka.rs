@@ -20,7 +20,7 @@ use super::admin::{
 };
 use super::credentials;
 use super::ffi::{self, code_name, MainQueueForwarder};
-use crate::access::AclBinding;
+use crate::access::{AclBinding, Operation};
 use crate::client::{self, ClientProperties};
 use crate::cluster::{TopicConfigs, TopicState};
 use crate::error::Error;
@@ -357,6 +357,10 @@ impl Admin for Librdkafka {
 
     fn committed_topics(&self, group: String, options: RequestOptions) -> Reply<'_, Vec<String>> {
         Box::pin(ffi::usage::committed_topics(&self.admin, group, options))
+    }
+
+    fn cluster_operations(&self, options: RequestOptions) -> Reply<'_, Option<Vec<Operation>>> {
+        Box::pin(ffi::acl::cluster_operations(&self.admin, options))
     }
 
     fn describe_acls(&self, options: RequestOptions) -> Reply<'_, Vec<AclBinding>> {

@@ -1313,3 +1313,42 @@ async fn watch_grants_the_access_of_a_changed_file_at_once_and_reverts_access_dr
     };
     let ((), ()) = tokio::join!(looping, script);
 }
+
+#[tokio::test(start_paused = true)]
+async fn without_alter_on_the_cluster_a_run_with_access_to_change_changes_nothing() {
+    let fake = Arc::new(FakeCluster::new().with_cluster_operations(&[Operation::Describe]));
+    let options = options().access([entry("User:svc")]);
+    let cluster = connect(&fake, &options).await;
+    let err = cluster.ensure(&[spec("dc.a", 1, &[])]).await.unwrap_err();
+    assert!(err.is_authorization(), "{err}");
+    assert!(
+        err.to_string().contains("lacks ALTER on the cluster"),
+        "{err}"
+    );
+    assert!(fake.calls_of(Api::CreateTopics).is_empty());
+    assert!(fake.topic_names().is_empty());
+    // With nothing to change, ALTER is not needed.
+    let fake = Arc::new(
+        FakeCluster::new()
+            .with_cluster_operations(&[Operation::Describe])
+            .with_topic("dc.a", 1, &[])
+            .with_acl(allow(
+                "User:svc",
+                Operation::Write,
+                ResourceType::Topic,
+                "dc.a",
+            ))
+            .with_acl(allow(
+                "User:svc",
+                Operation::Read,
+                ResourceType::Group,
+                "dc.g",
+            )),
+    );
+    let cluster = connect(&fake, &options).await;
+    assert!(cluster
+        .plan(&[spec("dc.a", 1, &[])])
+        .await
+        .unwrap()
+        .is_converged());
+}

@@ -83,6 +83,30 @@ async fn may_describe_acls<C: ClientContext + 'static>(
     admin: &Arc<AdminClient<C>>,
     options: RequestOptions,
 ) -> Result<(), BrokerError> {
+    let allowed = match cluster_operations(admin, options).await? {
+        None => true,
+        Some(ops) => ops
+            .iter()
+            .any(|o| matches!(o, Operation::Describe | Operation::Alter | Operation::All)),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(BrokerError {
+            code: ErrorCode::CLUSTER_AUTHORIZATION_FAILED,
+            name: "CLUSTER_AUTHORIZATION_FAILED".into(),
+            message: "Cluster authorization failed: listing ACLs needs DESCRIBE on the cluster"
+                .into(),
+        })
+    }
+}
+
+/// DescribeCluster with the operations the principal may perform on the
+/// cluster; `None` when the broker did not say.
+pub(crate) async fn cluster_operations<C: ClientContext + 'static>(
+    admin: &Arc<AdminClient<C>>,
+    options: RequestOptions,
+) -> Result<Option<Vec<Operation>>, BrokerError> {
     let request = Request {
         op: rd::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DESCRIBECLUSTER,
         result_event: rd::RD_KAFKA_EVENT_DESCRIBECLUSTER_RESULT,
@@ -92,7 +116,7 @@ async fn may_describe_acls<C: ClientContext + 'static>(
         },
         operation_timeout: false,
     };
-    let allowed = run_blocking(Arc::clone(admin), move |rk| {
+    run_blocking(Arc::clone(admin), move |rk| {
         let event = request.send_with(
             rk,
             |options| {
@@ -112,35 +136,20 @@ async fn may_describe_acls<C: ClientContext + 'static>(
         )?;
         let mut n = 0;
         // SAFETY: the event has the DescribeCluster result type (checked by
-        // `send`); the `n` operations live as long as it. Null (`n` unset)
-        // means the broker did not say: nothing to hold against it.
+        // `send`); the `n` operations live as long as it and are copied here.
+        // Null (`n` unset) means the broker did not say.
         unsafe {
             let result = rd::rd_kafka_event_DescribeCluster_result(event.ptr());
             let ops = rd::rd_kafka_DescribeCluster_result_authorized_operations(result, &mut n);
             if ops.is_null() {
-                return Ok(true);
+                return Ok(None);
             }
-            Ok((0..n).any(|i| {
-                matches!(
-                    *ops.add(i),
-                    Op::RD_KAFKA_ACL_OPERATION_DESCRIBE
-                        | Op::RD_KAFKA_ACL_OPERATION_ALTER
-                        | Op::RD_KAFKA_ACL_OPERATION_ALL
-                )
-            }))
+            Ok(Some(
+                (0..n).filter_map(|i| operation_of(*ops.add(i))).collect(),
+            ))
         }
     })
-    .await?;
-    if allowed {
-        Ok(())
-    } else {
-        Err(BrokerError {
-            code: ErrorCode::CLUSTER_AUTHORIZATION_FAILED,
-            name: "CLUSTER_AUTHORIZATION_FAILED".into(),
-            message: "Cluster authorization failed: listing ACLs needs DESCRIBE on the cluster"
-                .into(),
-        })
-    }
+    .await
 }
 
 /// CreateAcls: each binding's result.
