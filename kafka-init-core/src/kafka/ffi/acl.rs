@@ -11,8 +11,8 @@ use rdkafka::bindings as rd;
 use rdkafka::client::ClientContext;
 
 use super::{
-    c_string, error_of, invalid_argument, local_error, run_blocking, string, BrokerError, Destroy,
-    ErrBuf, ErrorCode, ErrorObject, Owned, Request, RequestOptions,
+    c_int, c_string, error_of, invalid_argument, local_error, run_blocking, string, BrokerError,
+    Destroy, ErrBuf, ErrorCode, ErrorObject, Owned, Request, RequestOptions, Submit,
 };
 use crate::access::{AclBinding, Operation, PatternType, Permission, ResourceType};
 use crate::kafka::admin::AclResult;
@@ -158,42 +158,15 @@ pub(crate) async fn create_acls<C: ClientContext + 'static>(
     bindings: Vec<AclBinding>,
     options: RequestOptions,
 ) -> Result<Vec<AclResult>, BrokerError> {
-    if bindings.is_empty() {
-        return Ok(Vec::new());
-    }
-    let request = Request {
+    let call = Call {
+        name: "CreateAcls",
         op: rd::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_CREATEACLS,
         result_event: rd::RD_KAFKA_EVENT_CREATEACLS_RESULT,
-        options,
-        operation_timeout: false,
+        kind: Kind::Binding,
+        submit: rd::rd_kafka_CreateAcls,
+        errors: created,
     };
-    run_blocking(Arc::clone(admin), move |rk| {
-        let objects = bindings
-            .iter()
-            .map(|b| native(b, Kind::Binding))
-            .collect::<Result<Vec<_>, _>>()?;
-        let event = request.send_all(rk, &objects, rd::rd_kafka_CreateAcls)?;
-        let mut n = 0;
-        // SAFETY: the event has the CreateAcls result type (checked by
-        // `send`); the `n` results, one per binding in request order, live
-        // as long as it, and their errors are copied here.
-        let errors: Vec<Result<(), BrokerError>> = unsafe {
-            let result = rd::rd_kafka_event_CreateAcls_result(event.ptr());
-            let results = rd::rd_kafka_CreateAcls_result_acls(result, &mut n);
-            (0..n)
-                .map(|i| {
-                    let error = rd::rd_kafka_acl_result_error(*results.add(i));
-                    if error.is_null() {
-                        Ok(())
-                    } else {
-                        Err(error_of(error))
-                    }
-                })
-                .collect()
-        };
-        paired("CreateAcls", bindings, errors)
-    })
-    .await
+    call.run(admin, bindings, options).await
 }
 
 /// DeleteAcls with one exact filter per binding.
@@ -202,53 +175,116 @@ pub(crate) async fn delete_acls<C: ClientContext + 'static>(
     bindings: Vec<AclBinding>,
     options: RequestOptions,
 ) -> Result<Vec<AclResult>, BrokerError> {
-    if bindings.is_empty() {
-        return Ok(Vec::new());
-    }
-    let request = Request {
+    let call = Call {
+        name: "DeleteAcls",
         op: rd::rd_kafka_admin_op_t::RD_KAFKA_ADMIN_OP_DELETEACLS,
         result_event: rd::RD_KAFKA_EVENT_DELETEACLS_RESULT,
-        options,
-        operation_timeout: false,
+        kind: Kind::Filter,
+        submit: rd::rd_kafka_DeleteAcls,
+        errors: deleted,
     };
-    run_blocking(Arc::clone(admin), move |rk| {
-        let filters = bindings
-            .iter()
-            .map(|b| native(b, Kind::Filter))
-            .collect::<Result<Vec<_>, _>>()?;
-        let event = request.send_all(rk, &filters, rd::rd_kafka_DeleteAcls)?;
-        let mut n = 0;
-        // SAFETY: the event has the DeleteAcls result type (checked by
-        // `send`); the `n` responses, one per filter in request order, and
-        // the bindings each matched live as long as it; errors are copied.
-        let errors: Vec<Result<(), BrokerError>> = unsafe {
-            let result = rd::rd_kafka_event_DeleteAcls_result(event.ptr());
-            let responses = rd::rd_kafka_DeleteAcls_result_responses(result, &mut n);
-            (0..n)
-                .map(|i| {
-                    let response = *responses.add(i);
-                    let error = rd::rd_kafka_DeleteAcls_result_response_error(response);
+    call.run(admin, bindings, options).await
+}
+
+/// CreateAcls or DeleteAcls: one librdkafka object per binding, one
+/// result per object, in request order.
+struct Call {
+    name: &'static str,
+    op: rd::rd_kafka_admin_op_t,
+    result_event: c_int,
+    kind: Kind,
+    submit: Submit<rd::rd_kafka_AclBinding_t>,
+    /// Reads the results out of an event of the call's result type.
+    errors: unsafe fn(*mut rd::rd_kafka_event_t) -> Vec<Result<(), BrokerError>>,
+}
+
+impl Call {
+    async fn run<C: ClientContext + 'static>(
+        self,
+        admin: &Arc<AdminClient<C>>,
+        bindings: Vec<AclBinding>,
+        options: RequestOptions,
+    ) -> Result<Vec<AclResult>, BrokerError> {
+        if bindings.is_empty() {
+            return Ok(Vec::new());
+        }
+        let request = Request {
+            op: self.op,
+            result_event: self.result_event,
+            options,
+            operation_timeout: false,
+        };
+        run_blocking(Arc::clone(admin), move |rk| {
+            let objects = bindings
+                .iter()
+                .map(|b| native(b, self.kind))
+                .collect::<Result<Vec<_>, _>>()?;
+            let event = request.send_all(rk, &objects, self.submit)?;
+            // SAFETY: `send` checked the event has the call's result type.
+            let errors = unsafe { (self.errors)(event.ptr()) };
+            paired(self.name, bindings, errors)
+        })
+        .await
+    }
+}
+
+/// CreateAcls' results.
+///
+/// # Safety
+/// `event` must be a live CreateAcls result event.
+unsafe fn created(event: *mut rd::rd_kafka_event_t) -> Vec<Result<(), BrokerError>> {
+    let mut n = 0;
+    // SAFETY: per the caller; the `n` results, one per binding in request
+    // order, live as long as the event, and their errors are copied here.
+    unsafe {
+        let result = rd::rd_kafka_event_CreateAcls_result(event);
+        let results = rd::rd_kafka_CreateAcls_result_acls(result, &mut n);
+        (0..n)
+            .map(|i| {
+                let error = rd::rd_kafka_acl_result_error(*results.add(i));
+                if error.is_null() {
+                    Ok(())
+                } else {
+                    Err(error_of(error))
+                }
+            })
+            .collect()
+    }
+}
+
+/// DeleteAcls' results: a response's error, else the first error of a
+/// binding it matched.
+///
+/// # Safety
+/// `event` must be a live DeleteAcls result event.
+unsafe fn deleted(event: *mut rd::rd_kafka_event_t) -> Vec<Result<(), BrokerError>> {
+    let mut n = 0;
+    // SAFETY: per the caller; the `n` responses, one per filter in request
+    // order, and the bindings each matched live as long as the event;
+    // errors are copied.
+    unsafe {
+        let result = rd::rd_kafka_event_DeleteAcls_result(event);
+        let responses = rd::rd_kafka_DeleteAcls_result_responses(result, &mut n);
+        (0..n)
+            .map(|i| {
+                let response = *responses.add(i);
+                let error = rd::rd_kafka_DeleteAcls_result_response_error(response);
+                if !error.is_null() {
+                    return Err(error_of(error));
+                }
+                let mut matched = 0;
+                let acls =
+                    rd::rd_kafka_DeleteAcls_result_response_matching_acls(response, &mut matched);
+                for j in 0..matched {
+                    let error = rd::rd_kafka_AclBinding_error(*acls.add(j));
                     if !error.is_null() {
                         return Err(error_of(error));
                     }
-                    let mut matched = 0;
-                    let acls = rd::rd_kafka_DeleteAcls_result_response_matching_acls(
-                        response,
-                        &mut matched,
-                    );
-                    for j in 0..matched {
-                        let error = rd::rd_kafka_AclBinding_error(*acls.add(j));
-                        if !error.is_null() {
-                            return Err(error_of(error));
-                        }
-                    }
-                    Ok(())
-                })
-                .collect()
-        };
-        paired("DeleteAcls", bindings, errors)
-    })
-    .await
+                }
+                Ok(())
+            })
+            .collect()
+    }
 }
 
 /// Whether librdkafka makes a binding (to create) or a filter (to match).
