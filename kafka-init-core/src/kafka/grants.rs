@@ -38,6 +38,16 @@ fn lacked(what: &'static str, e: BrokerError) -> Error {
     }
 }
 
+/// A failed ACL request as an attempt: asked again while waiting may
+/// change the answer, else final, naming what the principal lacked.
+fn attempt(what: &'static str, e: BrokerError) -> Attempt {
+    if is_retriable(e.code) {
+        Attempt::Retry(e.to_string())
+    } else {
+        Attempt::Fail(lacked(what, e))
+    }
+}
+
 impl Session {
     /// Every binding the cluster has (DescribeAcls, match-any), or `None`
     /// when its brokers have no authorizer. Retried while the answer may
@@ -46,10 +56,7 @@ impl Session {
         self.retry("reading access (ACLs)", Backoff::default(), || async {
             let timeout = self.remaining().min(Duration::from_secs(10));
             let options = self.request_within(Request::DescribeAcls, timeout, false);
-            let retry = |e: BrokerError| match is_retriable(e.code) {
-                true => Attempt::Retry(e.to_string()),
-                false => Attempt::Fail(lacked("DESCRIBE", e)),
-            };
+            let retry = |e| attempt("DESCRIBE", e);
             match self.admin.describe_acls(options).await {
                 // A broker without an authorizer answers DescribeAcls with
                 // no bindings rather than SECURITY_DISABLED; its
@@ -78,9 +85,7 @@ impl Session {
         })
         .await
     }
-}
 
-impl Session {
     /// An error unless the principal may ALTER the cluster, which creating
     /// and deleting ACLs needs: asked while planning, so a run that could
     /// not change access changes nothing at all.
@@ -89,12 +94,10 @@ impl Session {
             .retry("reading access (ACLs)", Backoff::default(), || async {
                 let timeout = self.remaining().min(Duration::from_secs(10));
                 let options = self.request_within(Request::DescribeCluster, timeout, false);
-                self.admin.cluster_operations(options).await.map_err(|e| {
-                    match is_retriable(e.code) {
-                        true => Attempt::Retry(e.to_string()),
-                        false => Attempt::Fail(lacked("DESCRIBE", e)),
-                    }
-                })
+                self.admin
+                    .cluster_operations(options)
+                    .await
+                    .map_err(|e| attempt("DESCRIBE", e))
             })
             .await?;
         match operations {
@@ -228,8 +231,7 @@ async fn change(session: &Session, rows: &[AccessChange], how: Change) -> Result
                     );
                     return Ok(false);
                 }
-                Err(e) if is_retriable(e.code) => return Err(Attempt::Retry(e.to_string())),
-                Err(e) => return Err(Attempt::Fail(lacked("ALTER", e))),
+                Err(e) => return Err(attempt("ALTER", e)),
             };
             for (binding, result) in results {
                 match result {
