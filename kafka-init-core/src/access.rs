@@ -664,7 +664,7 @@ pub(crate) fn check(entries: &[AccessEntry], ownership: &Ownership) -> Vec<Issue
 const NEEDS_OWNS: &str = "a prefix needs `kafka.owns`";
 
 /// `Type:name`, both parts non-empty, no spaces.
-fn check_principal(principal: &str) -> Result<(), String> {
+pub(crate) fn check_principal(principal: &str) -> Result<(), String> {
     match principal.split_once(':') {
         Some((kind, name))
             if !kind.is_empty()

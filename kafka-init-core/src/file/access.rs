@@ -84,7 +84,6 @@ impl Parsed<'_> {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Mapping(m)) => {
                 let mut out = Vec::new();
-                let mut broken = Vec::new();
                 for (k, v) in m {
                     let Some(key) = scalar_key(k) else {
                         self.problem_value(
@@ -104,23 +103,21 @@ impl Parsed<'_> {
                         continue;
                     }
                     let entry = AccessEntry::new(key.clone(), String::new());
-                    match self.apply_fields(&base, entry.clone(), fields, lookup.as_deref_mut()) {
+                    match self.apply_fields(&base, entry, fields, lookup.as_deref_mut()) {
                         Some(entry) => out.push(entry),
-                        // The rest of a broken entry is still checked (its
-                        // principal), without its broken fields.
-                        None => broken.push(Self::partial_fields(entry, fields)),
-                    }
-                }
-                // Only what a broken entry's own fields say about it.
-                let all: Vec<AccessEntry> = out.iter().chain(&broken).cloned().collect();
-                let issues = access::check(&all, &self.file.ownership);
-                for issue in issues.iter().filter(|i| i.entry >= out.len()) {
-                    if issue.field == "principal" && issue.message.contains("is not `Type:name`") {
-                        let key = all[issue.entry].key.to_string();
-                        self.problem_value(
-                            &["kafka", "access", &key, "principal"],
-                            issue.message.clone(),
-                        );
+                        // A broken entry's principal is still checked.
+                        None => {
+                            if let Some(Err(why)) = fields
+                                .get("principal")
+                                .and_then(Value::as_str)
+                                .map(access::check_principal)
+                            {
+                                self.problem_value(
+                                    &["kafka", "access", &key, "principal"],
+                                    format!("access `{key}`: {why}"),
+                                );
+                            }
+                        }
                     }
                 }
                 out
@@ -336,14 +333,6 @@ impl Parsed<'_> {
             }
         }
         ok.then_some(entry)
-    }
-
-    /// A broken entry's principal alone, to be checked too.
-    fn partial_fields(mut entry: AccessEntry, fields: &Mapping) -> AccessEntry {
-        if let Some(Value::String(p)) = fields.get("principal") {
-            entry.principal = Cow::Owned(p.clone());
-        }
-        entry
     }
 
     /// A role's list, not empty: each missing or empty one is a problem.
