@@ -295,3 +295,77 @@ fn bad_access_is_exit_3_at_its_line_and_nothing_is_sent() {
     );
     assert_eq!(support::topic_shape(&format!("{base}.in")), None);
 }
+
+/// Kafka's own AclCommand over the PLAINTEXT listener (a super user).
+fn acl_command(args: &[&str]) -> String {
+    let bootstrap = support::bootstrap();
+    let out = std::process::Command::new(support::repo_path("scripts/kafka.sh"))
+        .args(["acls", "--bootstrap-server", &bootstrap])
+        .args(args)
+        .output()
+        .expect("run scripts/kafka.sh acls");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "acls {args:?}: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn without_alter_on_the_cluster_a_run_with_access_to_grant_changes_nothing_and_exits_1() {
+    let base = unique("acl-noalter");
+    // svc-b may do anything to its topics and DESCRIBE the cluster, not ALTER it.
+    acl_command(&[
+        "--add",
+        "--allow-principal",
+        "User:svc-b",
+        "--operation",
+        "All",
+        "--topic",
+        &base,
+        "--resource-pattern-type",
+        "prefixed",
+    ]);
+    acl_command(&[
+        "--add",
+        "--allow-principal",
+        "User:svc-b",
+        "--operation",
+        "Describe",
+        "--cluster",
+    ]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let listed = acl_command(&["--list", "--principal", "User:svc-b"]).to_lowercase();
+        let granted = listed.contains(&base.to_lowercase())
+            && listed.contains("kafka-cluster")
+            && listed.contains("operation=describe");
+        if granted {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the broker does not list svc-b's grants:\n{listed}"
+        );
+    }
+    let path = runner::topic_file(&format!(
+        "kafka:\n  client:\n    security.protocol: SASL_PLAINTEXT\n    sasl.mechanism: PLAIN\n    sasl.username: svc-b\n  topics:\n    t: {{name: \"{base}.t\"}}\n  access:\n    a:\n      principal: \"User:svc-a\"\n      produce: [t]\n"
+    ));
+    let r = runner::kafka_init(
+        &["apply"],
+        &path,
+        &support::sasl_bootstrap(),
+        "60s",
+        &[("KAFKA_CLIENT_SASL_PASSWORD", "svc-b-secret")],
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.all().contains("lacks ALTER on the cluster"),
+        "{}",
+        r.all()
+    );
+    // Decided while planning: the topic was never created.
+    assert_eq!(support::topic_shape(&format!("{base}.t")), None);
+}
